@@ -1,0 +1,72 @@
+# tests/e2e/lib.sh - tiny TAP helpers for the end-to-end tests (sourced).
+#
+#   t_ok DESC CMD...          passes when CMD exits 0
+#   t_exit CODE DESC CMD...   passes when CMD exits with CODE
+#   t_jq DESC FILTER FILE     passes when jq -e FILTER FILE is true
+#   t_skip DESC REASON        a skipped test
+#   t_done                    prints the plan; exit status 1 if any failed
+# OB_BUILDDIR / OB_SRCDIR come from the Makefile (default: the cwd).
+set -u
+B=${OB_BUILDDIR:-$(pwd)}
+S=${OB_SRCDIR:-$(pwd)}
+T_N=0
+T_FAILED=0
+T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ob-e2e.XXXXXX")
+trap 'rm -rf "$T_TMP"' EXIT
+
+command -v jq >/dev/null || { echo "Bail out! jq is needed (apt-get install jq)"; exit 99; }
+
+t_result() { # ok? desc
+	T_N=$((T_N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $T_N - $2"
+	else
+		echo "not ok $T_N - $2"
+		T_FAILED=$((T_FAILED + 1))
+	fi
+}
+
+t_ok() {
+	local desc=$1; shift
+	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	local rc=$?
+	[ $rc = 0 ] || { echo "# exit $rc: $*"; sed 's/^/# /' "$T_TMP/err" | tail -5; }
+	t_result $rc "$desc"
+}
+
+t_exit() {
+	local want=$1 desc=$2; shift 2
+	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	local rc=$?
+	[ "$rc" = "$want" ] || { echo "# exit $rc, wanted $want: $*"; sed 's/^/# /' "$T_TMP/err" | tail -5; }
+	[ "$rc" = "$want" ]
+	t_result $? "$desc"
+}
+
+t_jq() {
+	local desc=$1 filter=$2 file=$3
+	jq -e "$filter" "$file" >/dev/null 2>&1
+	local rc=$?
+	[ $rc = 0 ] || { echo "# jq '$filter' is not true for:"; head -c 600 "$file" | sed 's/^/# /'; echo; }
+	t_result $rc "$desc"
+}
+
+# one line on stderr, naming the value, and nothing on stdout
+t_err_line() {
+	local desc=$1 word=$2
+	local lines; lines=$(wc -l <"$T_TMP/err")
+	[ "$lines" = 1 ] && grep -q -- "$word" "$T_TMP/err" && [ ! -s "$T_TMP/out" ]
+	local rc=$?
+	[ $rc = 0 ] || { echo "# stderr ($lines lines):"; sed 's/^/# /' "$T_TMP/err" | head -5; }
+	t_result $rc "$desc"
+}
+
+t_skip() {
+	T_N=$((T_N + 1))
+	echo "ok $T_N - $1 # SKIP $2"
+}
+
+t_done() {
+	echo "1..$T_N"
+	[ "$T_FAILED" = 0 ]
+}
