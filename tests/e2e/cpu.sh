@@ -5,7 +5,7 @@ CPU=$B/ocibench-cpu
 
 t_ok "cpu binary is statically linked" sh -c "file -L '$CPU' | grep -q 'statically linked'"
 
-t_ok "cpu run (json, 20 events)" "$CPU" --cpu-max-prime=20000 --events=20 --time=0 --format=json
+t_ok "cpu run (json, 20 events)" W cpu --cpu-max-prime=20000 --events=20 --time=0 --format=json
 cp "$T_TMP/out" "$T_TMP/cpu.json"
 t_jq "one JSON object with the schema keys" \
 	'.workload == "cpu" and .status == "ok" and (.params|type) == "object" and (.total_time_s > 0)
@@ -17,28 +17,28 @@ t_jq "every effective parameter in params" \
 	"$T_TMP/cpu.json"
 t_jq "latency ordered min <= avg <= max" '.latency_ms.min <= .latency_ms.avg and .latency_ms.avg <= .latency_ms.max' "$T_TMP/cpu.json"
 
-t_ok "cpu run: 1228 primes for 10000, 2 threads" "$CPU" --threads=2 --events=10 --time=0 --format=json
+t_ok "cpu run: 1228 primes for 10000, 2 threads" W cpu --threads=2 --events=10 --time=0 --format=json
 t_jq "primes for 10000 and events split over threads" \
 	'.primes_per_event == 1228 and .events == 10 and .params.threads == 2' "$T_TMP/out"
 
-t_ok "--time limit ends the run" "$CPU" --time=1 --format=json
+t_ok "--time limit ends the run" W cpu --time=1 --format=json
 t_jq "time-limited run lasts about 1 s" '.total_time_s >= 1 and .total_time_s < 3 and .events > 0' "$T_TMP/out"
 
-t_ok "text report looks like sysbench" "$CPU" --events=5 --time=0 --histogram=on
+t_ok "text report looks like sysbench" W cpu --events=5 --time=0 --histogram=on
 cp "$T_TMP/out" "$T_TMP/cpu.txt"
 t_ok "text report has the sysbench sections" sh -c "grep -q 'events per second:' '$T_TMP/cpu.txt' && grep -q 'General statistics:' '$T_TMP/cpu.txt' && grep -q '95th percentile:' '$T_TMP/cpu.txt' && grep -q 'Latency histogram' '$T_TMP/cpu.txt'"
 
-t_exit 2 "--cpu-max-prime=0 is rejected" "$CPU" --cpu-max-prime=0
+t_exit 2 "--cpu-max-prime=0 is rejected" W cpu --cpu-max-prime=0
 t_err_line "one line naming the bad value" "'0' for --cpu-max-prime"
-t_exit 2 "--threads=-1 is rejected" "$CPU" --threads=-1
+t_exit 2 "--threads=-1 is rejected" W cpu --threads=-1
 t_err_line "one line naming --threads" "--threads"
-t_exit 2 "--time=abc is rejected" "$CPU" --time=abc
+t_exit 2 "--time=abc is rejected" W cpu --time=abc
 t_err_line "one line naming abc" "abc"
-t_exit 2 "unknown option is rejected" "$CPU" --no-such-option=1
+t_exit 2 "unknown option is rejected" W cpu --no-such-option=1
 t_err_line "one line naming the option" "no-such-option"
-t_exit 2 "unknown format is rejected" "$CPU" --format=xml
+t_exit 2 "unknown format is rejected" W cpu --format=xml
 t_err_line "one line naming xml" "xml"
-t_exit 2 "histogram without percentile is rejected" "$CPU" --histogram=on --percentile=0
-t_exit 2 "unknown command is rejected" "$CPU" prepare
-t_exit 0 "--help exits 0" "$CPU" --help
+t_exit 2 "histogram without percentile is rejected" W cpu --histogram=on --percentile=0
+t_exit 2 "unknown command is rejected" W cpu prepare
+t_exit 0 "--help exits 0" W cpu --help
 t_done

@@ -5,7 +5,11 @@
 #   t_jq DESC FILTER FILE     passes when jq -e FILTER FILE is true
 #   t_skip DESC REASON        a skipped test
 #   t_done                    prints the plan; exit status 1 if any failed
+#   W NAME ARGS...            runs workload ocibench-NAME (under $OB_EMU, e.g.
+#                             qemu-aarch64-static, in a cross build)
 # OB_BUILDDIR / OB_SRCDIR come from the Makefile (default: the cwd).
+# A workload that exits 77 (unsupported here) is reported with t_skip, never
+# counted as passed.
 set -u
 B=${OB_BUILDDIR:-$(pwd)}
 S=${OB_SRCDIR:-$(pwd)}
@@ -15,6 +19,11 @@ T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ob-e2e.XXXXXX")
 trap 'rm -rf "$T_TMP"' EXIT
 
 command -v jq >/dev/null || { echo "Bail out! jq is needed (apt-get install jq)"; exit 99; }
+
+W() {
+	local name=$1; shift
+	${OB_EMU:-} "$B/ocibench-$name" "$@"
+}
 
 t_result() { # ok? desc
 	T_N=$((T_N + 1))
