@@ -1,0 +1,37 @@
+/* image.h - read an OCI image layout and unpack it into a bundle rootfs.
+ * (Interface agreed between the image and runner modules.) */
+#ifndef OB_IMAGE_H
+#define OB_IMAGE_H
+
+#include <stddef.h>
+
+#include "ob-error.h"
+
+struct ob_image {
+	char *layout;          /* OCI image layout directory */
+	char *manifest_digest; /* "sha256:..." of the chosen manifest */
+	char *config_digest;
+	char *os, *arch;       /* OCI platform of the manifest, e.g. "linux", "amd64" */
+	char **entrypoint;     /* NULL-terminated, from the image config */
+	char **env;            /* NULL-terminated "K=V" from the image config */
+	char **layers;         /* blob file paths, base layer first */
+	size_t nlayers;
+};
+
+/* Open layout (ref: the org.opencontainers.image.ref.name tag, NULL = the only
+ * or first manifest) and pick the manifest for want_arch (OCI/GOARCH names:
+ * "amd64", "arm64"; NULL = the host's).  A layout without a matching platform
+ * is refused with a message naming the platforms it has.  Digests of the
+ * blobs read are verified. */
+int ob_image_open(const char *layout, const char *ref, const char *want_arch,
+		  struct ob_image *img, struct ob_error *err);
+
+/* Extract every layer, in order, into rootfs (an existing empty directory). */
+int ob_image_unpack(const struct ob_image *img, const char *rootfs, struct ob_error *err);
+
+void ob_image_free(struct ob_image *img);
+
+/* The OCI architecture name of the host ("amd64", "arm64", ...). */
+const char *ob_image_host_arch(void);
+
+#endif
