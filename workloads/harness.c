@@ -16,6 +16,7 @@
 #include <numa.h>
 
 #include "ob-clock.h"
+#include "ob-cpulist.h"
 #include "workload.h"
 
 static const char *const format_names[] = {"text", "json", NULL};
@@ -44,68 +45,54 @@ static const struct ob_opt common_opts[] = {
 	{NULL},
 };
 
-/* ---- placement (libnuma) ------------------------------------------------ */
+/* ---- placement ------------------------------------------------------------
+ * --cpu-affinity pins thread i to the i-th CPU of the list (sched API, works
+ * everywhere); --numa-node binds threads and memory to a node through
+ * libnuma, and is unsupported (77) where NUMA is not available. */
 
 struct placement {
-	struct bitmask *cpus; /* NULL when --cpu-affinity is not given */
-	unsigned ncpus;
+	bool pin;
+	cpu_set_t cpus;
 };
 
 static int placement_init(struct ob_run *run, struct placement *pl, struct ob_error *err)
 {
-	pl->cpus = NULL;
-	pl->ncpus = 0;
-	if (run->common.cpu_affinity == NULL && run->common.numa_node < 0)
+	pl->pin = false;
+	if (run->common.cpu_affinity != NULL) {
+		if (ob_cpulist_parse(run->common.cpu_affinity, &pl->cpus, err) < 0)
+			return -1;
+		pl->pin = true;
+	}
+	if (run->common.numa_node < 0)
 		return 0;
 	if (numa_available() < 0)
 		return ob_err(err, OB_EXIT_UNSUPPORTED, 0,
-			      "--cpu-affinity/--numa-node: NUMA placement is not supported here (numa_available() failed)");
-	if (run->common.numa_node >= 0) {
-		if (run->common.numa_node > numa_max_node())
-			return ob_err(err, OB_EXIT_USAGE, 0,
-				      "invalid value '%lld' for --numa-node: this host has nodes 0-%d",
-				      run->common.numa_node, numa_max_node());
-		if (numa_run_on_node((int)run->common.numa_node) < 0)
-			return ob_err(err, OB_EXIT_FAIL, errno, "numa_run_on_node(%lld)",
-				      run->common.numa_node);
-		numa_set_preferred((int)run->common.numa_node);
-	}
-	if (run->common.cpu_affinity != NULL) {
-		pl->cpus = numa_parse_cpustring_all(run->common.cpu_affinity);
-		if (pl->cpus == NULL || numa_bitmask_weight(pl->cpus) == 0) {
-			if (pl->cpus != NULL)
-				numa_bitmask_free(pl->cpus);
-			pl->cpus = NULL;
-			return ob_err(err, OB_EXIT_USAGE, 0,
-				      "invalid value '%s' for --cpu-affinity: expected a list of online CPUs such as 0-1,3",
-				      run->common.cpu_affinity);
-		}
-		pl->ncpus = numa_bitmask_weight(pl->cpus);
-	}
+			      "--numa-node: NUMA placement is not supported here (numa_available() failed)");
+	if (run->common.numa_node > numa_max_node())
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "invalid value '%lld' for --numa-node: this host has nodes 0-%d",
+			      run->common.numa_node, numa_max_node());
+	if (numa_run_on_node((int)run->common.numa_node) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "numa_run_on_node(%lld)",
+			      run->common.numa_node);
+	numa_set_preferred((int)run->common.numa_node);
 	return 0;
 }
 
 /* Pin the calling thread to the (id mod n)-th CPU of the list. */
 static int placement_apply(const struct placement *pl, unsigned id, struct ob_error *err)
 {
-	unsigned want, seen = 0;
 	cpu_set_t set;
+	int cpu;
 
-	if (pl->cpus == NULL)
+	if (!pl->pin)
 		return 0;
-	want = id % pl->ncpus;
-	for (unsigned cpu = 0; cpu < pl->cpus->size; cpu++) {
-		if (!numa_bitmask_isbitset(pl->cpus, cpu))
-			continue;
-		if (seen++ != want)
-			continue;
-		CPU_ZERO(&set);
-		CPU_SET(cpu, &set);
-		errno = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
-		if (errno != 0)
-			return ob_err(err, OB_EXIT_FAIL, errno, "pinning thread %u to CPU %u", id, cpu);
-		return 0;
-	}
+	cpu = ob_cpulist_nth(&pl->cpus, id);
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	errno = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (errno != 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "pinning thread %u to CPU %d", id, cpu);
 	return 0;
 }
 
@@ -514,8 +501,6 @@ int main(int argc, char **argv)
 	fini_threads(&run);
 	if (inited && wl->fini != NULL)
 		wl->fini(&run);
-	if (start_sync.pl.cpus != NULL)
-		numa_bitmask_free(start_sync.pl.cpus);
 out:
 	free(pos);
 	free(opts);

@@ -28,6 +28,9 @@ t_ok "text report looks like sysbench" W cpu --events=5 --time=0 --histogram=on
 cp "$T_TMP/out" "$T_TMP/cpu.txt"
 t_ok "text report has the sysbench sections" sh -c "grep -q 'events per second:' '$T_TMP/cpu.txt' && grep -q 'General statistics:' '$T_TMP/cpu.txt' && grep -q '95th percentile:' '$T_TMP/cpu.txt' && grep -q 'Latency histogram' '$T_TMP/cpu.txt'"
 
+t_ok77 "--cpu-affinity=0 pins the worker (libnuma)" W cpu --cpu-affinity=0 --events=2 --time=0
+t_ok77 "--numa-node=0 places the run on node 0 (libnuma)" W cpu --numa-node=0 --events=2 --time=0
+t_exit 2 "--cpu-affinity with no valid CPU is rejected" W cpu --cpu-affinity=abc --events=1
 t_exit 2 "--cpu-max-prime=0 is rejected" W cpu --cpu-max-prime=0
 t_err_line "one line naming the bad value" "'0' for --cpu-max-prime"
 t_exit 2 "--threads=-1 is rejected" W cpu --threads=-1

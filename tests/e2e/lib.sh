@@ -3,6 +3,7 @@
 #   t_ok DESC CMD...          passes when CMD exits 0
 #   t_exit CODE DESC CMD...   passes when CMD exits with CODE
 #   t_jq DESC FILTER FILE     passes when jq -e FILTER FILE is true
+#   t_ok77 DESC CMD...        like t_ok, but exit 77 is reported as a skip
 #   t_skip DESC REASON        a skipped test
 #   t_done                    prints the plan; exit status 1 if any failed
 #   W NAME ARGS...            runs workload ocibench-NAME (under $OB_EMU, e.g.
@@ -67,6 +68,19 @@ t_err_line() {
 	[ "$lines" = 1 ] && grep -q -- "$word" "$T_TMP/err" && [ ! -s "$T_TMP/out" ]
 	local rc=$?
 	[ $rc = 0 ] || { echo "# stderr ($lines lines):"; sed 's/^/# /' "$T_TMP/err" | head -5; }
+	t_result $rc "$desc"
+}
+
+# like t_ok, but exit 77 (unsupported here) is reported as a skip
+t_ok77() {
+	local desc=$1; shift
+	"$@" >"$T_TMP/out" 2>"$T_TMP/err"
+	local rc=$?
+	if [ $rc = 77 ]; then
+		t_skip "$desc" "unsupported here: $(head -c 200 "$T_TMP/err" | tr '\n' ' ')"
+		return
+	fi
+	[ $rc = 0 ] || { echo "# exit $rc: $*"; sed 's/^/# /' "$T_TMP/err" | tail -5; }
 	t_result $rc "$desc"
 }
 
