@@ -1,0 +1,148 @@
+/* netenv.c - see netenv.h */
+#include "netenv.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ob-proc.h"
+
+#define NETNS_DIR "/var/run/netns"
+
+int ob_netenv_parse_subnet(const char *text, struct in_addr *net, struct ob_error *err)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	char *slash;
+
+	if (strlen(text) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash == NULL || strcmp(slash, "/24") != 0)
+		goto bad;
+	*slash = '\0';
+	if (inet_pton(AF_INET, buf, net) != 1)
+		goto bad;
+	net->s_addr &= htonl(0xffffff00u);
+	return 0;
+bad:
+	return ob_err(err, OB_EXIT_USAGE, 0,
+		      "invalid value '%s' for --net-subnet: expected a private IPv4 /24 such as 10.199.0.0/24",
+		      text);
+}
+
+void ob_netenv_path(const struct ob_netenv *ne, unsigned i, char *buf, size_t len)
+{
+	snprintf(buf, len, NETNS_DIR "/%s", ne->ns[i]);
+}
+
+static void bridge_ns(const struct ob_netenv *ne, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s-br", ne->prefix);
+}
+
+int ob_netenv_readdr(const struct ob_netenv *ne, unsigned i, struct ob_error *err)
+{
+	char cidr[INET_ADDRSTRLEN + 4];
+
+	snprintf(cidr, sizeof(cidr), "%s/24", ne->addr[i]);
+	if (ob_cmdl(err, "ip", "-n", ne->ns[i], "addr", "replace", cidr, "dev", "eth0", NULL) < 0 ||
+	    ob_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "eth0", "up", NULL) < 0)
+		return ob_err_wrap(err, "network endpoint %s", ne->ns[i]);
+	return 0;
+}
+
+static int add_endpoint(struct ob_netenv *ne, unsigned i, struct ob_error *err)
+{
+	char br[64], port[16];
+	struct in_addr a = ne->net;
+
+	snprintf(ne->ns[i], sizeof(ne->ns[i]), "%s-%u", ne->prefix, i);
+	a.s_addr = htonl(ntohl(ne->net.s_addr) + i + 2);
+	inet_ntop(AF_INET, &a, ne->addr[i], sizeof(ne->addr[i]));
+	bridge_ns(ne, br, sizeof(br));
+	snprintf(port, sizeof(port), "port%u", i);
+
+	if (ob_cmdl(err, "ip", "netns", "add", ne->ns[i], NULL) < 0)
+		return -1;
+	ne->created++;
+	/* the pair is made inside the bridge namespace, its peer moved straight
+	 * into the endpoint's: the root namespace never sees either end */
+	if (ob_cmdl(err, "ip", "-n", br, "link", "add", port, "type", "veth", "peer", "name",
+		    "eth0", "netns", ne->ns[i], NULL) < 0 ||
+	    ob_cmdl(err, "ip", "-n", br, "link", "set", port, "master", "br0", "up", NULL) < 0 ||
+	    ob_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "lo", "up", NULL) < 0)
+		return -1;
+	return ob_netenv_readdr(ne, i, err);
+}
+
+int ob_netenv_create(struct ob_netenv *ne, const char *prefix, struct in_addr net, unsigned n,
+		     struct ob_error *err)
+{
+	char br[64];
+	struct ob_error ignored;
+
+	memset(ne, 0, sizeof(*ne));
+	if (n == 0 || n > OB_NETENV_MAX)
+		return ob_err(err, OB_EXIT_FAIL, 0, "network: %u endpoints (1-%d)", n, OB_NETENV_MAX);
+	if (strlen(prefix) >= sizeof(ne->prefix) - 4)
+		return ob_err(err, OB_EXIT_FAIL, 0, "network: prefix '%s' too long", prefix);
+	strcpy(ne->prefix, prefix);
+	ne->n = n;
+	ne->net = net;
+	bridge_ns(ne, br, sizeof(br));
+	if (ob_cmdl(err, "ip", "netns", "add", br, NULL) < 0)
+		return ob_err_wrap(err, "creating network namespace %s", br);
+	ne->bridge_created = 1;
+	if (ob_cmdl(err, "ip", "-n", br, "link", "add", "br0", "type", "bridge", NULL) < 0 ||
+	    ob_cmdl(err, "ip", "-n", br, "link", "set", "br0", "up", NULL) < 0)
+		goto fail;
+	for (unsigned i = 0; i < n; i++)
+		if (add_endpoint(ne, i, err) < 0)
+			goto fail;
+	return 0;
+fail:
+	ob_err_wrap(err, "setting up the network %s", prefix);
+	ob_netenv_destroy(ne, &ignored);
+	return -1;
+}
+
+int ob_netenv_destroy(struct ob_netenv *ne, struct ob_error *err)
+{
+	char br[64];
+	int ret = 0;
+
+	for (unsigned i = 0; i < ne->created; i++)
+		if (ob_cmdl(err, "ip", "netns", "delete", ne->ns[i], NULL) < 0)
+			ret = -1;
+	ne->created = 0;
+	if (ne->bridge_created) {
+		bridge_ns(ne, br, sizeof(br));
+		if (ob_cmdl(err, "ip", "netns", "delete", br, NULL) < 0)
+			ret = -1;
+		ne->bridge_created = 0;
+	}
+	return ret;
+}
+
+int ob_netenv_cleanup_prefix(const char *prefix, struct ob_error *err)
+{
+	DIR *d = opendir(NETNS_DIR);
+	struct dirent *e;
+	int removed = 0, ret = 0;
+
+	if (d == NULL)
+		return errno == ENOENT ? 0 : ob_err(err, OB_EXIT_FAIL, errno, "opening " NETNS_DIR);
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
+			continue;
+		if (ob_cmdl(err, "ip", "netns", "delete", e->d_name, NULL) < 0)
+			ret = -1;
+		else
+			removed++;
+	}
+	closedir(d);
+	return ret < 0 ? -1 : removed;
+}
