@@ -21,11 +21,37 @@
 #include "ob-error.h"
 
 /* Read DIR/raw.jsonl and (re)write DIR/summary.csv and DIR/report.md
- * atomically.  incomplete marks the report as from an interrupted run. */
+ * atomically.  incomplete marks the report as from an interrupted run.
+ * Plots go to DIR/plots/ when gnuplot is found (see below). */
 int ob_results_write_reports(const char *dir, int incomplete, struct ob_error *err);
+
+/* What ob_results_write_reports_ex did besides writing the files, for the
+ * caller to tell the user (e.g. "plots skipped: gnuplot not found"). */
+struct ob_results_info {
+	int plots;           /* 1 rendered, 0 skipped (no gnuplot), -1 gnuplot failed */
+	char plots_note[512];/* why plots were skipped or failed */
+	size_t records;      /* run records read */
+	size_t bad_lines;    /* unparsable raw.jsonl lines skipped ... */
+	size_t first_bad;    /* ... the first one's line number */
+};
+
+/* The same, filling *info.  gnuplot: $OB_GNUPLOT if set ("" disables
+ * plots), else gnuplot on PATH. */
+int ob_results_write_reports_ex(const char *dir, int incomplete, struct ob_results_info *info,
+				struct ob_error *err);
 
 /* Print the study-style table (rows: test figures, columns: runtimes) for
  * DIR/raw.jsonl to out. */
 int ob_results_print_table(const char *dir, FILE *out, struct ob_error *err);
+
+/* For each study figure and runtime: mean here, ratio runtime/runc here,
+ * the same ratio in the study's Table 3 (arch "x86_64") or 4 ("aarch64"),
+ * and whether both point the same way (both within 5 % of 1, or both above,
+ * or both below).  arch may also be a path to a study CSV file (it holds a
+ * '/').  The data directory is $OB_STUDY_DIR, else the one compiled in. */
+int ob_results_compare_study(const char *dir, const char *arch, FILE *out, struct ob_error *err);
+
+/* Two runs: per (figure, runtime) mean in A, mean in B, ratio B/A. */
+int ob_results_compare_dirs(const char *a, const char *b, FILE *out, struct ob_error *err);
 
 #endif

@@ -1,0 +1,285 @@
+/* results-compare.c - ratios against the study's tables, and two runs
+ * side by side. */
+#include "results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ob-cleanup.h"
+#include "ob-file.h"
+#include "results-model.h"
+#include "results-write.h"
+
+#ifndef OB_STUDY_DIR
+#define OB_STUDY_DIR "results"
+#endif
+
+#define STUDY_COLS 8
+#define STUDY_ROWS 32
+#define SAME 0.05 /* ratios within 5 % of 1 count as "no difference" */
+
+struct study {
+	char *names[STUDY_COLS]; /* column names after "figure" */
+	int ncols;
+	char *figure[STUDY_ROWS];
+	double v[STUDY_ROWS][STUDY_COLS]; /* NAN: not in the study */
+	int nrows;
+	char *text; /* owns every string above */
+};
+
+static int study_path(const char *arch, char *path, size_t size, struct ob_error *err)
+{
+	const char *dir = getenv("OB_STUDY_DIR");
+
+	if (strchr(arch, '/') != NULL) {
+		snprintf(path, size, "%s", arch);
+		return 0;
+	}
+	if (strcmp(arch, "amd64") == 0)
+		arch = "x86_64";
+	if (strcmp(arch, "arm64") == 0)
+		arch = "aarch64";
+	if (strcmp(arch, "x86_64") != 0 && strcmp(arch, "aarch64") != 0)
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "unknown study architecture '%s' (x86_64 or aarch64, or a CSV path)", arch);
+	snprintf(path, size, "%s/study-%s.csv", dir && *dir ? dir : OB_STUDY_DIR, arch);
+#ifdef OB_STUDY_DATADIR
+	if (!(dir && *dir) && access(path, R_OK) != 0)
+		snprintf(path, size, "%s/study-%s.csv", OB_STUDY_DATADIR, arch);
+#endif
+	return 0;
+}
+
+static int study_load(const char *path, struct study *s, struct ob_error *err)
+{
+	char *f[STUDY_COLS + 1], *line, *save = NULL;
+	size_t len;
+	int lineno = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (ob_read_file(path, &s->text, &len, err) < 0)
+		return ob_err_wrap(err, "study data");
+	for (line = strtok_r(s->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		int n = ob_csv_split(line, f, STUDY_COLS + 1);
+
+		lineno++;
+		if (n < 2)
+			return ob_err(err, OB_EXIT_FAIL, 0, "%s:%d: not a CSV row", path, lineno);
+		if (lineno == 1) {
+			s->ncols = n - 1;
+			for (int i = 1; i < n; i++)
+				s->names[i - 1] = f[i];
+			continue;
+		}
+		if (s->nrows == STUDY_ROWS)
+			return ob_err(err, OB_EXIT_FAIL, 0, "%s: more than %d rows", path, STUDY_ROWS);
+		s->figure[s->nrows] = f[0];
+		for (int i = 0; i < s->ncols; i++) {
+			char *end;
+
+			s->v[s->nrows][i] = NAN;
+			if (i + 1 >= n || *f[i + 1] == '\0')
+				continue;
+			s->v[s->nrows][i] = strtod(f[i + 1], &end);
+			if (*end != '\0')
+				return ob_err(err, OB_EXIT_FAIL, 0, "%s:%d: bad number '%s'", path, lineno,
+					      f[i + 1]);
+		}
+		s->nrows++;
+	}
+	if (s->ncols == 0)
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s: empty", path);
+	return 0;
+}
+
+/* The study column a runtime (or runtime variant) stands for. */
+static int study_col(const struct study *s, const char *runtime)
+{
+	static const char *const alias[][2] = {
+		{"runsc", "gvisor"}, {"gvisor", "gvisor"}, {"kata", "kata"}, {"rune", "inclavare"},
+		{"inclavare", "inclavare"}, {"crun", "crun"}, {"runc", "runc"},
+	};
+
+	for (size_t a = 0; a < sizeof(alias) / sizeof(alias[0]); a++) {
+		if (strncmp(runtime, alias[a][0], strlen(alias[a][0])) != 0)
+			continue;
+		for (int i = 0; i < s->ncols; i++)
+			if (strcmp(s->names[i], alias[a][1]) == 0)
+				return i;
+	}
+	return -1;
+}
+
+static char direction(double ratio)
+{
+	return ratio > 1 + SAME ? '>' : ratio < 1 - SAME ? '<' : '=';
+}
+
+static double mean_of(const struct ob_results *r, long row, long rt)
+{
+	const struct ob_cell *c;
+	struct ob_stats st;
+
+	if (row < 0 || rt < 0)
+		return NAN;
+	c = ob_results_cell(r, (size_t)row, (size_t)rt);
+	if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, &st) < 0)
+		return NAN;
+	return st.mean;
+}
+
+static void num(FILE *out, double x, double ref, int w)
+{
+	char b[64];
+
+	ob_results_fmt(x, ref, b, sizeof(b));
+	fprintf(out, "  %*s", w, isnan(x) ? "-" : b);
+}
+
+/* The row of a study figure: the plain variant of the definition. */
+static long study_row(const struct ob_results *r, const char *id)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		const struct ob_row *rw = &r->rows[i];
+
+		if (rw->def->study && strcmp(rw->def->study, id) == 0 &&
+		    ob_figure_variant_plain(rw->def, rw->variant))
+			return (long)i;
+	}
+	return -1;
+}
+
+static int compare_study(const struct ob_results *r, const struct study *s, const char *dir,
+			 const char *path, FILE *out, struct ob_error *err)
+{
+	long base = ob_results_runtime(r, "runc");
+	int scol = study_col(s, "runc"), cells = 0, same = 0;
+
+	for (size_t i = 0; base < 0 && i < r->nrts; i++)
+		if (study_col(s, r->rts[i].name) == scol)
+			base = (long)i;
+	if (base < 0 || scol < 0)
+		return ob_err(err, OB_EXIT_FAIL, 0,
+			      "%s has no runc column: the study's ratios are relative to runc", dir);
+	fprintf(out, "%s against the study (%s); ratio = runtime / %s\n", dir, path, r->rts[base].name);
+	fprintf(out, "%-22s  %-14s  %12s  %10s  %11s  %s\n", "test", "runtime", "mean here",
+		"ratio here", "ratio study", "same way");
+	for (int i = 0; i < s->nrows; i++) {
+		long row = study_row(r, s->figure[i]);
+		double b = mean_of(r, row, base);
+
+		if (row < 0)
+			continue;
+		for (size_t rt = 0; rt < r->nrts; rt++) {
+			int col = study_col(s, r->rts[rt].name);
+			double m = mean_of(r, row, (long)rt);
+			double here = m / b, there = NAN;
+			const char *verdict = "-";
+			char cell[128];
+
+			if ((long)rt == base || ob_results_group(r, (size_t)row, rt) == NULL)
+				continue; /* the baseline itself, or not run */
+			if (col >= 0)
+				there = s->v[i][col] / s->v[i][scol];
+			if (isfinite(here) && isfinite(there)) {
+				int ok = direction(here) == direction(there);
+
+				cells++;
+				same += ok;
+				verdict = ok ? "yes" : "NO";
+			}
+			fprintf(out, "%-22s  %-14s", r->rows[row].label, r->rts[rt].name);
+			if (isnan(m)) {
+				ob_results_cell_text(r, (size_t)row, rt, cell, sizeof(cell));
+				fprintf(out, "  %12s", cell);
+			} else {
+				num(out, m, ob_results_row_ref(r, (size_t)row), 12);
+			}
+			if (isfinite(here))
+				fprintf(out, "  %10.3f", here);
+			else
+				fprintf(out, "  %10s", "-");
+			if (isfinite(there))
+				fprintf(out, "  %11.3f", there);
+			else
+				fprintf(out, "  %11s", "-");
+			fprintf(out, "  %s\n", verdict);
+		}
+	}
+	fprintf(out, "%d of %d comparable cells point the same way as in the study "
+		     "(ratios within %.0f %% of 1 count as equal)\n",
+		same, cells, SAME * 100);
+	return 0;
+}
+
+int ob_results_compare_study(const char *dir, const char *arch, FILE *out, struct ob_error *err)
+{
+	char path[4096];
+	struct study s;
+	struct ob_results r;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (study_path(arch, path, sizeof(path), err) < 0)
+		return -1;
+	if (study_load(path, &s, err) == 0 && ob_results_load(dir, &r, err) == 0)
+		rc = compare_study(&r, &s, dir, path, out, err);
+	free(s.text);
+	ob_results_free(&r);
+	return rc;
+}
+
+static void compare_row(const struct ob_results *a, const struct ob_results *b,
+			const struct ob_row *rw, FILE *out)
+{
+	long ra = ob_results_row(a, rw->def->test, rw->variant, rw->def->metric);
+	long rb = ob_results_row(b, rw->def->test, rw->variant, rw->def->metric);
+
+	for (size_t k = 0; k < a->nrts + b->nrts; k++) {
+		const char *name = k < a->nrts ? a->rts[k].name : b->rts[k - a->nrts].name;
+		long ia = ob_results_runtime(a, name), ib = ob_results_runtime(b, name);
+		double ma, mb;
+
+		if (k >= a->nrts && ia >= 0)
+			continue; /* listed with A's runtimes */
+		ma = mean_of(a, ra, ia);
+		mb = mean_of(b, rb, ib);
+		if (isnan(ma) && isnan(mb))
+			continue;
+		fprintf(out, "%-30s  %-14s", rw->label, name);
+		num(out, ma, isnan(ma) ? mb : ma, 12);
+		num(out, mb, isnan(ma) ? mb : ma, 12);
+		if (isfinite(mb / ma))
+			fprintf(out, "  %9.3f\n", mb / ma);
+		else
+			fprintf(out, "  %9s\n", "-");
+	}
+}
+
+int ob_results_compare_dirs(const char *a, const char *b, FILE *out, struct ob_error *err)
+{
+	struct ob_results ra, rb;
+	int rc = -1;
+
+	memset(&rb, 0, sizeof(rb));
+	if (ob_results_load(a, &ra, err) < 0 || ob_results_load(b, &rb, err) < 0)
+		goto out;
+	fprintf(out, "A = %s\nB = %s\n", a, b);
+	fprintf(out, "%-30s  %-14s  %12s  %12s  %9s\n", "test", "runtime", "mean A", "mean B", "B / A");
+	for (size_t i = 0; i < ra.nrows; i++)
+		compare_row(&ra, &rb, &ra.rows[i], out);
+	for (size_t i = 0; i < rb.nrows; i++) {
+		const struct ob_row *rw = &rb.rows[i];
+
+		if (ob_results_row(&ra, rw->def->test, rw->variant, rw->def->metric) < 0)
+			compare_row(&ra, &rb, rw, out);
+	}
+	rc = 0;
+out:
+	ob_results_free(&ra);
+	ob_results_free(&rb);
+	return rc;
+}

@@ -1,0 +1,311 @@
+/* results-plot.c - one bar chart per test figure (runtimes side by side,
+ * error bars = sd), SVG and PNG, rendered by gnuplot from a script and a
+ * data file written to DIR/plots/ and deleted afterwards.  gnuplot runs
+ * through fork/exec, never a shell; outputs appear under their final names
+ * only when gnuplot succeeded. */
+#include "results-write.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define GNUPLOT_TIMEOUT_MS 60000
+
+/* $OB_GNUPLOT ("" disables plots), else gnuplot on PATH. */
+static int find_gnuplot(char *path, size_t size, struct ob_plots *p)
+{
+	const char *env = getenv("OB_GNUPLOT");
+	const char *dirs = getenv("PATH");
+
+	if (env != NULL) {
+		if (*env == '\0') {
+			snprintf(p->note, sizeof(p->note), "disabled (OB_GNUPLOT is empty)");
+			return -1;
+		}
+		if (access(env, X_OK) != 0) {
+			snprintf(p->note, sizeof(p->note), "OB_GNUPLOT=%.300s is not an executable", env);
+			return -1;
+		}
+		snprintf(path, size, "%s", env);
+		return 0;
+	}
+	while (dirs != NULL && *dirs) {
+		size_t len = strcspn(dirs, ":");
+
+		snprintf(path, size, "%.*s/gnuplot", (int)len, dirs);
+		if (len > 0 && access(path, X_OK) == 0)
+			return 0;
+		dirs += len + (dirs[len] == ':');
+	}
+	snprintf(p->note, sizeof(p->note), "gnuplot not found on PATH (Debian package gnuplot-nox)");
+	return -1;
+}
+
+/* A gnuplot single-quoted string ('' stands for '). */
+static void gp_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', f);
+		fputc(*s, f);
+	}
+	fputc('\'', f);
+}
+
+/* A data-file label: printable, without double quotes. */
+static void gp_label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++)
+		fputc(*s == '"' || (unsigned char)*s < 0x20 ? '_' : *s, f);
+	fputc('"', f);
+}
+
+static int plottable(const struct ob_results *r, size_t row)
+{
+	for (size_t rt = 0; rt < r->nrts; rt++) {
+		const struct ob_cell *c = ob_results_cell(r, row, rt);
+
+		if (c != NULL && c->n > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Data: one block per plotted row ("index" K in gnuplot), a line per
+ * runtime with a value: label mean sd. */
+static void write_data(const struct ob_results *r, FILE *f)
+{
+	for (size_t row = 0; row < r->nrows; row++) {
+		if (!plottable(r, row))
+			continue;
+		for (size_t rt = 0; rt < r->nrts; rt++) {
+			const struct ob_cell *c = ob_results_cell(r, row, rt);
+			struct ob_stats st;
+
+			if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, &st) < 0)
+				continue;
+			gp_label(f, r->rts[rt].name);
+			fprintf(f, " %.9g %.9g\n", st.mean, isnan(st.sd) ? 0.0 : st.sd);
+		}
+		fputs("\n\n", f);
+	}
+}
+
+static void write_output(FILE *f, const char *dir, const char *slug, const char *ext)
+{
+	char out[4096];
+
+	snprintf(out, sizeof(out), "%s/plots/%s.%s.tmp", dir, slug, ext);
+	fputs("set output ", f);
+	gp_str(f, out);
+	fputc('\n', f);
+}
+
+static void write_script(const struct ob_results *r, const char *dir, const char *data, FILE *f)
+{
+	size_t index = 0;
+
+	fputs("set style data histograms\n"
+	      "set style histogram errorbars gap 1 lw 1\n"
+	      "set style fill solid 0.6 border -1\n"
+	      "set yrange [0:*]\n"
+	      "set grid ytics\n"
+	      "set xtics nomirror\n"
+	      "unset key\n",
+	      f);
+	for (size_t row = 0; row < r->nrows; row++) {
+		const struct ob_row *rw = &r->rows[row];
+		static const char *const terms[][2] = {
+			{"svg size 720,420 dynamic noenhanced font 'sans,12'", "svg"},
+			{"pngcairo size 720,420 noenhanced font 'sans,10'", "png"},
+		};
+
+		if (!plottable(r, row))
+			continue;
+		fputs("set title ", f);
+		gp_str(f, rw->label);
+		fputs("\nset ylabel ", f);
+		gp_str(f, rw->def->unit);
+		fputc('\n', f);
+		for (size_t t = 0; t < 2; t++) {
+			fprintf(f, "set terminal %s\n", terms[t][0]);
+			write_output(f, dir, rw->slug, terms[t][1]);
+			fputs("plot ", f);
+			gp_str(f, data);
+			fprintf(f, " index %zu using 2:3:xtic(1)\n", index);
+		}
+		fputs("unset output\n", f);
+		index++;
+	}
+}
+
+/* Create DIR/plots/.NAME-XXXXXX.EXT and hand back an open FILE. */
+static FILE *temp_file(const char *dir, const char *name, const char *ext, char *path,
+		       size_t size)
+{
+	int fd;
+	FILE *f;
+
+	snprintf(path, size, "%s/plots/.%s-XXXXXX.%s", dir, name, ext);
+	fd = mkostemps(path, (int)strlen(ext) + 1, O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		unlink(path);
+	}
+	return f;
+}
+
+/* Run gnuplot SCRIPT with stderr to LOG; 0 when it exited 0 in time. */
+static int run_gnuplot(const char *gnuplot, const char *script, const char *log, char *note,
+		       size_t size)
+{
+	pid_t pid = fork();
+	int status;
+	long waited = 0;
+	const struct timespec tick = {0, 10 * 1000 * 1000};
+
+	if (pid < 0) {
+		snprintf(note, size, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		int in = open("/dev/null", O_RDWR);
+		int err = open(log, O_WRONLY | O_TRUNC);
+
+		if (in < 0 || err < 0 || dup2(in, 0) < 0 || dup2(in, 1) < 0 || dup2(err, 2) < 0)
+			_exit(127);
+		execl(gnuplot, "gnuplot", script, (char *)NULL);
+		_exit(127);
+	}
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			snprintf(note, size, "waiting for gnuplot: %s", strerror(errno));
+			return -1;
+		}
+		if (waited >= GNUPLOT_TIMEOUT_MS) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			snprintf(note, size, "gnuplot did not finish within %d s", GNUPLOT_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		nanosleep(&tick, NULL);
+		waited += 10;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	snprintf(note, size, "gnuplot %s %d", WIFEXITED(status) ? "exited with" : "killed by signal",
+		 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return -1;
+}
+
+/* The last line gnuplot wrote on stderr, added to note. */
+static void add_log_tail(const char *log, char *note, size_t size)
+{
+	char buf[4096], *last = NULL;
+	FILE *f = fopen(log, "r");
+	size_t len;
+
+	if (f == NULL)
+		return;
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' '))
+		buf[--len] = '\0';
+	for (char *p = buf; *p; p++)
+		if (*p == '\n' && p[1] != '\0')
+			last = p + 1;
+	if (len > 0) {
+		size_t n = strlen(note);
+
+		snprintf(note + n, size - n, ": %s", last ? last : buf);
+	}
+}
+
+/* Move NAME.ext.tmp to NAME.ext (or remove it when keep is 0); 1 if kept. */
+static int settle(const char *dir, const char *slug, const char *ext, int keep)
+{
+	char fin[4096], tmp[4096 + 8];
+	struct stat sb;
+
+	snprintf(fin, sizeof(fin), "%s/plots/%s.%s", dir, slug, ext);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", fin);
+	if (keep && stat(tmp, &sb) == 0 && sb.st_size > 0 && rename(tmp, fin) == 0)
+		return 1;
+	unlink(tmp);
+	return 0;
+}
+
+void ob_results_plot(const struct ob_results *r, const char *dir, struct ob_plots *p)
+{
+	char gnuplot[4096], data[4096], script[4096], log[4096];
+	FILE *df = NULL, *sf = NULL, *lf = NULL;
+	int ok;
+
+	p->state = OB_PLOTS_SKIPPED;
+	p->note[0] = '\0';
+	if (find_gnuplot(gnuplot, sizeof(gnuplot), p) < 0)
+		return;
+	p->state = OB_PLOTS_FAILED;
+	if (strpbrk(dir, "\n\r") != NULL) {
+		snprintf(p->note, sizeof(p->note), "the results directory name has a line break");
+		return;
+	}
+	snprintf(data, sizeof(data), "%s/plots", dir);
+	if (mkdir(data, 0755) < 0 && errno != EEXIST) {
+		snprintf(p->note, sizeof(p->note), "creating %.300s: %s", data, strerror(errno));
+		return;
+	}
+	df = temp_file(dir, "data", "dat", data, sizeof(data));
+	sf = df ? temp_file(dir, "script", "gp", script, sizeof(script)) : NULL;
+	lf = sf ? temp_file(dir, "gnuplot", "log", log, sizeof(log)) : NULL;
+	if (lf == NULL) {
+		snprintf(p->note, sizeof(p->note), "creating temporary files in %.300s/plots: %s", dir,
+			 strerror(errno));
+		if (df) {
+			fclose(df);
+			unlink(data);
+		}
+		if (sf) {
+			fclose(sf);
+			unlink(script);
+		}
+		return;
+	}
+	fclose(lf);
+	write_data(r, df);
+	write_script(r, dir, data, sf);
+	ok = (fclose(df) == 0) & (fclose(sf) == 0);
+	if (!ok)
+		snprintf(p->note, sizeof(p->note), "writing the gnuplot input: %s", strerror(errno));
+	else if (run_gnuplot(gnuplot, script, log, p->note, sizeof(p->note)) < 0)
+		ok = 0, add_log_tail(log, p->note, sizeof(p->note));
+	for (size_t row = 0; row < r->nrows; row++) {
+		int svg = settle(dir, r->rows[row].slug, "svg", ok);
+		int png = settle(dir, r->rows[row].slug, "png", ok);
+
+		p->has[row] = svg && png;
+	}
+	unlink(data);
+	unlink(script);
+	unlink(log);
+	if (ok)
+		p->state = OB_PLOTS_RENDERED;
+}
