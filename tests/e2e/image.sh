@@ -80,9 +80,9 @@ else
 	t_skip "skopeo inspect/copy" "skopeo not installed"
 fi
 if command -v ctr >/dev/null && ctr version >/dev/null 2>&1; then
-	t_ok "ctr images import" ctr -n ocibench-test images import --index-name ocibench-test:latest \
+	t_ok "ctr images import" ctr -n ocibench-test images import --base-name docker.io/library/ocibench \
 		"$B/containers/ocibench-oci.tar"
-	ctr -n ocibench-test images rm ocibench-test:latest >/dev/null 2>&1
+	ctr -n ocibench-test images rm docker.io/library/ocibench:latest >/dev/null 2>&1
 else
 	t_skip "ctr images import" "containerd not running"
 fi
