@@ -13,6 +13,7 @@ struct ob_image {
 	char *config_digest;
 	char *os, *arch;       /* OCI platform of the manifest, e.g. "linux", "amd64" */
 	char **entrypoint;     /* NULL-terminated, from the image config */
+	char **cmd;            /* NULL-terminated Cmd (appended to entrypoint by OCI rules) */
 	char **env;            /* NULL-terminated "K=V" from the image config */
 	char **layers;         /* blob file paths, base layer first */
 	size_t nlayers;
@@ -21,12 +22,19 @@ struct ob_image {
 /* Open layout (ref: the org.opencontainers.image.ref.name tag, NULL = the only
  * or first manifest) and pick the manifest for want_arch (OCI/GOARCH names:
  * "amd64", "arm64"; NULL = the host's).  A layout without a matching platform
- * is refused with a message naming the platforms it has.  Digests of the
- * blobs read are verified. */
+ * is refused with a message naming the platforms it has ("image DIR has
+ * linux/arm64 only, host is amd64"; err->status OB_EXIT_UNSUPPORTED).  Digests
+ * (sha256) and sizes of the manifest, config and layer blobs are verified;
+ * a corrupt or missing blob fails with OB_EXIT_FAIL.  entrypoint, cmd and env
+ * are never NULL (empty when the config has none).  On error img is zeroed. */
 int ob_image_open(const char *layout, const char *ref, const char *want_arch,
 		  struct ob_image *img, struct ob_error *err);
 
-/* Extract every layer, in order, into rootfs (an existing empty directory). */
+/* Extract every layer, in order, into rootfs (an existing empty directory),
+ * keeping modes, mtimes and (when run as root) numeric owners.  Entries that
+ * would land outside rootfs (absolute, "..", through a symlink) are refused,
+ * and so are whiteouts (.wh.*), which ocibench's single-layer images never
+ * have.  On error rootfs is left partly filled: the caller removes it. */
 int ob_image_unpack(const struct ob_image *img, const char *rootfs, struct ob_error *err);
 
 void ob_image_free(struct ob_image *img);

@@ -1,0 +1,196 @@
+#!/bin/bash
+# End-to-end checks of the OCI image (containers/build-image, `make image`)
+# and of its reader runner/image*.c (through tests/unit/image-tool).
+. "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
+BUILD="bash $S/containers/build-image"
+TOOL=$B/tests/unit/image-tool
+IMG=$B/containers/oci
+CPU=$B/ocibench-cpu
+host=$($TOOL host-arch)
+case $host in arm64) other=amd64 ;; *) other=arm64 ;; esac
+
+manifest_of() { jq -r '.manifests[0].digest' "$1/index.json"; }
+blob() { echo "$1/blobs/sha256/${2#sha256:}"; }
+layer_of() { # LAYOUT: the (only) layer blob of the first manifest
+	blob "$1" "$(jq -r '.layers[0].digest' "$(blob "$1" "$(manifest_of "$1")")")"
+}
+
+# -- the build -----------------------------------------------------------------
+t_ok "make image built the layout and the archive" test -f "$IMG/index.json" -a -f "$B/containers/ocibench-oci.tar"
+t_ok "build-image (1st)" $BUILD "$host" "$T_TMP/a" "$CPU"
+t_ok "build-image (2nd)" $BUILD "$host" "$T_TMP/b" "$CPU"
+da=$(manifest_of "$T_TMP/a/oci")
+t_ok "same binaries, same manifest digest" test -n "$da" -a "$da" = "$(manifest_of "$T_TMP/b/oci")"
+t_ok "same binaries, byte-identical OCI archive" cmp "$T_TMP/a/ocibench-oci.tar" "$T_TMP/b/ocibench-oci.tar"
+cp "$CPU" "$T_TMP/ocibench-x"
+t_ok "build-image with two binaries, in both orders" sh -c "$BUILD '$host' '$T_TMP/c' '$CPU' '$T_TMP/ocibench-x' &&
+	$BUILD '$host' '$T_TMP/d' '$T_TMP/ocibench-x' '$CPU'"
+dc=$(manifest_of "$T_TMP/c/oci")
+t_ok "argument order does not change the digest" test -n "$dc" -a "$dc" = "$(manifest_of "$T_TMP/d/oci")"
+t_exit 2 "unknown architecture is refused" $BUILD sparc "$T_TMP/e" "$CPU"
+t_err_line "one line naming it" "'sparc'"
+t_exit 1 "a missing binary is refused" $BUILD "$host" "$T_TMP/e" "$T_TMP/nonexistent"
+t_err_line "one line naming it" "nonexistent"
+
+jq . "$IMG/index.json" >"$T_TMP/index.json"
+t_jq "index.json: one manifest tagged latest with the host platform" \
+	".manifests | length == 1 and .[0].annotations[\"org.opencontainers.image.ref.name\"] == \"latest\"
+	 and .[0].platform.os == \"linux\" and .[0].platform.architecture == \"$host\"
+	 and .[0].mediaType == \"application/vnd.oci.image.manifest.v1+json\"" "$T_TMP/index.json"
+t_jq "oci-layout version 1.0.0" '.imageLayoutVersion == "1.0.0"' "$IMG/oci-layout"
+cfg=$(blob "$IMG" "$(jq -r .config.digest "$(blob "$IMG" "$(manifest_of "$IMG")")")")
+t_jq "config: platform, entrypoint, PATH, fixed date" \
+	".architecture == \"$host\" and .os == \"linux\" and .config.Entrypoint == [\"/bin/ocibench-cpu\"]
+	 and .config.Env == [\"PATH=/bin\"] and .created == \"1970-01-01T00:00:00Z\"" "$cfg"
+t_ok "diff_id is the sha256 of the uncompressed layer" test \
+	"$(jq -r '.rootfs.diff_ids[0]' "$cfg")" = "sha256:$(gzip -dc "$(layer_of "$IMG")" | sha256sum | cut -d' ' -f1)"
+
+# the layer: exactly /bin, the binaries and /tmp, 0:0, mtime 0
+TZ=UTC tar --numeric-owner --full-time -tvzf "$(layer_of "$T_TMP/c/oci")" >"$T_TMP/layer.lst"
+t_ok "layer holds exactly bin/, the binaries and tmp/" test \
+	"$(awk '{print $NF}' "$T_TMP/layer.lst" | tr '\n' ' ')" = "bin/ bin/ocibench-cpu bin/ocibench-x tmp/ "
+t_ok "every entry 0/0, mtime 1970-01-01 00:00:00" \
+	awk '$2 != "0/0" || $4 != "1970-01-01" || $5 != "00:00:00" {bad=1} END {exit bad}' "$T_TMP/layer.lst"
+t_ok "modes: binaries 0755, tmp 1777" sh -c \
+	"grep -q '^-rwxr-xr-x .* bin/ocibench-cpu\$' '$T_TMP/layer.lst' && grep -q '^drwxrwxrwt .* tmp/\$' '$T_TMP/layer.lst'"
+TZ=UTC tar -tzf "$(layer_of "$IMG")" >"$T_TMP/make-layer.lst"
+t_ok "make's layer holds only bin/ocibench-* and tmp/" \
+	awk '$0 != "bin/" && $0 != "tmp/" && $0 !~ /^bin\/ocibench-[a-z0-9-]+$/ {bad=1} END {exit bad}' "$T_TMP/make-layer.lst"
+mapfile -t bins < <(sed -n 's,^bin/\(ocibench-.*\),'"$B"'/\1,p' "$T_TMP/make-layer.lst")
+t_ok "rebuilding from make's binaries gives make's digest" sh -c \
+	"$BUILD '$host' '$T_TMP/remake' ${bins[*]} && test \"\$(jq -r '.manifests[0].digest' $T_TMP/remake/oci/index.json)\" = '$(manifest_of "$IMG")'"
+
+# -- other tools accept it --------------------------------------------------------
+if command -v umoci >/dev/null; then
+	t_ok "umoci stat" umoci stat --image "$IMG:latest"
+	rootless=; [ "$(id -u)" = 0 ] || rootless=--rootless
+	t_ok "umoci unpack" umoci unpack $rootless --image "$IMG:latest" "$T_TMP/umoci"
+	t_ok "umoci's rootfs has the binary" cmp "$T_TMP/umoci/rootfs/bin/ocibench-cpu" "$CPU"
+else
+	t_skip "umoci stat/unpack" "umoci not installed"
+fi
+if command -v skopeo >/dev/null; then
+	t_ok "skopeo inspect oci:DIR:latest" skopeo inspect "oci:$IMG:latest"
+	t_jq "skopeo sees the digest and platform" \
+		".Digest == \"$(manifest_of "$IMG")\" and .Architecture == \"$host\" and .Os == \"linux\"" "$T_TMP/out"
+	t_ok "skopeo copy oci: -> oci-archive:" skopeo copy -q "oci:$IMG:latest" "oci-archive:$T_TMP/copy.tar"
+	t_ok "skopeo inspect of the built OCI archive" skopeo inspect "oci-archive:$B/containers/ocibench-oci.tar"
+	t_jq "the archive holds the same manifest" ".Digest == \"$(manifest_of "$IMG")\"" "$T_TMP/out"
+else
+	t_skip "skopeo inspect/copy" "skopeo not installed"
+fi
+if command -v ctr >/dev/null && ctr version >/dev/null 2>&1; then
+	t_ok "ctr images import" ctr -n ocibench-test images import --base-name docker.io/library/ocibench \
+		"$B/containers/ocibench-oci.tar"
+	ctr -n ocibench-test images rm docker.io/library/ocibench:latest >/dev/null 2>&1
+else
+	t_skip "ctr images import" "containerd not running"
+fi
+
+# -- the reader (runner/image.c) ---------------------------------------------------
+t_ok "open picks the host platform" $TOOL open "$IMG"
+t_jq "manifest, config, entrypoint, env, one layer" \
+	".manifest_digest == \"$(manifest_of "$IMG")\" and .arch == \"$host\" and .os == \"linux\"
+	 and .entrypoint == [\"/bin/ocibench-cpu\"] and .env == [\"PATH=/bin\"] and (.layers | length) == 1" "$T_TMP/out"
+t_ok "open by tag latest" $TOOL open "$IMG" latest "$host"
+t_exit 1 "an unknown tag is refused" $TOOL open "$IMG" nosuchtag
+t_err_line "one line naming the tag" "'nosuchtag'"
+t_exit 77 "the host arch is refused when the image lacks it" $TOOL open "$IMG" - "$other"
+t_err_line "one line naming the platforms" "has linux/$host only, wanted $other"
+
+# a foreign-only image (binaries do not matter: only the platform is read)
+$BUILD "$other" "$T_TMP/other" "$CPU" >/dev/null
+t_exit 77 "a $other-only image is refused on $host" $TOOL open "$T_TMP/other/oci"
+t_err_line "clear message" "has linux/$other.* only, host is $host"
+
+# multi-platform: one index.json listing both, then the same behind a nested index
+multi=$T_TMP/multi
+cp -r "$T_TMP/a/oci" "$multi"
+cp "$T_TMP/other/oci/blobs/sha256/"* "$multi/blobs/sha256/"
+jq -c --slurpfile o "$T_TMP/other/oci/index.json" '.manifests += $o[0].manifests' \
+	"$T_TMP/a/oci/index.json" >"$multi/index.json"
+t_ok "multi-platform index: host picked" $TOOL open "$multi"
+t_jq "the host's manifest" ".arch == \"$host\" and .manifest_digest == \"$(manifest_of "$T_TMP/a/oci")\"" "$T_TMP/out"
+t_ok "multi-platform index: $other picked on request" $TOOL open "$multi" latest "$other"
+t_jq "the $other manifest" ".arch == \"$other\" and .manifest_digest == \"$(manifest_of "$T_TMP/other/oci")\"" "$T_TMP/out"
+jq -cj 'del(.manifests[].annotations)' "$multi/index.json" >"$T_TMP/nested.json"
+nd=$(sha256sum "$T_TMP/nested.json" | cut -d' ' -f1)
+cp "$T_TMP/nested.json" "$multi/blobs/sha256/$nd"
+jq -cn --arg d "sha256:$nd" --argjson s "$(stat -c %s "$T_TMP/nested.json")" '{schemaVersion: 2,
+	manifests: [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
+	annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' >"$multi/index.json"
+t_ok "nested index: $other picked" $TOOL open "$multi" latest "$other"
+t_jq "the $other manifest through the nested index" ".arch == \"$other\"" "$T_TMP/out"
+t_exit 77 "nested index: a missing platform lists both" $TOOL open "$multi" latest riscv64
+t_err_line "both platforms named" "has linux/.*, linux/.* only, wanted riscv64"
+
+# damage
+bad=$T_TMP/bad
+cp -r "$IMG" "$bad"
+layer=$(layer_of "$bad")
+printf 'X' | dd of="$layer" bs=1 seek=100 conv=notrunc status=none
+t_exit 1 "a corrupt layer blob is detected" $TOOL open "$bad"
+t_err_line "digest mismatch named" "corrupt"
+rm -rf "$bad" && cp -r "$IMG" "$bad"
+echo ' ' >>"$(blob "$bad" "$(manifest_of "$bad")")"
+t_exit 1 "a corrupt manifest blob is detected" $TOOL open "$bad"
+t_err_line "digest mismatch named" "corrupt"
+rm -rf "$bad" && cp -r "$IMG" "$bad"
+rm "$(layer_of "$bad")"
+t_exit 1 "a missing layer blob is detected" $TOOL open "$bad"
+t_err_line "the missing blob named" "No such file"
+rm -f "$bad/index.json"
+t_exit 1 "a missing index.json is refused" $TOOL open "$bad"
+t_err_line "one line naming index.json" "index.json"
+t_exit 1 "a directory that is no layout is refused" $TOOL open "$T_TMP"
+t_err_line "one line naming oci-layout" "not an OCI image layout"
+
+# -- unpack ------------------------------------------------------------------------
+mkdir "$T_TMP/rootfs"
+t_ok "unpack into an empty rootfs" $TOOL unpack "$IMG" "$T_TMP/rootfs"
+t_ok "rootfs has an executable /bin/ocibench-cpu" test -x "$T_TMP/rootfs/bin/ocibench-cpu" -a -f "$T_TMP/rootfs/bin/ocibench-cpu"
+t_ok "the unpacked binary is the built one" cmp "$T_TMP/rootfs/bin/ocibench-cpu" "$CPU"
+t_ok "/tmp is mode 1777" test "$(stat -c %a "$T_TMP/rootfs/tmp")" = 1777
+t_ok "the unpacked binary runs" ${OB_EMU:-} "$T_TMP/rootfs/bin/ocibench-cpu" --events=1 --time=0
+
+# hostile layers are refused: swap the layer of a copy for a crafted one
+relayer() { # LAYOUT LAYER.tar: make LAYER.tar the image's only layer
+	local l=$1 gz=$2.gz cfgd m d
+	gzip -nc "$2" >"$gz"
+	d=$(sha256sum "$gz" | cut -d' ' -f1)
+	mv "$gz" "$l/blobs/sha256/$d"
+	m=$(blob "$l" "$(manifest_of "$l")")
+	cfgd=$(jq -r .config.digest "$m")
+	jq -cj --arg id "sha256:$(sha256sum "$2" | cut -d' ' -f1)" '.rootfs.diff_ids = [$id]' \
+		"$(blob "$l" "$cfgd")" >"$T_TMP/cfg"
+	cfgd=$(sha256sum "$T_TMP/cfg" | cut -d' ' -f1)
+	mv "$T_TMP/cfg" "$l/blobs/sha256/$cfgd"
+	jq -cj --arg d "sha256:$d" --argjson s "$(stat -c %s "$l/blobs/sha256/$d")" \
+		--arg c "sha256:$cfgd" --argjson cs "$(stat -c %s "$l/blobs/sha256/$cfgd")" \
+		'.layers[0].digest = $d | .layers[0].size = $s | .config.digest = $c | .config.size = $cs' \
+		"$m" >"$T_TMP/m"
+	d=$(sha256sum "$T_TMP/m" | cut -d' ' -f1)
+	mv "$T_TMP/m" "$l/blobs/sha256/$d"
+	jq -c --arg d "sha256:$d" --argjson s "$(stat -c %s "$l/blobs/sha256/$d")" \
+		'.manifests[0].digest = $d | .manifests[0].size = $s' "$l/index.json" >"$T_TMP/i"
+	mv "$T_TMP/i" "$l/index.json"
+}
+hostile() { # DESC TAR: the crafted image opens but does not unpack, nothing escapes
+	rm -rf "$bad" "$T_TMP/rf" "$T_TMP/outside" && cp -r "$IMG" "$bad" && mkdir "$T_TMP/rf" "$T_TMP/outside"
+	relayer "$bad" "$2"
+	t_exit 1 "$1 is refused" $TOOL unpack "$bad" "$T_TMP/rf"
+	t_err_line "one line saying why" "$3"
+	t_ok "nothing written outside the rootfs" test -z "$(ls -A "$T_TMP/outside")"
+}
+mkdir -p "$T_TMP/h/bin" "$T_TMP/h/evil"
+touch "$T_TMP/h/bin/.wh.sh" "$T_TMP/h/evil/file"
+tar -cf "$T_TMP/wh.tar" -C "$T_TMP/h" bin
+hostile "a whiteout" "$T_TMP/wh.tar" "whiteout"
+tar -cf "$T_TMP/dotdot.tar" -C "$T_TMP/h" --transform 's,^evil,../outside,' evil/file
+hostile "a ../ entry" "$T_TMP/dotdot.tar" "leaves the rootfs"
+ln -s "$T_TMP/outside" "$T_TMP/h/link"
+tar -cf "$T_TMP/sym.tar" -C "$T_TMP/h" link
+tar -cf "$T_TMP/sym2.tar" -C "$T_TMP/h" --transform 's,^evil,link,' evil/file
+tar -Af "$T_TMP/sym.tar" "$T_TMP/sym2.tar"
+hostile "a file through a planted symlink" "$T_TMP/sym.tar" "symlink"
+t_done
