@@ -3,10 +3,11 @@
 # and of its reader runner/image*.c (through tests/unit/image-tool).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 BUILD="bash $S/containers/build-image"
-TOOL=$B/tests/unit/image-tool
+# the reader is built for the host of the build: run it under the emulator in cross builds
+tool() { ${OB_EMU:-} "$B/tests/unit/image-tool" "$@"; }
 IMG=$B/containers/oci
 CPU=$B/ocibench-cpu
-host=$($TOOL host-arch)
+host=$(tool host-arch)
 case $host in arm64) other=amd64 ;; *) other=arm64 ;; esac
 
 manifest_of() { jq -r '.manifests[0].digest' "$1/index.json"; }
@@ -88,19 +89,19 @@ else
 fi
 
 # -- the reader (runner/image.c) ---------------------------------------------------
-t_ok "open picks the host platform" $TOOL open "$IMG"
+t_ok "open picks the host platform" tool open "$IMG"
 t_jq "manifest, config, entrypoint, env, one layer" \
 	".manifest_digest == \"$(manifest_of "$IMG")\" and .arch == \"$host\" and .os == \"linux\"
 	 and .entrypoint == [\"/bin/ocibench-cpu\"] and .env == [\"PATH=/bin\"] and (.layers | length) == 1" "$T_TMP/out"
-t_ok "open by tag latest" $TOOL open "$IMG" latest "$host"
-t_exit 1 "an unknown tag is refused" $TOOL open "$IMG" nosuchtag
+t_ok "open by tag latest" tool open "$IMG" latest "$host"
+t_exit 1 "an unknown tag is refused" tool open "$IMG" nosuchtag
 t_err_line "one line naming the tag" "'nosuchtag'"
-t_exit 77 "the host arch is refused when the image lacks it" $TOOL open "$IMG" - "$other"
+t_exit 77 "the host arch is refused when the image lacks it" tool open "$IMG" - "$other"
 t_err_line "one line naming the platforms" "has linux/$host only, wanted $other"
 
 # a foreign-only image (binaries do not matter: only the platform is read)
 $BUILD "$other" "$T_TMP/other" "$CPU" >/dev/null
-t_exit 77 "a $other-only image is refused on $host" $TOOL open "$T_TMP/other/oci"
+t_exit 77 "a $other-only image is refused on $host" tool open "$T_TMP/other/oci"
 t_err_line "clear message" "has linux/$other.* only, host is $host"
 
 # multi-platform: one index.json listing both, then the same behind a nested index
@@ -109,9 +110,9 @@ cp -r "$T_TMP/a/oci" "$multi"
 cp "$T_TMP/other/oci/blobs/sha256/"* "$multi/blobs/sha256/"
 jq -c --slurpfile o "$T_TMP/other/oci/index.json" '.manifests += $o[0].manifests' \
 	"$T_TMP/a/oci/index.json" >"$multi/index.json"
-t_ok "multi-platform index: host picked" $TOOL open "$multi"
+t_ok "multi-platform index: host picked" tool open "$multi"
 t_jq "the host's manifest" ".arch == \"$host\" and .manifest_digest == \"$(manifest_of "$T_TMP/a/oci")\"" "$T_TMP/out"
-t_ok "multi-platform index: $other picked on request" $TOOL open "$multi" latest "$other"
+t_ok "multi-platform index: $other picked on request" tool open "$multi" latest "$other"
 t_jq "the $other manifest" ".arch == \"$other\" and .manifest_digest == \"$(manifest_of "$T_TMP/other/oci")\"" "$T_TMP/out"
 jq -cj 'del(.manifests[].annotations)' "$multi/index.json" >"$T_TMP/nested.json"
 nd=$(sha256sum "$T_TMP/nested.json" | cut -d' ' -f1)
@@ -119,9 +120,9 @@ cp "$T_TMP/nested.json" "$multi/blobs/sha256/$nd"
 jq -cn --arg d "sha256:$nd" --argjson s "$(stat -c %s "$T_TMP/nested.json")" '{schemaVersion: 2,
 	manifests: [{mediaType: "application/vnd.oci.image.index.v1+json", digest: $d, size: $s,
 	annotations: {"org.opencontainers.image.ref.name": "latest"}}]}' >"$multi/index.json"
-t_ok "nested index: $other picked" $TOOL open "$multi" latest "$other"
+t_ok "nested index: $other picked" tool open "$multi" latest "$other"
 t_jq "the $other manifest through the nested index" ".arch == \"$other\"" "$T_TMP/out"
-t_exit 77 "nested index: a missing platform lists both" $TOOL open "$multi" latest riscv64
+t_exit 77 "nested index: a missing platform lists both" tool open "$multi" latest riscv64
 t_err_line "both platforms named" "has linux/.*, linux/.* only, wanted riscv64"
 
 # damage
@@ -129,25 +130,25 @@ bad=$T_TMP/bad
 cp -r "$IMG" "$bad"
 layer=$(layer_of "$bad")
 printf 'X' | dd of="$layer" bs=1 seek=100 conv=notrunc status=none
-t_exit 1 "a corrupt layer blob is detected" $TOOL open "$bad"
+t_exit 1 "a corrupt layer blob is detected" tool open "$bad"
 t_err_line "digest mismatch named" "corrupt"
 rm -rf "$bad" && cp -r "$IMG" "$bad"
 echo ' ' >>"$(blob "$bad" "$(manifest_of "$bad")")"
-t_exit 1 "a corrupt manifest blob is detected" $TOOL open "$bad"
+t_exit 1 "a corrupt manifest blob is detected" tool open "$bad"
 t_err_line "digest mismatch named" "corrupt"
 rm -rf "$bad" && cp -r "$IMG" "$bad"
 rm "$(layer_of "$bad")"
-t_exit 1 "a missing layer blob is detected" $TOOL open "$bad"
+t_exit 1 "a missing layer blob is detected" tool open "$bad"
 t_err_line "the missing blob named" "No such file"
 rm -f "$bad/index.json"
-t_exit 1 "a missing index.json is refused" $TOOL open "$bad"
+t_exit 1 "a missing index.json is refused" tool open "$bad"
 t_err_line "one line naming index.json" "index.json"
-t_exit 1 "a directory that is no layout is refused" $TOOL open "$T_TMP"
+t_exit 1 "a directory that is no layout is refused" tool open "$T_TMP"
 t_err_line "one line naming oci-layout" "not an OCI image layout"
 
 # -- unpack ------------------------------------------------------------------------
 mkdir "$T_TMP/rootfs"
-t_ok "unpack into an empty rootfs" $TOOL unpack "$IMG" "$T_TMP/rootfs"
+t_ok "unpack into an empty rootfs" tool unpack "$IMG" "$T_TMP/rootfs"
 t_ok "rootfs has an executable /bin/ocibench-cpu" test -x "$T_TMP/rootfs/bin/ocibench-cpu" -a -f "$T_TMP/rootfs/bin/ocibench-cpu"
 t_ok "the unpacked binary is the built one" cmp "$T_TMP/rootfs/bin/ocibench-cpu" "$CPU"
 t_ok "/tmp is mode 1777" test "$(stat -c %a "$T_TMP/rootfs/tmp")" = 1777
@@ -178,7 +179,7 @@ relayer() { # LAYOUT LAYER.tar: make LAYER.tar the image's only layer
 hostile() { # DESC TAR: the crafted image opens but does not unpack, nothing escapes
 	rm -rf "$bad" "$T_TMP/rf" "$T_TMP/outside" && cp -r "$IMG" "$bad" && mkdir "$T_TMP/rf" "$T_TMP/outside"
 	relayer "$bad" "$2"
-	t_exit 1 "$1 is refused" $TOOL unpack "$bad" "$T_TMP/rf"
+	t_exit 1 "$1 is refused" tool unpack "$bad" "$T_TMP/rf"
 	t_err_line "one line saying why" "$3"
 	t_ok "nothing written outside the rootfs" test -z "$(ls -A "$T_TMP/outside")"
 }
@@ -193,4 +194,24 @@ tar -cf "$T_TMP/sym.tar" -C "$T_TMP/h" link
 tar -cf "$T_TMP/sym2.tar" -C "$T_TMP/h" --transform 's,^evil,link,' evil/file
 tar -Af "$T_TMP/sym.tar" "$T_TMP/sym2.tar"
 hostile "a file through a planted symlink" "$T_TMP/sym.tar" "symlink"
+
+# -- multi-architecture index (containers/build-index, make image-multiarch) ----
+# the other platform's layout is built from the same binaries: only the
+# platform bookkeeping is under test here
+t_ok "a layout for the other platform" $BUILD "$other" "$T_TMP/other" "$CPU"
+t_ok "build-index merges the two layouts" bash "$S/containers/build-index" "$T_TMP/multi" "$IMG" "$T_TMP/other/oci"
+if command -v skopeo >/dev/null; then
+	skopeo inspect --raw "oci:$T_TMP/multi:latest" >"$T_TMP/raw.json" 2>"$T_TMP/err"
+	t_jq "skopeo inspect --raw shows both platforms" \
+		"[.manifests[].platform.architecture] | sort == ([\"$host\", \"$other\"] | sort)" "$T_TMP/raw.json"
+else
+	t_skip "skopeo inspect --raw shows both platforms" "skopeo not installed"
+fi
+t_ok "the reader picks the host's manifest from the multi-arch image" tool open "$T_TMP/multi"
+cp "$T_TMP/out" "$T_TMP/open-multi"
+t_ok "it is the host build's manifest" grep -q "$(manifest_of "$IMG")" "$T_TMP/open-multi"
+t_exit 77 "a platform the index lacks is refused" tool open "$T_TMP/multi" latest s390x
+t_err_line "one line naming the platforms it has" "linux/$other"
+t_exit 2 "two images for one platform are refused" bash "$S/containers/build-index" "$T_TMP/dup" "$IMG" "$IMG"
+t_err_line "one line naming the platform" "more than one image"
 t_done
