@@ -29,11 +29,10 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
+#include "memory-pattern.h"
 #include "workload.h"
 
 enum { SCOPE_GLOBAL, SCOPE_LOCAL };
-enum { OPER_WRITE, OPER_READ, OPER_NONE };
-enum { ACCESS_SEQ, ACCESS_RND };
 
 static const char *const scope_names[] = {"global", "local", NULL};
 static const char *const oper_names[] = {"write", "read", "none", NULL};
@@ -228,43 +227,13 @@ static void buf_free(struct mem_buf *b)
 	b->words = NULL;
 }
 
-/* The buffer holds what the operation leaves after at least one event
- * (ran) or after none: 0 if so, else the index of the first bad word. */
-static int buf_check(const struct mem_opts *o, const uint64_t *w, size_t n, bool ran,
-		     size_t *bad)
-{
-	bool nonzero = false;
-
-	for (size_t i = 0; i < n; i++) {
-		bool ok;
-
-		if (!ran || o->oper != OPER_WRITE)
-			ok = w[i] == 0;
-		else if (o->access == ACCESS_SEQ)
-			ok = w[i] == n - i;
-		else /* rnd write: untouched, or the byte offset of some iteration */
-			ok = w[i] % sizeof(uint64_t) == 0 && w[i] / sizeof(uint64_t) < n;
-		if (!ok) {
-			*bad = i;
-			return -1;
-		}
-		nonzero |= w[i] != 0;
-	}
-	/* The last rnd write of an event stores 8 * (W - 1) and nothing follows. */
-	if (ran && o->oper == OPER_WRITE && o->access == ACCESS_RND && n > 1 && !nonzero) {
-		*bad = 0;
-		return -1;
-	}
-	return 0;
-}
-
 static int check_buffer(const struct ob_run *run, const uint64_t *w, bool ran, const char *when,
 			struct ob_error *err)
 {
 	const struct mem_opts *o = run->opts;
 	size_t bad;
 
-	if (buf_check(o, w, state.nwords, ran, &bad) == 0)
+	if (mem_pattern_check(o->oper, o->access, w, state.nwords, ran, &bad) == 0)
 		return 0;
 	return ob_err(err, OB_EXIT_FAIL, 0,
 		      "%s: word %zu of the %s buffer holds %llu, not what %s %s leaves there", when,
@@ -350,16 +319,16 @@ static int mem_execute(struct ob_thread *t, const struct ob_event *ev, struct ob
 	size_t n = state.nwords;
 
 	(void)ev;
-	if (o->access == ACCESS_SEQ) {
+	if (o->access == MEM_ACCESS_SEQ) {
 		switch (o->oper) {
-		case OPER_WRITE: seq_write(w, n); break;
-		case OPER_READ: mt->checksum += seq_read(w, n); break;
+		case MEM_OPER_WRITE: seq_write(w, n); break;
+		case MEM_OPER_READ: mt->checksum += seq_read(w, n); break;
 		default: seq_none(n); break;
 		}
 	} else {
 		switch (o->oper) {
-		case OPER_WRITE: rnd_write(w, n, &t->rng); break;
-		case OPER_READ: mt->checksum += rnd_read(w, n, &t->rng); break;
+		case MEM_OPER_WRITE: rnd_write(w, n, &t->rng); break;
+		case MEM_OPER_READ: mt->checksum += rnd_read(w, n, &t->rng); break;
 		default: rnd_none(n, &t->rng); break;
 		}
 	}
@@ -426,7 +395,7 @@ static double mib_transferred(const struct ob_run *run)
 {
 	const struct mem_opts *o = run->opts;
 
-	if (o->oper == OPER_NONE)
+	if (o->oper == MEM_OPER_NONE)
 		return 0;
 	return (double)run->total.count * (double)o->block_size / (1024.0 * 1024.0);
 }
@@ -438,7 +407,7 @@ static void mem_text(const struct ob_run *run, FILE *f)
 
 	fprintf(f, "Total operations: %llu (%8.2f per second)\n\n",
 		(unsigned long long)run->total.count, (double)run->total.count / s);
-	if (o->oper != OPER_NONE)
+	if (o->oper != MEM_OPER_NONE)
 		fprintf(f, "%4.2f MiB transferred (%4.2f MiB/sec)\n\n", mib_transferred(run),
 			mib_transferred(run) / s);
 }
@@ -454,7 +423,7 @@ static void mem_json(const struct ob_run *run, json_t *root)
 	json_object_set_new(root, "mib_per_s", json_real(mib_transferred(run) / s));
 	json_object_set_new(root, "events_per_thread",
 			    json_integer(state.quota == UINT64_MAX ? 0 : (json_int_t)state.quota));
-	if (o->oper == OPER_READ)
+	if (o->oper == MEM_OPER_READ)
 		json_object_set_new(root, "read_checksum", json_integer((json_int_t)state.checksum));
 }
 
