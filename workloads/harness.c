@@ -234,6 +234,8 @@ static int run_threads(struct ob_run *run, struct ob_error *err)
 			ret = -1;
 		}
 	}
+	if (ret == 0 && run->wl->verify != NULL)
+		ret = run->wl->verify(run, err); /* untimed: the clock has stopped */
 	return ret;
 }
 
@@ -456,6 +458,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ocibench-%s: out of memory\n", wl->name);
 		return OB_EXIT_FAIL;
 	}
+	if (argc == 2 && strcmp(argv[1], OB_ARG_EXIT_NOW) == 0)
+		goto out; /* exec target of ocibench-syscall --mode=exec */
 	run.wl = wl;
 	run.opts = opts;
 	run.command = "run";
@@ -473,7 +477,8 @@ int main(int argc, char **argv)
 		usage(wl, sets, nsets);
 		goto out;
 	}
-	if (rc < 0 || pick_command(&run, pos, npos, &err) < 0 || check_common(&run, &err) < 0) {
+	if (rc < 0 || pick_command(&run, pos, npos, &err) < 0 || check_common(&run, &err) < 0 ||
+	    (wl->check != NULL && wl->check(&run, &err) < 0)) {
 		/* usage errors: one line, nothing on stdout */
 		fprintf(stderr, "ocibench-%s: %s\n", wl->name, err.msg);
 		status = err.status;

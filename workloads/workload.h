@@ -93,6 +93,10 @@ struct ob_workload {
 	const char *const *commands; /* NULL: only "run"; else NULL-terminated list */
 	unsigned flags;
 
+	/* Optional: checks the options that a table cannot express (e.g. a
+	 * power of two) before anything is printed; a bad value is reported
+	 * like a parser error (OB_EXIT_USAGE, one line, empty stdout). */
+	int (*check)(const struct ob_run *run, struct ob_error *err);
 	/* Untimed set-up after option parsing; validates options. */
 	int (*init)(struct ob_run *run, struct ob_error *err);
 	/* A command other than "run" (prepare, cleanup). */
@@ -109,6 +113,9 @@ struct ob_workload {
 	int (*thread_run)(struct ob_thread *t, struct ob_error *err);
 	/* After the loop, still inside the timed span (fileio's end fsyncs). */
 	int (*thread_done)(struct ob_thread *t, struct ob_error *err);
+	/* Optional: after the clock has stopped and before the report, untimed:
+	 * proves the work was done (e.g. memory readback); -1 fails the run. */
+	int (*verify)(struct ob_run *run, struct ob_error *err);
 	/* Per-thread tear-down, untimed. */
 	void (*thread_fini)(struct ob_thread *t);
 	/* sysbench's preamble lines for this test (text format only). */
@@ -121,6 +128,12 @@ struct ob_workload {
 };
 
 extern const struct ob_workload ob_workload;
+
+/* When argv[1] is exactly this (and nothing follows), a workload binary
+ * exits 0 at once: ocibench-syscall --mode=exec runs itself with it, so it
+ * needs no /bin/true in a minimal container. */
+#define OB_ARG_EXIT_NOW "--exit-now"
+
 
 /* Limits and failure check for one more event: true to go on.  With an
  * event limit it takes one event from the global budget. */

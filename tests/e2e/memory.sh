@@ -1,0 +1,82 @@
+#!/bin/bash
+# End-to-end checks of ocibench-memory: sysbench memory semantics (quota per
+# thread, --events ignored, scopes, modes), readback, JSON schema, errors.
+. "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
+MEM=$B/ocibench-memory
+
+t_ok "memory binary is statically linked" sh -c "file -L '$MEM' | grep -q 'statically linked'"
+
+# 3M / 1M with 2 threads: floor(floor(3M/1M)/2) = 1 event per thread, 2 in all.
+t_ok "quota run (3M/1M, 2 threads, --events=100 ignored)" \
+	W memory --memory-block-size=1M --memory-total-size=3M --threads=2 --events=100 --format=json
+cp "$T_TMP/out" "$T_TMP/q.json"
+t_jq "one JSON object with the schema keys" \
+	'.workload == "memory" and .status == "ok" and (.params|type) == "object" and .total_time_s > 0
+	 and (.latency_ms | has("min") and has("avg") and has("max") and has("p95"))
+	 and has("mib_per_s") and has("operations") and has("mib_transferred")' "$T_TMP/q.json"
+t_jq "operations == threads x floor(floor(total/block)/threads), remainder dropped" \
+	'.operations == 2 and .events == 2 and .events_per_thread == 1' "$T_TMP/q.json"
+t_jq "--events is ignored and reported as 0 in params" '.params.events == 0' "$T_TMP/q.json"
+t_jq "MiB transferred = operations x block size" \
+	'.mib_transferred == .operations * .params.memory_block_size / 1048576 and .mib_per_s > 0' "$T_TMP/q.json"
+t_jq "every effective parameter in params" \
+	'.params.memory_block_size == 1048576 and .params.memory_total_size == 3145728 and .params.memory_scope == "global"
+	 and .params.memory_oper == "write" and .params.memory_access_mode == "seq" and .params.memory_hugetlb == false' "$T_TMP/q.json"
+
+t_ok "default block 1K, total 1M: 1024 events" W memory --memory-total-size=1M --format=json
+t_jq "1024 operations of 1 KiB" '.operations == 1024 and .params.memory_block_size == 1024' "$T_TMP/out"
+
+for scope in global local; do
+	for mode in seq rnd; do
+		for oper in write read none; do
+			t_ok "$scope $mode $oper runs with --validate (2 threads)" \
+				W memory --memory-scope=$scope --memory-access-mode=$mode --memory-oper=$oper \
+				--memory-block-size=4K --memory-total-size=2M --threads=2 --validate --format=json
+			t_jq "$scope $mode $oper: 512 operations, readback ok" \
+				".status == \"ok\" and .operations == 512 and .params.memory_scope == \"$scope\"" "$T_TMP/out"
+		done
+	done
+done
+t_ok "read run reports its checksum" W memory --memory-oper=read --memory-total-size=64K --format=json
+t_jq "the loads sum to 0 over the zeroed buffer" '.read_checksum == 0' "$T_TMP/out"
+t_ok "none run" W memory --memory-oper=none --memory-total-size=64K --format=json
+t_jq "none transfers nothing" '.operations == 64 and .mib_transferred == 0 and .mib_per_s == 0' "$T_TMP/out"
+t_ok "smallest block (8 bytes, one word)" W memory --memory-block-size=8 --memory-total-size=8K --memory-access-mode=rnd --validate --format=json
+t_jq "1024 one-word operations" '.operations == 1024' "$T_TMP/out"
+
+t_ok "--time ends an unlimited run" W memory --memory-total-size=0 --time=1 --format=json
+t_jq "unlimited total, stopped by time" '.operations > 0 and .events_per_thread == 0 and .total_time_s >= 1 and .total_time_s < 3' "$T_TMP/out"
+
+t_ok "text report looks like sysbench" W memory --memory-block-size=1M --memory-total-size=4M
+cp "$T_TMP/out" "$T_TMP/mem.txt"
+t_ok "text report has the sysbench lines" sh -c "grep -q '^Total operations: 4 (' '$T_TMP/mem.txt' && grep -q '^4.00 MiB transferred (.* MiB/sec)' '$T_TMP/mem.txt' && grep -q 'General statistics:' '$T_TMP/mem.txt'"
+
+W memory --memory-hugetlb=on --memory-total-size=1M --format=json >"$T_TMP/out" 2>"$T_TMP/err"
+rc=$?
+if [ $rc = 77 ]; then
+	t_skip "hugetlb run" "no huge pages reserved: $(head -c 120 "$T_TMP/err")"
+	t_jq "hugetlb refusal is reported as unsupported" '.status == "unsupported" and (.error | test("hugetlb"))' "$T_TMP/out"
+else
+	t_result $rc "hugetlb run"
+fi
+
+t_exit 2 "block size not a power of two" W memory --memory-block-size=3000
+t_err_line "one line naming the bad block size" "'3000' for --memory-block-size"
+t_exit 2 "block size below one word" W memory --memory-block-size=4
+t_err_line "one line naming the small block size" "'4' for --memory-block-size"
+t_exit 2 "block size 0" W memory --memory-block-size=0
+t_err_line "one line naming block size 0" "'0' for --memory-block-size"
+t_exit 2 "bad size suffix" W memory --memory-block-size=1Q
+t_err_line "one line naming the bad suffix" "'1Q'"
+t_exit 2 "total below one block per thread" W memory --memory-total-size=1K --threads=2
+t_err_line "one line naming the total" "--memory-total-size"
+t_exit 2 "unknown oper" W memory --memory-oper=copy
+t_err_line "one line naming the oper" "'copy' for --memory-oper"
+t_exit 2 "unknown access mode" W memory --memory-access-mode=stride
+t_err_line "one line naming the mode" "'stride' for --memory-access-mode"
+t_exit 2 "unknown scope" W memory --memory-scope=numa
+t_err_line "one line naming the scope" "'numa' for --memory-scope"
+t_exit 2 "zero threads" W memory --threads=0
+t_err_line "one line naming --threads" "--threads"
+t_exit 0 "--help exits 0" W memory --help
+t_done

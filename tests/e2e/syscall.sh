@@ -1,0 +1,49 @@
+#!/bin/bash
+# End-to-end checks of ocibench-syscall: UnixBench v6 syscall counting,
+# lps/index arithmetic, every mode, JSON schema, errors.
+. "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
+SYS=$B/ocibench-syscall
+
+t_ok "syscall binary is statically linked" sh -c "file -L '$SYS' | grep -q 'statically linked'"
+
+t_ok "mix run (json, 20 events)" W syscall --events=20 --time=0 --format=json
+cp "$T_TMP/out" "$T_TMP/mix.json"
+t_jq "one JSON object with the schema keys" \
+	'.workload == "syscall" and .status == "ok" and (.params|type) == "object" and .total_time_s > 0
+	 and (.latency_ms | has("min") and has("avg") and has("max") and has("p95"))
+	 and has("lps") and has("index") and has("iterations")' "$T_TMP/mix.json"
+t_jq "mix is the default, 1000 iterations per event" \
+	'.params.mode == "mix" and .params.syscall_batch == 1000' "$T_TMP/mix.json"
+t_jq "iterations == events x batch" '.events == 20 and .iterations == 20000' "$T_TMP/mix.json"
+t_jq "lps > 0 and lps == iterations / total time" \
+	'.lps > 0 and ((.lps - .iterations / .total_time_s) | fabs) < 1e-6 * .lps' "$T_TMP/mix.json"
+t_jq "index == lps / 15000 x 10" '((.index - .lps / 15000 * 10) | fabs) < 1e-9 * .index' "$T_TMP/mix.json"
+
+t_ok "2 parallel copies, batch 7" W syscall --threads=2 --syscall-batch=7 --events=10 --time=0 --format=json
+t_jq "iterations == events x batch with threads" '.events == 10 and .iterations == 70 and .params.syscall_batch == 7' "$T_TMP/out"
+
+for mode in close getpid; do
+	t_ok "$mode mode runs" W syscall --mode=$mode --events=5 --time=0 --format=json
+	t_jq "$mode: 5000 iterations" ".params.mode == \"$mode\" and .iterations == 5000 and .lps > 0" "$T_TMP/out"
+done
+t_ok "exec mode runs (fork + exec of itself)" W syscall --mode=exec --events=3 --time=0 --format=json
+t_jq "exec: one iteration per event" '.params.syscall_batch == 1 and .iterations == 3 and .lps > 0' "$T_TMP/out"
+t_ok "the exec target exits 0 at once" W syscall --exit-now
+
+t_ok "--time ends the run (default time is 10)" W syscall --time=1 --format=json
+t_jq "time-limited run" '.total_time_s >= 1 and .total_time_s < 3 and .iterations > 0' "$T_TMP/out"
+t_ok "default --time is 10" sh -c "'$SYS' --help | grep -q -- '--time=10'"
+
+t_ok "text report resembles UnixBench's index line" W syscall --events=3 --time=0
+cp "$T_TMP/out" "$T_TMP/sys.txt"
+t_ok "text report has the index line and the general block" sh -c \
+	"grep -Eq '^System Call Overhead +15000.0 +[0-9.]+ +[0-9.]+$' '$T_TMP/sys.txt' && grep -q 'General statistics:' '$T_TMP/sys.txt'"
+
+t_exit 2 "unknown mode is rejected" W syscall --mode=fork
+t_err_line "one line naming the mode" "'fork' for --mode"
+t_exit 2 "negative batch is rejected" W syscall --syscall-batch=-1
+t_err_line "one line naming the batch" "'-1' for --syscall-batch"
+t_exit 2 "bad --time is rejected" W syscall --time=ten
+t_err_line "one line naming the time" "'ten'"
+t_exit 0 "--help exits 0" W syscall --help
+t_done
