@@ -303,7 +303,8 @@ static void report_text(const struct ob_run *run, FILE *f)
 	fprintf(f, "         avg: %39.2f\n", lat_avg_ms(l));
 	fprintf(f, "         max: %39.2f\n", (double)l->max_ns / 1e6);
 	if (run->common.percentile > 0)
-		fprintf(f, "         %3lldth percentile: %27.2f\n", run->common.percentile,
+		fprintf(f, "         %lldth percentile: %*.2f\n", run->common.percentile,
+			run->common.percentile < 10 ? 28 : run->common.percentile < 100 ? 27 : 26,
 			ob_lat_percentile(l, (double)run->common.percentile));
 	else
 		fprintf(f, "         percentile stats:               disabled\n");
@@ -438,8 +439,24 @@ static void print_preamble(const struct ob_run *run)
 	printf("\n\n");
 	if (run->wl->print_header != NULL)
 		run->wl->print_header(run, stdout);
-	if (strcmp(run->command, "run") == 0)
+}
+
+/* Placement, the workload's init, then its command or the threads.  *inited
+ * tells the caller whether fini must run. */
+static int execute(struct ob_run *run, bool *inited, struct ob_error *err)
+{
+	if (placement_init(run, &start_sync.pl, err) < 0)
+		return -1;
+	*inited = true;
+	if (run->wl->init != NULL && run->wl->init(run, err) < 0)
+		return -1;
+	if (strcmp(run->command, "run") != 0)
+		return run->wl->command(run, err);
+	if (run->common.format == OB_FORMAT_TEXT) {
 		printf("Initializing worker threads...\n\nThreads started!\n\n");
+		fflush(stdout);
+	}
+	return run_threads(run, err);
 }
 
 int main(int argc, char **argv)
@@ -489,13 +506,7 @@ int main(int argc, char **argv)
 	if (run.common.format == OB_FORMAT_TEXT)
 		print_preamble(&run);
 	fflush(stdout);
-	if (placement_init(&run, &start_sync.pl, &err) < 0 || (inited = true,
-	    wl->init != NULL && wl->init(&run, &err) < 0))
-		status = err.status;
-	else if (strcmp(run.command, "run") != 0)
-		status = wl->command(&run, &err) < 0 ? err.status : OB_EXIT_OK;
-	else
-		status = run_threads(&run, &err) < 0 ? err.status : OB_EXIT_OK;
+	status = execute(&run, &inited, &err) < 0 ? err.status : OB_EXIT_OK;
 
 	if (status != OB_EXIT_OK)
 		ob_err_print(argv[0], &err);
