@@ -1,15 +1,12 @@
 #!/bin/bash
 # End-to-end checks of ocibench-cpu: invariants, JSON schema, error paths.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-CPU=$B/ocibench-cpu
 
-t_ok "cpu binary is statically linked" sh -c "file -L '$CPU' | grep -q 'statically linked'"
+t_static cpu
 
 t_ok "cpu run (json, 20 events)" W cpu --cpu-max-prime=20000 --events=20 --time=0 --format=json
 cp "$T_TMP/out" "$T_TMP/cpu.json"
-t_jq "one JSON object with the schema keys" \
-	'.workload == "cpu" and .status == "ok" and (.params|type) == "object" and (.total_time_s > 0)
-	 and (.latency_ms | has("min") and has("avg") and has("max") and has("p95"))' "$T_TMP/cpu.json"
+t_schema cpu "$T_TMP/cpu.json" events_per_s primes_per_event
 t_jq "2261 primes per event for max prime 20000" '.primes_per_event == 2261' "$T_TMP/cpu.json"
 t_jq "exactly --events events" '.events == 20 and .events_per_s > 0' "$T_TMP/cpu.json"
 t_jq "every effective parameter in params" \

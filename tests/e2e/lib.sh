@@ -4,6 +4,8 @@
 #   t_exit CODE DESC CMD...   passes when CMD exits with CODE
 #   t_jq DESC FILTER FILE     passes when jq -e FILTER FILE is true
 #   t_ok77 DESC CMD...        like t_ok, but exit 77 is reported as a skip
+#   t_static NAME             the workload binary is statically linked
+#   t_schema NAME FILE KEY... FILE holds NAME's result with the common keys and KEYs
 #   t_skip DESC REASON        a skipped test
 #   t_done                    prints the plan; exit status 1 if any failed
 #   W NAME ARGS...            runs workload ocibench-NAME (under $OB_EMU, e.g.
@@ -82,6 +84,24 @@ t_ok77() {
 	fi
 	[ $rc = 0 ] || { echo "# exit $rc: $*"; sed 's/^/# /' "$T_TMP/err" | tail -5; }
 	t_result $rc "$desc"
+}
+
+# t_static NAME: the workload binary is statically linked
+t_static() {
+	t_ok "$1 binary is statically linked" sh -c "file -L '$B/ocibench-$1' | grep -q 'statically linked'"
+}
+
+# t_schema NAME FILE KEY...: FILE is one ok result object of workload NAME with
+# the common schema keys (params, total time, latency) and the given keys
+t_schema() {
+	local name=$1 file=$2; shift 2
+	local extra="true"
+	for k in "$@"; do extra="$extra and has(\"$k\")"; done
+	t_jq "one JSON object with the schema keys" \
+		".schema == \"ocibench-workload/1\" and .workload == \"$name\" and .status == \"ok\"
+		 and (.params|type) == \"object\" and .total_time_s > 0 and (.started_wall_ns > 0)
+		 and (.latency_ms | has(\"min\") and has(\"avg\") and has(\"max\") and has(\"p95\"))
+		 and $extra" "$file"
 }
 
 t_skip() {

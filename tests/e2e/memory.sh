@@ -4,16 +4,13 @@
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 MEM=$B/ocibench-memory
 
-t_ok "memory binary is statically linked" sh -c "file -L '$MEM' | grep -q 'statically linked'"
+t_static memory
 
 # 3M / 1M with 2 threads: floor(floor(3M/1M)/2) = 1 event per thread, 2 in all.
 t_ok "quota run (3M/1M, 2 threads, --events=100 ignored)" \
 	W memory --memory-block-size=1M --memory-total-size=3M --threads=2 --events=100 --format=json
 cp "$T_TMP/out" "$T_TMP/q.json"
-t_jq "one JSON object with the schema keys" \
-	'.workload == "memory" and .status == "ok" and (.params|type) == "object" and .total_time_s > 0
-	 and (.latency_ms | has("min") and has("avg") and has("max") and has("p95"))
-	 and has("mib_per_s") and has("operations") and has("mib_transferred")' "$T_TMP/q.json"
+t_schema memory "$T_TMP/q.json" mib_per_s operations mib_transferred
 t_jq "operations == threads x floor(floor(total/block)/threads), remainder dropped" \
 	'.operations == 2 and .events == 2 and .events_per_thread == 1' "$T_TMP/q.json"
 t_jq "--events is ignored and reported as 0 in params" '.params.events == 0' "$T_TMP/q.json"

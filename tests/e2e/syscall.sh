@@ -4,14 +4,11 @@
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 SYS=$B/ocibench-syscall
 
-t_ok "syscall binary is statically linked" sh -c "file -L '$SYS' | grep -q 'statically linked'"
+t_static syscall
 
 t_ok "mix run (json, 20 events)" W syscall --events=20 --time=0 --format=json
 cp "$T_TMP/out" "$T_TMP/mix.json"
-t_jq "one JSON object with the schema keys" \
-	'.workload == "syscall" and .status == "ok" and (.params|type) == "object" and .total_time_s > 0
-	 and (.latency_ms | has("min") and has("avg") and has("max") and has("p95"))
-	 and has("lps") and has("index") and has("iterations")' "$T_TMP/mix.json"
+t_schema syscall "$T_TMP/mix.json" lps index iterations
 t_jq "mix is the default, 1000 iterations per event" \
 	'.params.mode == "mix" and .params.syscall_batch == 1000' "$T_TMP/mix.json"
 t_jq "iterations == events x batch" '.events == 20 and .iterations == 20000' "$T_TMP/mix.json"
