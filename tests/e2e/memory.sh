@@ -2,7 +2,6 @@
 # End-to-end checks of ocibench-memory: sysbench memory semantics (quota per
 # thread, --events ignored, scopes, modes), readback, JSON schema, errors.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-MEM=$B/ocibench-memory
 
 t_static memory
 
