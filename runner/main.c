@@ -168,7 +168,7 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 {
 	struct ob_rtset set;
 
-	if (load_runtimes(c, &set, err) < 0 || ob_proc_setup(err) < 0)
+	if (load_runtimes(c, &set, err) < 0)
 		return -1;
 	int n = ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &set, stderr);
 
@@ -409,8 +409,6 @@ static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 
 	if (validate(&r, err) < 0)
 		goto out_early;
-	if (ob_proc_setup(err) < 0)
-		goto out_early;
 	ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &r.set, stderr);
 	utc_stamp(r.runid, sizeof(r.runid), "%Y%m%dT%H%M%S");
 	snprintf(r.runid + strlen(r.runid), sizeof(r.runid) - strlen(r.runid), "-%ld", (long)getpid());
@@ -485,7 +483,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ocibench %s\n", PACKAGE_VERSION);
+		printf("ocibench %s (image module: %s, results module: %s)\n", PACKAGE_VERSION,
+		       ob_mod_have_image() ? "yes" : "no", ob_mod_have_results() ? "yes" : "no");
 		return 0;
 	}
 	rc = parse(argc, argv, &c, &err);
@@ -498,6 +497,12 @@ int main(int argc, char **argv)
 		return err.status;
 	}
 	const char *cmd = c.npos ? c.pos[0] : "run";
+
+	/* every command waits for children (versions, lists) through proc.c */
+	if (ob_proc_setup(&err) < 0) {
+		ob_err_print("ocibench", &err);
+		return err.status;
+	}
 
 	if (strcmp(cmd, "run") == 0) {
 		if (!c.npos)

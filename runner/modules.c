@@ -6,6 +6,11 @@
 #ifdef OB_HAVE_IMAGE_MODULE
 #include "image.h"
 
+bool ob_mod_have_image(void)
+{
+	return true;
+}
+
 int ob_mod_image_open(const char *layout, struct ob_image **img, struct ob_error *err)
 {
 	*img = calloc(1, sizeof(**img));
@@ -42,6 +47,11 @@ void ob_mod_image_close(struct ob_image *img)
 	}
 }
 #else
+bool ob_mod_have_image(void)
+{
+	return false;
+}
+
 int ob_mod_image_open(const char *layout, struct ob_image **img, struct ob_error *err)
 {
 	*img = NULL;

@@ -16,6 +16,8 @@
 
 struct ob_image;
 
+bool ob_mod_have_image(void);
+
 /* Open the image layout dir for the host architecture: *img is malloc'ed. */
 int ob_mod_image_open(const char *layout, struct ob_image **img, struct ob_error *err);
 int ob_mod_image_unpack(const struct ob_image *img, const char *rootfs, struct ob_error *err);

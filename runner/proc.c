@@ -32,6 +32,10 @@ int ob_proc_setup(struct ob_error *err)
 {
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
 		return ob_err(err, OB_EXIT_FAIL, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+	/* a stop request must always reach us, even when started from a shell
+	 * that made background jobs ignore SIGINT */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGCHLD);
 	sigaddset(&waitset, SIGINT);

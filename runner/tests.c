@@ -59,8 +59,8 @@ static void fileio_args(const struct ob_profile *p, const char *v, const char *c
 		add(a, "--file-test-mode=%s", v);
 		add(a, "--events=%lld", p->file_events);
 		add(a, "--time=%lld", p->file_time);
-		add(a, "--format=json");
 	}
+	add(a, "--format=json");
 }
 
 static void syscall_args(const struct ob_profile *p, const char *v, const char *cmd,
