@@ -21,7 +21,4 @@ int ob_remove_tree(const char *path, struct ob_error *err);
 /* Number of mounts at or below path. */
 int ob_mounts_below(const char *path);
 
-/* sha256 of a file as 64 hex digits. */
-int ob_sha256_file(const char *path, char hex[65], struct ob_error *err);
-
 #endif

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "fsutil.h"
+#include "sha256.h"
 #include "manifest.h"
 #include "modules.h"
 #include "ob-cleanup.h"
@@ -342,7 +343,7 @@ static json_t *probe_workloads(struct run *r, struct ob_error *err)
 			break;
 		}
 		snprintf(host, sizeof(host), "%s%s", b.rootfs, bin);
-		if (ob_sha256_file(host, hex, err) < 0)
+		if (ob_sha256_file(host, hex, NULL, err) < 0)
 			rc = -1;
 		else
 			json_object_set_new(w, wl, json_string(hex));

@@ -1,14 +1,12 @@
 /* manifest.c - see manifest.h */
 #include "manifest.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "fsutil.h"
 #include "ob-cleanup.h"
 #include "ob-file.h"
 
@@ -56,30 +54,6 @@ json_t *ob_manifest_host(void)
 	json_object_set_new(h, "arch", json_string(u.machine));
 	json_object_set_new(h, "hostname", json_string(u.nodename));
 	return h;
-}
-
-json_t *ob_manifest_workloads(const char *dir)
-{
-	json_t *w = json_object();
-	struct dirent *e;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return w;
-	while ((e = readdir(d))) {
-		ob_cleanup_free char *p = NULL;
-		struct ob_error err;
-		char hex[65];
-
-		if (strncmp(e->d_name, "ocibench-", 9) != 0 || strchr(e->d_name, '.'))
-			continue;
-		if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
-			abort();
-		if (ob_sha256_file(p, hex, &err) == 0)
-			json_object_set_new(w, e->d_name, json_string(hex));
-	}
-	closedir(d);
-	return w;
 }
 
 int ob_manifest_write(const char *dir, json_t *m, struct ob_error *err)

@@ -17,9 +17,6 @@
 /* Host facts: {cpu_model, cpus, kernel, arch, hostname}. */
 json_t *ob_manifest_host(void);
 
-/* sha256 of every file named ocibench-* in dir: {name: hex}. */
-json_t *ob_manifest_workloads(const char *dir);
-
 /* Write dir/manifest.json atomically (m is not consumed). */
 int ob_manifest_write(const char *dir, json_t *m, struct ob_error *err);
 
