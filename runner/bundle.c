@@ -215,11 +215,16 @@ int ob_bundle_destroy(struct ob_bundle *b, struct ob_error *err)
 {
 	int rc = b->dir ? ob_remove_tree(b->dir, err) : 0;
 
+	ob_bundle_free(b);
+	return rc;
+}
+
+void ob_bundle_free(struct ob_bundle *b)
+{
 	free(b->dir);
 	free(b->rootfs);
 	free(b->out);
 	free(b->errlog);
 	free(b->pidfile);
 	memset(b, 0, sizeof(*b));
-	return rc;
 }

@@ -51,6 +51,9 @@ int ob_bundle_configure(const struct ob_bundle *b, const struct ob_bundle_spec *
 int ob_bundle_find_bin(const struct ob_bundle *b, char *const *env, const char *name,
 		       char *out, size_t len, struct ob_error *err);
 
+/* Free b, leaving the directory in place. */
+void ob_bundle_free(struct ob_bundle *b);
+
 /* Unmount and remove the bundle directory; frees b. */
 int ob_bundle_destroy(struct ob_bundle *b, struct ob_error *err);
 

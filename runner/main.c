@@ -71,6 +71,7 @@ static void usage(FILE *f, const struct ob_optset *set)
 		   "       ocibench runtimes [--runtime ...]\n"
 		   "       ocibench report DIR\n"
 		   "       ocibench cleanup\n"
+		   "       ocibench bundle DIR [--tests=TEST] [--profile=P]   (make one bundle, keep it)\n"
 		   "       ocibench --help | --version\n\n"
 		   "  --runtime=NAME=PATH[,ARG...]  add or override a runtime column (repeatable)\n");
 	ob_opt_help(f, set, 1);
@@ -279,6 +280,28 @@ static void utc_stamp(char *buf, size_t len, const char *fmt)
 	strftime(buf, len, fmt, &tm);
 }
 
+/* The rootfs source: --rootfs-from, else the image. */
+static int open_source(struct run *r, struct ob_error *err)
+{
+	struct opts *o = &r->c->o;
+	struct stat st;
+
+	if (o->rootfs_from) {
+		if (stat(o->rootfs_from, &st) < 0 || !S_ISDIR(st.st_mode))
+			return ob_err(err, OB_EXIT_USAGE, 0, "--rootfs-from '%s' is not a directory",
+				      o->rootfs_from);
+		r->src.from_dir = o->rootfs_from;
+		return 0;
+	}
+	if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--image '%s' is not an OCI layout directory (build it with make)", o->image);
+	if (ob_mod_image_open(o->image, &r->img, err) < 0)
+		return -1;
+	r->src.img = r->img;
+	return 0;
+}
+
 /* Everything that can be refused before anything is created. */
 static int validate(struct run *r, struct ob_error *err)
 {
@@ -305,21 +328,7 @@ static int validate(struct run *r, struct ob_error *err)
 			return ob_err(err, OB_EXIT_USAGE, 0,
 				      "--out '%s' already holds results (or is not a directory)", r->out);
 	}
-	if (o->rootfs_from) {
-		if (stat(o->rootfs_from, &st) < 0 || !S_ISDIR(st.st_mode))
-			return ob_err(err, OB_EXIT_USAGE, 0, "--rootfs-from '%s' is not a directory",
-				      o->rootfs_from);
-		r->src.from_dir = o->rootfs_from;
-	} else {
-		if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
-			return ob_err(err, OB_EXIT_USAGE, 0,
-				      "--image '%s' is not an OCI layout directory (build it with make)",
-				      o->image);
-		if (ob_mod_image_open(o->image, &r->img, err) < 0)
-			return -1;
-		r->src.img = r->img;
-	}
-	return 0;
+	return open_source(r, err);
 }
 
 /* Unpack once before the run: checks the rootfs holds every workload and
@@ -398,6 +407,38 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "incomplete", json_true());
 	return m;
 }
+
+/* `ocibench bundle DIR`: the bundle a run of the first --tests test would
+ * use, left in place (debugging, tests/bench/compare-lifecycle). */
+static int cmd_bundle(struct cli *c, struct ob_error *err)
+{
+	struct run r = { .c = c };
+	struct ob_bundle b;
+	int rc = -1;
+
+	if (c->npos != 2)
+		return ob_err(err, OB_EXIT_USAGE, 0, "bundle needs one directory (that does not exist)");
+	r.profile = &ob_profiles[c->o.profile];
+	if (pick_tests(&r, err) < 0 || open_source(&r, err) < 0)
+		goto out;
+	const struct ob_test *t = r.tests[0];
+	const char *variant = t->variants ? t->variants[0] : NULL;
+
+	if (ob_bundle_create(c->pos[1], &r.src, &b, err) < 0 ||
+	    ob_test_configure(t, r.profile, variant, "run", &b, ob_mod_image_env(r.img), err) < 0) {
+		struct ob_error e2;
+
+		ob_bundle_destroy(&b, &e2);
+		goto out;
+	}
+	printf("%s\n", b.dir);
+	ob_bundle_free(&b);
+	rc = 0;
+out:
+	ob_mod_image_close(r.img);
+	return rc;
+}
+
 
 static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 {
@@ -513,10 +554,12 @@ int main(int argc, char **argv)
 		rc = cmd_runtimes(&c, &err);
 	} else if (strcmp(cmd, "report") == 0) {
 		rc = cmd_report(&c, &err);
+	} else if (strcmp(cmd, "bundle") == 0) {
+		rc = cmd_bundle(&c, &err);
 	} else if (strcmp(cmd, "cleanup") == 0) {
 		rc = cmd_cleanup(&c, &err);
 	} else {
-		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, cleanup)",
+		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, cleanup, bundle)",
 		       cmd);
 		rc = -1;
 	}

@@ -109,40 +109,47 @@ static void fail_result(struct ob_lc_result *r, const char *fmt, const char *msg
 	snprintf(r->what, sizeof(r->what), fmt, msg);
 }
 
+int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const char *variant,
+		      const char *cmd, const struct ob_bundle *b, char *const *env,
+		      struct ob_error *err)
+{
+	struct ob_args a = { 0 };
+	char bin[512], wl[64];
+
+	snprintf(wl, sizeof(wl), "ocibench-%s", t->workload);
+	if (ob_bundle_find_bin(b, env, wl, bin, sizeof(bin), err) < 0)
+		return -1;
+	a.v[a.n++] = bin;
+	t->args(p, variant, cmd, &a);
+
+	struct ob_bundle_spec spec = { .args = a.v, .env = env, .workdir = t->workdir };
+
+	if (t->bundle)
+		t->bundle(p, variant, &spec);
+	return ob_bundle_configure(b, &spec, err);
+}
+
 /* Bundle, (prepare), the timed lifecycle; r gets the outcome. */
 static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
 		     const char *variant, size_t seq, struct ob_lc_result *r)
 {
-	char dir[4096], id[256], bin[512], wl[64];
+	char dir[4096], id[256], pid[300];
 	uint64_t deadline = ob_now_ns() + s->timeout_ns;
 	struct ob_bundle b;
 	struct ob_error err;
-	struct ob_args a = { 0 };
 
 	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
-	snprintf(wl, sizeof(wl), "ocibench-%s", t->workload);
-	if (ob_bundle_create(dir, s->src, &b, &err) < 0 ||
-	    ob_bundle_find_bin(&b, s->image_env, wl, bin, sizeof(bin), &err) < 0) {
+	snprintf(pid, sizeof(pid), "%sp", id);
+	if (ob_bundle_create(dir, s->src, &b, &err) < 0) {
 		fail_result(r, "bundle: %.400s", err.msg);
 		goto out;
 	}
-	struct ob_bundle_spec spec = { .args = a.v, .env = s->image_env, .workdir = t->workdir };
-
 	if (t->prepare) {
-		struct ob_args pa = { 0 };
-		char pid[300];
-
-		pa.v[pa.n++] = bin;
-		t->args(s->profile, variant, "prepare", &pa);
-		spec.args = pa.v;
-		if (t->bundle)
-			t->bundle(s->profile, variant, &spec);
-		if (ob_bundle_configure(&b, &spec, &err) < 0) {
+		if (ob_test_configure(t, s->profile, variant, "prepare", &b, s->image_env, &err) < 0) {
 			fail_result(r, "bundle: %.400s", err.msg);
 			goto out;
 		}
-		snprintf(pid, sizeof(pid), "%sp", id);
 		ob_lc_run(rt, &b, pid, deadline, r);
 		if (r->status != OB_LC_OK) {
 			char what[sizeof(r->what)];
@@ -153,12 +160,7 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		}
 		ob_lc_result_clear(r);
 	}
-	a.v[a.n++] = bin;
-	t->args(s->profile, variant, "run", &a);
-	spec.args = a.v;
-	if (t->bundle)
-		t->bundle(s->profile, variant, &spec);
-	if (ob_bundle_configure(&b, &spec, &err) < 0) {
+	if (ob_test_configure(t, s->profile, variant, "run", &b, s->image_env, &err) < 0) {
 		fail_result(r, "bundle: %.400s", err.msg);
 		goto out;
 	}

@@ -54,6 +54,11 @@ extern const size_t ob_nprofiles;
 const struct ob_test *ob_test_find(const char *name);
 const struct ob_profile *ob_profile_find(const char *name);
 
+/* Write b's config.json for command cmd ("run" or "prepare") of test t. */
+int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const char *variant,
+		      const char *cmd, const struct ob_bundle *b, char *const *env,
+		      struct ob_error *err);
+
 /* Everything a suite run needs; the caller owns every pointer. */
 struct ob_suite {
 	const struct ob_profile *profile;
