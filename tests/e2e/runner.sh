@@ -114,6 +114,22 @@ no_leftovers() { # desc
 }
 t_ok "no container, mount or bundle after the matrix" no_leftovers
 
+# ---- failures mark their cell and the suite goes on ----------------------------
+t_exit 1 "a runtime that fails: exit 1" OB "${SRC[@]}" --profile=smoke --runtime=broken=/bin/false \
+	--runtimes=broken,runc --tests=lifecycle --out="$T_TMP/res-fail"
+jq -s . "$T_TMP/res-fail/raw.jsonl" >"$T_TMP/fail.json"
+t_jq "its cell failed with the step in stderr_tail, runc's cell ok" \
+	'length == 2 and (.[0] | .runtime == "broken" and .status == "failed" and (.stderr_tail | startswith("create")))
+	 and (.[1] | .runtime == "runc" and .status == "ok")' "$T_TMP/fail.json"
+case ,$TESTS, in
+*,syscall,*)
+	t_exit 1 "a cell over --timeout: exit 1" OB "${SRC[@]}" --profile=smoke --tests=syscall \
+		--runtimes=runsc,runc --timeout=1 --out="$T_TMP/res-to"
+	jq -s . "$T_TMP/res-to/raw.jsonl" >"$T_TMP/to.json"
+	t_jq "both cells marked timeout" 'length == 2 and all(.status == "timeout")' "$T_TMP/to.json" ;;
+esac
+t_ok "no container, mount or bundle after failures" no_leftovers
+
 # ---- SIGINT mid-run -----------------------------------------------------------
 wait_for() { # seconds cmd...: poll until cmd succeeds
 	local end=$((SECONDS + $1)); shift
