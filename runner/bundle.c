@@ -184,6 +184,11 @@ int ob_bundle_configure(const struct ob_bundle *b, const struct ob_bundle_spec *
 	if (ob_write_file_atomic(path, text, strlen(text), err) < 0 ||
 	    empty_file(b->out, err) < 0 || empty_file(b->errlog, err) < 0)
 		return -1;
+	/* the fresh rootfs must not be written back during the timed phases */
+	ob_cleanup_close int fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 || syncfs(fd) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "syncfs %s", b->dir);
 	return 0;
 }
 
