@@ -1,0 +1,231 @@
+/* lifecycle.c - see lifecycle.h */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ob-cleanup.h"
+#include "ob-clock.h"
+#include "ob-file.h"
+#include "proc.h"
+
+const char *const ob_phase_names[OB_PH_N] = { "create", "start", "wait", "delete" };
+const char *const ob_lc_status_names[] = { "ok", "failed", "unsupported", "timeout", "stopped" };
+
+#define FORCE_DELETE_NS (30ull * 1000000000u)
+#define TAIL_BYTES 2048
+
+/* The fds every runtime command of one container gets. */
+struct io {
+	int in, out, err;
+};
+
+/* Run "RUNTIME ... sub args" to completion.  Returns OB_WAIT_* (or -1 when
+ * it could not be spawned); t0 and t1 get the spawn and reap times. */
+static int rt_cmd(const struct ob_runtime *rt, const struct io *io, int out, const char *sub,
+		  const char *const *args, uint64_t deadline, bool stoppable, int *status,
+		  uint64_t *t0, uint64_t *t1)
+{
+	ob_cleanup_free char **argv = ob_rt_argv(rt, sub, args);
+	bool wrap = rt->hide_mount && (strcmp(sub, "create") == 0 || strcmp(sub, "run") == 0);
+	struct ob_spawn sp = { argv, io->in, out, io->err, wrap ? rt->hide_mount : NULL };
+	struct ob_error err;
+	pid_t pid;
+	int w;
+
+	*t0 = ob_now_ns();
+	if (ob_proc_spawn(&sp, &pid, &err) < 0) {
+		dprintf(io->err, "ocibench: %s\n", err.msg);
+		return -1;
+	}
+	w = ob_proc_wait(pid, deadline, stoppable, status, t1, &err);
+	if (w == OB_WAIT_TIMEOUT || w == OB_WAIT_STOPPED)
+		ob_proc_kill(pid);
+	return w;
+}
+
+int ob_lc_force_delete(const struct ob_runtime *rt, const char *id)
+{
+	ob_cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct io io = { null, null, null };
+	const char *const args[] = { "--force", id, NULL };
+	uint64_t t0, t1;
+	int st;
+
+	if (null < 0)
+		return -1;
+	int w = rt_cmd(rt, &io, null, "delete", args, ob_now_ns() + FORCE_DELETE_NS, false, &st,
+		       &t0, &t1);
+
+	return w == OB_WAIT_DONE && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+static char *tail(const char *path)
+{
+	ob_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf;
+	off_t off;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return strdup("");
+	off = st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
+	buf = calloc(1, TAIL_BYTES + 1);
+	if (!buf)
+		abort();
+	ssize_t n = pread(fd, buf, TAIL_BYTES, off);
+
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void set_phase(struct ob_lc_result *r, int ph, uint64_t t0, uint64_t t1)
+{
+	r->have[ph] = true;
+	r->phase_ms[ph] = t1 > t0 ? (double)(t1 - t0) / 1e6 : 0.0;
+}
+
+/* Map the outcome of a step that did not succeed onto r. */
+static void step_failed(struct ob_lc_result *r, const char *step, int w, int st)
+{
+	char buf[64];
+
+	if (w == OB_WAIT_TIMEOUT)
+		r->status = OB_LC_TIMEOUT;
+	else if (w == OB_WAIT_STOPPED)
+		r->status = OB_LC_STOPPED;
+	else
+		r->status = OB_LC_FAILED;
+	snprintf(r->what, sizeof(r->what), "%s: %s", step,
+		 w == OB_WAIT_TIMEOUT ? "timed out" :
+		 w == OB_WAIT_STOPPED ? "stopped by a signal" :
+		 w < 0 ? "could not run" : ob_proc_status_text(st, buf, sizeof(buf)));
+}
+
+static pid_t read_pid(const char *path)
+{
+	char *text = NULL;
+	size_t len;
+	struct ob_error err;
+	long pid = -1;
+
+	if (ob_read_file(path, &text, &len, &err) == 0)
+		pid = strtol(text, NULL, 10);
+	free(text);
+	return pid > 0 ? (pid_t)pid : -1;
+}
+
+static bool ok_exit(int w, int st)
+{
+	return w == OB_WAIT_DONE && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static void container_exit(struct ob_lc_result *r, int st, const struct ob_bundle *b)
+{
+	json_error_t jerr;
+
+	r->exit_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	r->workload = json_load_file(b->out, 0, &jerr);
+	if (r->workload && !json_is_object(r->workload)) {
+		json_decref(r->workload);
+		r->workload = NULL;
+	}
+	if (r->exit_status == 0 && r->workload) {
+		r->status = OB_LC_OK;
+	} else if (r->exit_status == 77) {
+		r->status = OB_LC_UNSUPPORTED;
+		snprintf(r->what, sizeof(r->what), "workload: unsupported here (exit 77)");
+	} else {
+		r->status = OB_LC_FAILED;
+		snprintf(r->what, sizeof(r->what), "workload: exit %d%s", r->exit_status,
+			 r->workload ? "" : ", no JSON on stdout");
+	}
+}
+
+void ob_lc_run(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+	       uint64_t deadline, struct ob_lc_result *r)
+{
+	ob_cleanup_close int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ob_cleanup_close int out = open(b->out, O_WRONLY | O_APPEND | O_CLOEXEC);
+	ob_cleanup_close int errfd = open(b->errlog, O_WRONLY | O_APPEND | O_CLOEXEC);
+	struct io io = { in, out, errfd };
+	uint64_t t0, t1, tw;
+	bool need_force = true;
+	int st, w;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	r->exit_status = -1;
+	r->status = OB_LC_FAILED;
+	if (in < 0 || out < 0 || errfd < 0) {
+		snprintf(r->what, sizeof(r->what), "opening the bundle's stdio files: %s",
+			 strerror(errno));
+		goto done;
+	}
+
+	const char *const create_args[] = { "--bundle", b->dir, "--pid-file", b->pidfile, id, NULL };
+
+	w = rt_cmd(rt, &io, out, "create", create_args, deadline, true, &st, &t0, &t1);
+	if (!ok_exit(w, st)) {
+		step_failed(r, "create", w, st);
+		goto done;
+	}
+	set_phase(r, OB_PH_CREATE, t0, t1);
+	pid = read_pid(b->pidfile);
+	if (pid < 0) {
+		snprintf(r->what, sizeof(r->what), "create: no pid in %s", b->pidfile);
+		goto done;
+	}
+
+	const char *const id_args[] = { id, NULL };
+
+	r->start_wall_ns = ob_wall_ns();
+	w = rt_cmd(rt, &io, errfd, "start", id_args, deadline, true, &st, &t0, &t1);
+	if (!ok_exit(w, st)) {
+		step_failed(r, "start", w, st);
+		goto done;
+	}
+	set_phase(r, OB_PH_START, t0, t1);
+
+	struct ob_error err;
+
+	w = ob_proc_wait(pid, deadline, true, &st, &tw, &err);
+	if (w != OB_WAIT_DONE) {
+		step_failed(r, "wait", w, 0);
+		goto done;
+	}
+	set_phase(r, OB_PH_WAIT, t1, tw);
+	container_exit(r, st, b);
+
+	enum ob_lc_status keep = r->status;
+	char what[sizeof(r->what)];
+
+	memcpy(what, r->what, sizeof(what));
+	w = rt_cmd(rt, &io, errfd, "delete", id_args, deadline, true, &st, &t0, &t1);
+	if (!ok_exit(w, st)) {
+		step_failed(r, "delete", w, st);
+		goto done;
+	}
+	set_phase(r, OB_PH_DELETE, t0, t1);
+	need_force = false;
+	r->status = keep;
+	memcpy(r->what, what, sizeof(what));
+done:
+	if (need_force)
+		ob_lc_force_delete(rt, id);
+	if (r->status != OB_LC_OK)
+		r->stderr_tail = tail(b->errlog);
+}
+
+void ob_lc_result_clear(struct ob_lc_result *r)
+{
+	json_decref(r->workload);
+	free(r->stderr_tail);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,47 @@
+/* lifecycle.h - one container through create, start, wait, delete, each
+ * phase timed on CLOCK_MONOTONIC around a fork+execve of the runtime.
+ *
+ * The container's stdout and stderr are the bundle's files (O_APPEND, see
+ * RUNTIMES.md), stdin is /dev/null.  The exit status comes from waitpid()
+ * of the pid in the pid file (the runner is a subreaper).  Whatever
+ * happens (failure, timeout, stop signal) the container is deleted, with
+ * `delete --force` when the normal path did not get there.
+ */
+#ifndef OB_LIFECYCLE_H
+#define OB_LIFECYCLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "bundle.h"
+#include "runtime.h"
+
+enum { OB_PH_CREATE, OB_PH_START, OB_PH_WAIT, OB_PH_DELETE, OB_PH_N };
+extern const char *const ob_phase_names[OB_PH_N];
+
+enum ob_lc_status { OB_LC_OK, OB_LC_FAILED, OB_LC_UNSUPPORTED, OB_LC_TIMEOUT, OB_LC_STOPPED };
+extern const char *const ob_lc_status_names[];
+
+struct ob_lc_result {
+	enum ob_lc_status status;
+	int exit_status;          /* -1 when unknown */
+	bool have[OB_PH_N];
+	double phase_ms[OB_PH_N];
+	uint64_t start_wall_ns;   /* CLOCK_REALTIME just before `start` was issued */
+	json_t *workload;         /* the workload's JSON object, or NULL */
+	char *stderr_tail;        /* on anything but OK */
+	char what[512];           /* which step went wrong, "" when OK */
+};
+
+/* Run one container of bundle b as id, all steps before deadline_ns. */
+void ob_lc_run(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+	       uint64_t deadline_ns, struct ob_lc_result *r);
+
+/* `delete --force` id (leftovers, interrupted runs). */
+int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
+
+void ob_lc_result_clear(struct ob_lc_result *r);
+
+#endif

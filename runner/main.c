@@ -1,0 +1,571 @@
+/* main.c - ocibench: run the workloads under each OCI runtime.
+ *
+ *   ocibench [run] [options]   the matrix (default)
+ *   ocibench runtimes          what is installed, versions, why not usable
+ *   ocibench report DIR        summary.csv, report.md and the table from DIR/raw.jsonl
+ *   ocibench cleanup           remove leftovers of killed runs
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "fsutil.h"
+#include "sha256.h"
+#include "manifest.h"
+#include "modules.h"
+#include "ob-cleanup.h"
+#include "ob-clock.h"
+#include "ob-opt.h"
+#include "proc.h"
+#include "runtime.h"
+#include "state.h"
+#include "suite.h"
+
+#ifndef OB_IMAGE_DEFAULT
+#define OB_IMAGE_DEFAULT "containers/oci"
+#endif
+
+static const char *const profile_names[] = { "quick", "paper", "smoke", NULL };
+
+struct opts {
+	int profile;
+	long long repeat;
+	const char *tests, *runtimes, *out, *image, *rootfs_from, *bundle_dir, *state_dir;
+	long long timeout;
+};
+
+#define O(f) offsetof(struct opts, f)
+static const struct ob_opt run_opts[] = {
+	{ "profile", OB_OPT_CHOICE, O(profile), "quick", 0, 0, profile_names,
+	  "parameters and repetitions: quick, paper (the study's), smoke (tiny, for tests)" },
+	{ "repeat", OB_OPT_INT, O(repeat), NULL, 1, 100000, NULL,
+	  "repetitions of every cell (default: the profile's)" },
+	{ "tests", OB_OPT_STRING, O(tests), NULL, 0, 0, NULL,
+	  "comma list: lifecycle,cpu,memory,fileio,syscall (default: all)" },
+	{ "runtimes", OB_OPT_STRING, O(runtimes), NULL, 0, 0, NULL,
+	  "comma list of runtime names (default: every usable one)" },
+	{ "out", OB_OPT_STRING, O(out), NULL, 0, 0, NULL, "results directory (default results/TIMESTAMP)" },
+	{ "image", OB_OPT_STRING, O(image), OB_IMAGE_DEFAULT, 0, 0, NULL, "OCI image layout" },
+	{ "rootfs-from", OB_OPT_STRING, O(rootfs_from), NULL, 0, 0, NULL,
+	  "developers: copy this directory as the rootfs instead of the image" },
+	{ "timeout", OB_OPT_INT, O(timeout), "600", 1, 86400, NULL,
+	  "seconds per cell before it is killed and marked timeout" },
+	{ "bundle-dir", OB_OPT_STRING, O(bundle_dir), "/var/lib/ocibench/bundles", 0, 0, NULL,
+	  "where bundles are made (fileio files live there)" },
+	{ "state-dir", OB_OPT_STRING, O(state_dir), "/run/ocibench", 0, 0, NULL,
+	  "runtime roots and the state of live runs" },
+	{ NULL },
+};
+
+static void usage(FILE *f, const struct ob_optset *set)
+{
+	fprintf(f, "usage: ocibench [run] [OPTIONS]   run the test matrix\n"
+		   "       ocibench runtimes [--runtime ...]\n"
+		   "       ocibench report DIR\n"
+		   "       ocibench cleanup\n"
+		   "       ocibench bundle DIR [--tests=TEST] [--profile=P]   (make one bundle, keep it)\n"
+		   "       ocibench --help | --version\n\n"
+		   "  --runtime=NAME=PATH[,ARG...]  add or override a runtime column (repeatable)\n");
+	ob_opt_help(f, set, 1);
+}
+
+/* Parsed command line: options plus the --runtime definitions. */
+struct cli {
+	struct opts o;
+	char *defs[64];
+	size_t ndefs;
+	char *pos[256];
+	int npos;
+};
+
+static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
+{
+	struct ob_optset set = { run_opts, &c->o };
+	char *rest[256];
+	int n = 0;
+
+	if (argc > 255)
+		return ob_err(err, OB_EXIT_USAGE, 0, "too many arguments");
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strncmp(a, "--runtime=", 10) == 0 || strcmp(a, "--runtime") == 0) {
+			if (c->ndefs == 64)
+				return ob_err(err, OB_EXIT_USAGE, 0, "too many --runtime options");
+			if (a[9] == '=')
+				c->defs[c->ndefs++] = (char *)a + 10;
+			else if (i + 1 < argc)
+				c->defs[c->ndefs++] = argv[++i];
+			else
+				return ob_err(err, OB_EXIT_USAGE, 0, "option --runtime needs a value");
+			continue;
+		}
+		rest[n++] = argv[i];
+	}
+	if (ob_opt_defaults(&set, 1, err) < 0)
+		return -1;
+	return ob_opt_parse(&set, 1, n, rest, c->pos, &c->npos, err);
+}
+
+/* Split a comma list into v (strings point into a copy kept in *keep). */
+static size_t split(const char *list, char **keep, char **v, size_t max)
+{
+	size_t n = 0;
+
+	*keep = strdup(list);
+	for (char *s = strtok(*keep, ","); s && n < max; s = strtok(NULL, ","))
+		v[n++] = s;
+	return n;
+}
+
+static int load_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *err)
+{
+	char root[4096];
+
+	snprintf(root, sizeof(root), "%s/root", c->o.state_dir);
+	if (ob_rt_load(set, c->defs, c->ndefs, root, err) < 0)
+		return -1;
+	ob_rt_detect(set);
+	return 0;
+}
+
+static int cmd_runtimes(struct cli *c, struct ob_error *err)
+{
+	struct ob_rtset set;
+
+	if (c->npos > 1)
+		return ob_err(err, OB_EXIT_USAGE, 0, "runtimes: unexpected argument '%s'", c->pos[1]);
+	if (load_runtimes(c, &set, err) < 0)
+		return -1;
+	printf("%-14s %-9s %-18s %s\n", "NAME", "STATUS", "VERSION", "PATH / REASON");
+	for (size_t i = 0; i < set.n; i++) {
+		struct ob_runtime *rt = &set.rt[i];
+
+		if (!rt->path || rt->unusable) {
+			printf("%-14s %-9s %-18s %s\n", rt->name, rt->path ? "unusable" : "missing",
+			       rt->version && rt->version[0] ? rt->version : "-", rt->unusable);
+			continue;
+		}
+		printf("%-14s %-9s %-18s %s", rt->name, "ok", rt->version, rt->path);
+		for (char **a = rt->args; *a; a++)
+			printf(" %s", *a);
+		if (rt->hide_mount)
+			printf("  (hybrid cgroups: create runs without %s)", rt->hide_mount);
+		putchar('\n');
+	}
+	ob_rt_free(&set);
+	return 0;
+}
+
+static int cmd_cleanup(struct cli *c, struct ob_error *err)
+{
+	struct ob_rtset set;
+
+	if (load_runtimes(c, &set, err) < 0)
+		return -1;
+	int n = ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &set, stderr);
+
+	printf("ocibench: %d leftover item%s removed\n", n, n == 1 ? "" : "s");
+	ob_rt_free(&set);
+	return 0;
+}
+
+static int cmd_report(struct cli *c, struct ob_error *err)
+{
+	ob_cleanup_free char *raw = NULL, *man = NULL;
+	int incomplete = 0;
+	json_t *m;
+
+	if (c->npos != 2)
+		return ob_err(err, OB_EXIT_USAGE, 0, "report needs one results directory");
+	if (asprintf(&raw, "%s/raw.jsonl", c->pos[1]) < 0 ||
+	    asprintf(&man, "%s/manifest.json", c->pos[1]) < 0)
+		abort();
+	if (access(raw, R_OK) < 0)
+		return ob_err(err, OB_EXIT_USAGE, errno, "no results in '%s'", c->pos[1]);
+	if ((m = json_load_file(man, 0, NULL))) {
+		incomplete = json_is_true(json_object_get(m, "incomplete"));
+		json_decref(m);
+	}
+	if (ob_mod_results_write(c->pos[1], incomplete, err) < 0)
+		return -1;
+	return ob_mod_results_print(c->pos[1], stdout, err);
+}
+
+/* ---- run ---------------------------------------------------------------- */
+
+struct run {
+	struct cli *c;
+	struct ob_rtset set;
+	struct ob_runtime *rts[64];
+	size_t nrts;
+	const struct ob_test *tests[16];
+	size_t ntests;
+	const struct ob_profile *profile;
+	int repeat;
+	struct ob_image *img;
+	struct ob_rootfs_src src;
+	char out[4096], runid[64], bundles[4096];
+	json_t *manifest;
+};
+
+static int pick_tests(struct run *r, struct ob_error *err)
+{
+	if (!r->c->o.tests) {
+		for (size_t i = 0; i < ob_ntests; i++)
+			r->tests[r->ntests++] = &ob_tests[i];
+		return 0;
+	}
+	ob_cleanup_free char *keep = NULL;
+	char *v[16];
+	size_t n = split(r->c->o.tests, &keep, v, 16);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct ob_test *t = ob_test_find(v[i]);
+
+		if (!t)
+			return ob_err(err, OB_EXIT_USAGE, 0, "unknown test '%s' in --tests", v[i]);
+		r->tests[r->ntests++] = t;
+	}
+	if (!n)
+		return ob_err(err, OB_EXIT_USAGE, 0, "empty --tests");
+	return 0;
+}
+
+static int pick_runtimes(struct run *r, struct ob_error *err)
+{
+	if (!r->c->o.runtimes) {
+		for (size_t i = 0; i < r->set.n && r->nrts < 64; i++)
+			if (r->set.rt[i].path && !r->set.rt[i].unusable)
+				r->rts[r->nrts++] = &r->set.rt[i];
+		if (!r->nrts)
+			return ob_err(err, OB_EXIT_FAIL, 0,
+				      "no usable OCI runtime found (see `ocibench runtimes`)");
+		return 0;
+	}
+	ob_cleanup_free char *keep = NULL;
+	char *v[64];
+	size_t n = split(r->c->o.runtimes, &keep, v, 64);
+
+	for (size_t i = 0; i < n; i++) {
+		struct ob_runtime *rt = ob_rt_find(&r->set, v[i]);
+
+		if (!rt)
+			return ob_err(err, OB_EXIT_USAGE, 0, "unknown runtime '%s' in --runtimes", v[i]);
+		if (!rt->path || rt->unusable)
+			return ob_err(err, OB_EXIT_USAGE, 0, "runtime '%s' is not usable: %s", v[i],
+				      rt->unusable);
+		r->rts[r->nrts++] = rt;
+	}
+	if (!n)
+		return ob_err(err, OB_EXIT_USAGE, 0, "empty --runtimes");
+	return 0;
+}
+
+static void utc_stamp(char *buf, size_t len, const char *fmt)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, fmt, &tm);
+}
+
+/* The rootfs source: --rootfs-from, else the image. */
+static int open_source(struct run *r, struct ob_error *err)
+{
+	struct opts *o = &r->c->o;
+	struct stat st;
+
+	if (o->rootfs_from) {
+		if (stat(o->rootfs_from, &st) < 0 || !S_ISDIR(st.st_mode))
+			return ob_err(err, OB_EXIT_USAGE, 0, "--rootfs-from '%s' is not a directory",
+				      o->rootfs_from);
+		r->src.from_dir = o->rootfs_from;
+		return 0;
+	}
+	if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--image '%s' is not an OCI layout directory (build it with make)", o->image);
+	if (ob_mod_image_open(o->image, &r->img, err) < 0)
+		return -1;
+	r->src.img = r->img;
+	return 0;
+}
+
+/* Everything that can be refused before anything is created. */
+static int validate(struct run *r, struct ob_error *err)
+{
+	struct opts *o = &r->c->o;
+	struct stat st;
+
+	if (r->c->npos > 1)
+		return ob_err(err, OB_EXIT_USAGE, 0, "unexpected argument '%s'", r->c->pos[1]);
+	r->profile = &ob_profiles[o->profile];
+	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
+	if (pick_tests(r, err) < 0 || load_runtimes(r->c, &r->set, err) < 0 ||
+	    pick_runtimes(r, err) < 0)
+		return -1;
+	if (o->out)
+		snprintf(r->out, sizeof(r->out), "%s", o->out);
+	else
+		utc_stamp(r->out, sizeof(r->out), "results/%Y%m%dT%H%M%SZ");
+	if (stat(r->out, &st) == 0) {
+		ob_cleanup_free char *raw = NULL;
+
+		if (asprintf(&raw, "%s/raw.jsonl", r->out) < 0)
+			abort();
+		if (!S_ISDIR(st.st_mode) || access(raw, F_OK) == 0)
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "--out '%s' already holds results (or is not a directory)", r->out);
+	}
+	return open_source(r, err);
+}
+
+/* Unpack once before the run: checks the rootfs holds every workload and
+ * hashes the binaries that will run. */
+static json_t *probe_workloads(struct run *r, struct ob_error *err)
+{
+	char dir[4200], bin[512], host[5000], wl[64], hex[65];
+	struct ob_bundle b;
+	json_t *w = json_object();
+	int rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/probe", r->bundles);
+	if (ob_bundle_create(dir, &r->src, &b, err) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < r->ntests; i++) {
+		snprintf(wl, sizeof(wl), "ocibench-%s", r->tests[i]->workload);
+		if (json_object_get(w, wl))
+			continue;
+		if (ob_bundle_find_bin(&b, ob_mod_image_env(r->img), wl, bin, sizeof(bin), err) < 0) {
+			rc = -1;
+			break;
+		}
+		snprintf(host, sizeof(host), "%s%s", b.rootfs, bin);
+		if (ob_sha256_file(host, hex, NULL, err) < 0)
+			rc = -1;
+		else
+			json_object_set_new(w, wl, json_string(hex));
+	}
+	struct ob_error e2;
+
+	ob_bundle_destroy(&b, &e2);
+	if (rc < 0) {
+		json_decref(w);
+		return NULL;
+	}
+	return w;
+}
+
+static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
+{
+	json_t *m = json_object(), *cl = json_array(), *rts = json_array(), *tests = json_array();
+	char when[64];
+
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cl, json_string(argv[i]));
+	for (size_t i = 0; i < r->nrts; i++) {
+		json_t *args = json_array();
+
+		for (char **a = r->rts[i]->args; *a; a++)
+			json_array_append_new(args, json_string(*a));
+		json_array_append_new(rts, json_pack("{s:s,s:s,s:o,s:s,s:s?}", "name", r->rts[i]->name,
+						     "path", r->rts[i]->path, "args", args, "version",
+						     r->rts[i]->version, "hidden_mount",
+						     r->rts[i]->hide_mount));
+	}
+	for (size_t i = 0; i < r->ntests; i++)
+		json_array_append_new(tests, json_string(r->tests[i]->name));
+	utc_stamp(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ");
+	json_object_set_new(m, "schema", json_string("ocibench-manifest/1"));
+	json_object_set_new(m, "ocibench_version", json_string(PACKAGE_VERSION));
+	json_object_set_new(m, "command_line", cl);
+	json_object_set_new(m, "run_id", json_string(r->runid));
+	json_object_set_new(m, "profile", json_string(r->profile->name));
+	json_object_set_new(m, "repeat", json_integer(r->repeat));
+	json_object_set_new(m, "tests", tests);
+	json_object_set_new(m, "host", ob_manifest_host());
+	json_object_set_new(m, "runtimes", rts);
+	json_object_set_new(m, "workloads", workloads);
+	if (r->img)
+		json_object_set_new(m, "image", json_pack("{s:s,s:s?}", "layout", r->c->o.image,
+							  "digest", ob_mod_image_digest(r->img)));
+	else
+		json_object_set_new(m, "image", json_pack("{s:s}", "rootfs_from", r->c->o.rootfs_from));
+	json_object_set_new(m, "started_at", json_string(when));
+	json_object_set_new(m, "ended_at", json_null());
+	json_object_set_new(m, "incomplete", json_true());
+	return m;
+}
+
+/* `ocibench bundle DIR`: the bundle a run of the first --tests test would
+ * use, left in place (debugging, tests/bench/compare-lifecycle). */
+static int cmd_bundle(struct cli *c, struct ob_error *err)
+{
+	struct run r = { .c = c };
+	struct ob_bundle b;
+	int rc = -1;
+
+	if (c->npos != 2)
+		return ob_err(err, OB_EXIT_USAGE, 0, "bundle needs one directory (that does not exist)");
+	r.profile = &ob_profiles[c->o.profile];
+	if (pick_tests(&r, err) < 0 || open_source(&r, err) < 0)
+		goto out;
+	const struct ob_test *t = r.tests[0];
+	const char *variant = t->variants ? t->variants[0] : NULL;
+
+	if (ob_bundle_create(c->pos[1], &r.src, &b, err) < 0 ||
+	    ob_test_configure(t, r.profile, variant, "run", &b, ob_mod_image_env(r.img), err) < 0) {
+		struct ob_error e2;
+
+		ob_bundle_destroy(&b, &e2);
+		goto out;
+	}
+	printf("%s\n", b.dir);
+	ob_bundle_free(&b);
+	rc = 0;
+out:
+	ob_mod_image_close(r.img);
+	return rc;
+}
+
+
+static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
+{
+	struct run r = { .c = c };
+	ob_cleanup_free char *rawpath = NULL;
+	struct ob_suite s = { 0 };
+	json_t *workloads;
+	FILE *raw = NULL;
+	int rc = -1;
+
+	if (validate(&r, err) < 0)
+		goto out_early;
+	ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &r.set, stderr);
+	utc_stamp(r.runid, sizeof(r.runid), "%Y%m%dT%H%M%S");
+	snprintf(r.runid + strlen(r.runid), sizeof(r.runid) - strlen(r.runid), "-%ld", (long)getpid());
+	snprintf(r.bundles, sizeof(r.bundles), "%s/%s", c->o.bundle_dir, r.runid);
+	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, r.rts, r.nrts, err) < 0)
+		goto out_early;
+	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
+		goto out_state;
+	r.manifest = manifest(&r, argc, argv, workloads);
+	if (ob_mkdir_p(r.out, 0755, err) < 0 || ob_manifest_write(r.out, r.manifest, err) < 0)
+		goto out_state;
+	if (asprintf(&rawpath, "%s/raw.jsonl", r.out) < 0)
+		abort();
+	int fd = open(rawpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+
+	if (fd < 0 || !(raw = fdopen(fd, "a"))) {
+		ob_err(err, OB_EXIT_FAIL, errno, "opening %s", rawpath);
+		goto out_state;
+	}
+	fprintf(stderr, "ocibench: profile %s, %d repetition%s, results in %s\n", r.profile->name,
+		r.repeat, r.repeat == 1 ? "" : "s", r.out);
+	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,
+			       .ntests = r.ntests, .rts = r.rts, .nrts = r.nrts, .src = &r.src,
+			       .image_env = ob_mod_image_env(r.img), .runid = r.runid,
+			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
+			       .raw = raw, .progress = stderr, .tty = isatty(2) };
+	if (ob_suite_run(&s, err) < 0)
+		goto out_state;
+	fclose(raw);
+	raw = NULL;
+
+	char when[64];
+	struct ob_error rerr;
+
+	utc_stamp(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ");
+	json_object_set_new(r.manifest, "ended_at", json_string(when));
+	json_object_set_new(r.manifest, "incomplete", json_boolean(s.stopped));
+	if (ob_manifest_write(r.out, r.manifest, err) < 0)
+		goto out_state;
+	if (s.stopped)
+		fprintf(stderr, "ocibench: interrupted by signal %d: %zu runs kept in %s, marked incomplete\n",
+			ob_proc_stop_signal(), s.cells, r.out);
+	if (ob_mod_results_write(r.out, s.stopped, &rerr) < 0 ||
+	    ob_mod_results_print(r.out, stdout, &rerr) < 0)
+		ob_err_print("ocibench", &rerr);
+	if (s.failed)
+		fprintf(stderr, "ocibench: %zu of %zu runs failed (see stderr_tail in %s)\n", s.failed,
+			s.cells, rawpath);
+	rc = s.stopped ? 128 + ob_proc_stop_signal() : s.failed ? OB_EXIT_FAIL : OB_EXIT_OK;
+out_state:
+	if (raw)
+		fclose(raw);
+	{
+		struct ob_error e2;
+
+		if (ob_remove_tree(r.bundles, &e2) < 0)
+			ob_err_print("ocibench", &e2);
+	}
+	ob_state_end(c->o.state_dir, r.runid);
+out_early:
+	json_decref(r.manifest);
+	ob_mod_image_close(r.img);
+	ob_rt_free(&r.set);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct ob_error err = { .status = OB_EXIT_FAIL };
+	struct ob_optset set = { run_opts, NULL };
+	struct cli c;
+	int rc;
+
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("ocibench %s (image module: %s, results module: %s)\n", PACKAGE_VERSION,
+		       ob_mod_have_image() ? "yes" : "no", ob_mod_have_results() ? "yes" : "no");
+		return 0;
+	}
+	rc = parse(argc, argv, &c, &err);
+	if (rc == OB_OPT_HELP) {
+		usage(stdout, &set);
+		return 0;
+	}
+	if (rc < 0) {
+		ob_err_print("ocibench", &err);
+		return err.status;
+	}
+	const char *cmd = c.npos ? c.pos[0] : "run";
+
+	/* every command waits for children (versions, lists) through proc.c */
+	if (ob_proc_setup(&err) < 0) {
+		ob_err_print("ocibench", &err);
+		return err.status;
+	}
+
+	if (strcmp(cmd, "run") == 0) {
+		if (!c.npos)
+			c.pos[c.npos++] = "run";
+		rc = cmd_run(&c, argc, argv, &err);
+	} else if (strcmp(cmd, "runtimes") == 0) {
+		rc = cmd_runtimes(&c, &err);
+	} else if (strcmp(cmd, "report") == 0) {
+		rc = cmd_report(&c, &err);
+	} else if (strcmp(cmd, "bundle") == 0) {
+		rc = cmd_bundle(&c, &err);
+	} else if (strcmp(cmd, "cleanup") == 0) {
+		rc = cmd_cleanup(&c, &err);
+	} else {
+		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, cleanup, bundle)",
+		       cmd);
+		rc = -1;
+	}
+	if (rc < 0) {
+		ob_err_print("ocibench", &err);
+		return err.status;
+	}
+	return rc;
+}

@@ -1,0 +1,210 @@
+/* proc.c - see proc.h */
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ob-cleanup.h"
+#include "ob-clock.h"
+
+/* Children reaped while waiting for something else (ring, newest wins). */
+#define REAPED_MAX 128
+static struct reaped {
+	pid_t pid;
+	int status;
+	uint64_t t_ns;
+} reaped[REAPED_MAX];
+static unsigned reaped_next;
+static sigset_t waitset;
+static int stop_signal;
+
+int ob_proc_setup(struct ob_error *err)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "prctl(PR_SET_CHILD_SUBREAPER)");
+	/* a stop request must always reach us, even when started from a shell
+	 * that made background jobs ignore SIGINT */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	sigemptyset(&waitset);
+	sigaddset(&waitset, SIGCHLD);
+	sigaddset(&waitset, SIGINT);
+	sigaddset(&waitset, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &waitset, NULL) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "sigprocmask");
+	return 0;
+}
+
+int ob_proc_stop_signal(void)
+{
+	return stop_signal;
+}
+
+static void child_fail(const char *what, const char *arg)
+{
+	dprintf(2, "ocibench: %s %s: %s\n", what, arg, strerror(errno));
+	_exit(127);
+}
+
+int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err)
+{
+	pid_t p = fork();
+	sigset_t none;
+
+	if (p < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "fork");
+	if (p > 0) {
+		*pid = p;
+		return 0;
+	}
+	/* child: only async-signal-safe calls from here */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setpgid(0, 0);
+	if (dup2(sp->in, 0) < 0 || dup2(sp->out, 1) < 0 || dup2(sp->err, 2) < 0)
+		child_fail("dup2", "");
+	if (sp->hide_mount) {
+		if (unshare(CLONE_NEWNS) < 0)
+			child_fail("unshare", "CLONE_NEWNS");
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			child_fail("making / private in", "the new mount namespace");
+		if (umount2(sp->hide_mount, MNT_DETACH) < 0)
+			child_fail("umount", sp->hide_mount);
+	}
+	execv(sp->argv[0], sp->argv);
+	child_fail("exec", sp->argv[0]);
+	return -1;
+}
+
+static void remember(pid_t pid, int status, uint64_t t)
+{
+	reaped[reaped_next % REAPED_MAX] = (struct reaped){ pid, status, t };
+	reaped_next++;
+}
+
+static bool take(pid_t pid, int *status, uint64_t *t)
+{
+	for (unsigned i = 0; i < REAPED_MAX; i++) {
+		if (reaped[i].pid == pid && pid > 0) {
+			*status = reaped[i].status;
+			*t = reaped[i].t_ns;
+			reaped[i].pid = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+void ob_proc_reap(void)
+{
+	int st;
+	pid_t got;
+
+	while ((got = waitpid(-1, &st, WNOHANG)) > 0)
+		remember(got, st, ob_now_ns());
+}
+
+int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
+		 uint64_t *end_ns, struct ob_error *err)
+{
+	uint64_t t;
+	int st;
+
+	for (;;) {
+		pid_t got;
+
+		if (take(pid, status, end_ns))
+			return OB_WAIT_DONE;
+		while ((got = waitpid(-1, &st, WNOHANG)) > 0) {
+			t = ob_now_ns();
+			if (got == pid) {
+				*status = st;
+				*end_ns = t;
+				return OB_WAIT_DONE;
+			}
+			remember(got, st, t);
+		}
+		if (got < 0 && errno == ECHILD)
+			return ob_err(err, OB_EXIT_FAIL, ECHILD, "waiting for pid %ld", (long)pid);
+		if (stoppable && stop_signal)
+			return OB_WAIT_STOPPED;
+
+		struct timespec ts = { .tv_sec = 3600 };
+
+		if (deadline_ns) {
+			uint64_t now = ob_now_ns();
+
+			if (now >= deadline_ns)
+				return OB_WAIT_TIMEOUT;
+			ts.tv_sec = (time_t)((deadline_ns - now) / 1000000000u);
+			ts.tv_nsec = (long)((deadline_ns - now) % 1000000000u);
+		}
+		int sig = sigtimedwait(&waitset, NULL, &ts);
+
+		if (sig == SIGINT || sig == SIGTERM)
+			stop_signal = sig;
+	}
+}
+
+void ob_proc_kill(pid_t pid)
+{
+	struct ob_error err;
+	uint64_t t;
+	int st;
+
+	kill(-pid, SIGKILL);
+	kill(pid, SIGKILL);
+	ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, &err);
+}
+
+int ob_proc_capture(char *const *argv, uint64_t timeout_ns, int *status, char **out,
+		    struct ob_error *err)
+{
+	ob_cleanup_close int fd = memfd_create("ocibench-capture", MFD_CLOEXEC);
+	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	struct ob_spawn sp = { .argv = argv, .in = null, .out = fd, .err = fd };
+	uint64_t t;
+	pid_t pid = -1;
+	off_t len;
+
+	if (fd < 0 || null < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "memfd_create");
+	if (ob_proc_spawn(&sp, &pid, err) < 0)
+		return -1;
+	int w = ob_proc_wait(pid, ob_now_ns() + timeout_ns, false, status, &t, err);
+
+	if (w < 0)
+		return -1;
+	if (w == OB_WAIT_TIMEOUT) {
+		ob_proc_kill(pid);
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s timed out", argv[0]);
+	}
+	len = lseek(fd, 0, SEEK_END);
+	if (len < 0 || !(*out = malloc((size_t)len + 1)))
+		return ob_err(err, OB_EXIT_FAIL, errno, "reading the output of %s", argv[0]);
+	ssize_t n = pread(fd, *out, (size_t)len, 0);
+
+	(*out)[n > 0 ? n : 0] = '\0';
+	return 0;
+}
+
+const char *ob_proc_status_text(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exit %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "signal %d", WTERMSIG(status));
+	else
+		snprintf(buf, len, "status 0x%x", status);
+	return buf;
+}

@@ -1,0 +1,59 @@
+/* proc.h - child processes of the runner: spawn without a shell, wait with a
+ * deadline, reap orphans, and take SIGINT/SIGTERM synchronously.
+ *
+ * The runner is a child subreaper (PR_SET_CHILD_SUBREAPER): containers'
+ * init processes and runsc's gofer are re-parented to it.  SIGCHLD, SIGINT
+ * and SIGTERM are blocked and consumed only inside ob_proc_wait(), so a stop
+ * request is seen between two steps, never in the middle of one.  Every
+ * child reaped while waiting for another is kept (pid, status, time) so a
+ * later wait for it still gets its exit status and its exit time.
+ */
+#ifndef OB_PROC_H
+#define OB_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ob-error.h"
+
+/* Become a subreaper and block SIGCHLD/SIGINT/SIGTERM. */
+int ob_proc_setup(struct ob_error *err);
+
+/* The stop signal received so far (SIGINT/SIGTERM) or 0. */
+int ob_proc_stop_signal(void);
+
+struct ob_spawn {
+	char *const *argv;      /* argv[0] is an absolute path: no PATH search, no shell */
+	int in, out, err;       /* fds for the child's 0, 1, 2 */
+	const char *hide_mount; /* if set: private mount namespace with this mount removed */
+};
+
+/* fork + execve; the child gets an empty signal mask and its own process group. */
+int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err);
+
+enum { OB_WAIT_DONE = 0, OB_WAIT_TIMEOUT = 1, OB_WAIT_STOPPED = 2 };
+
+/* Wait for pid (a child or an orphan re-parented to us) until deadline_ns
+ * (CLOCK_MONOTONIC, 0 = none).  With stoppable, a SIGINT/SIGTERM ends the
+ * wait with OB_WAIT_STOPPED.  *status gets the waitpid status, *end_ns the
+ * monotonic time it was reaped.  Returns OB_WAIT_* or -1 (not our child). */
+int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
+		 uint64_t *end_ns, struct ob_error *err);
+
+/* Reap every child that has exited, without blocking. */
+void ob_proc_reap(void);
+
+/* SIGKILL the process group of a spawned child and reap it. */
+void ob_proc_kill(pid_t pid);
+
+/* Run argv to completion with output into a memory file; *out is the
+ * NUL-terminated output (stdout and stderr together), *status the waitpid
+ * status.  Used for short queries (version, list). */
+int ob_proc_capture(char *const *argv, uint64_t timeout_ns, int *status, char **out,
+		    struct ob_error *err);
+
+/* "exit N" / "signal N" text of a waitpid status. */
+const char *ob_proc_status_text(int status, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,58 @@
+/* runtime.h - the OCI runtimes ocibench knows, user additions, detection.
+ *
+ * A runtime is a column of the results: a name, an executable and global
+ * flags given before every subcommand (runsc needs them repeated on each).
+ * Built-ins: runc, crun, runsc, kata-runtime, rune.  `--runtime
+ * NAME=PATH[,ARG...]` adds a column or overrides a built-in; it inherits
+ * the quirks of the built-in whose executable has the same base name, so
+ * `runsc-kvm=runsc,--platform=kvm` is handled like runsc.
+ */
+#ifndef OB_RUNTIME_H
+#define OB_RUNTIME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ob-error.h"
+
+enum {
+	OB_RTQ_HYBRID_CGROUP = 1u << 0, /* crun: refuses a non-empty cgroup2 "unified" mount */
+	OB_RTQ_ORPHANS = 1u << 1,       /* runsc: gofer must be reaped before delete */
+};
+
+struct ob_runtime {
+	char *name;      /* column name */
+	char *exe;       /* as configured ("runc" or "/opt/x/runc") */
+	char *path;      /* resolved absolute path, NULL when not found */
+	char **args;     /* global flags, NULL-terminated (user + built-in) */
+	char *root;      /* private --root state directory of this column */
+	unsigned quirks;
+	const char *needs; /* "kvm", "sgx" or NULL */
+	bool user;       /* defined or overridden by --runtime */
+	char *version;   /* first line of --version, "" when unknown */
+	char *unusable;  /* why it cannot be used; NULL when usable */
+	char *hide_mount; /* create/run in a private mount ns without this mount */
+};
+
+struct ob_rtset {
+	struct ob_runtime *rt;
+	size_t n;
+};
+
+/* Built-ins plus each "NAME=PATH[,ARG...]" of defs (a later one overrides an
+ * earlier one of the same name).  state_root: parent of the --root dirs. */
+int ob_rt_load(struct ob_rtset *set, char *const *defs, size_t ndefs, const char *state_root,
+	       struct ob_error *err);
+
+/* Find executables, read versions, check needs (KVM, SGX) and quirks. */
+void ob_rt_detect(struct ob_rtset *set);
+
+struct ob_runtime *ob_rt_find(const struct ob_rtset *set, const char *name);
+
+/* argv for "RUNTIME [global flags] --root ROOT SUB ARGS...": args is
+ * NULL-terminated; the result (NULL-terminated) is malloc'ed, strings borrowed. */
+char **ob_rt_argv(const struct ob_runtime *rt, const char *sub, const char *const *args);
+
+void ob_rt_free(struct ob_rtset *set);
+
+#endif

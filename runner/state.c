@@ -1,0 +1,239 @@
+/* state.c - see state.h */
+#include "state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "fsutil.h"
+#include "lifecycle.h"
+#include "ob-cleanup.h"
+#include "ob-file.h"
+#include "proc.h"
+
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+static long long proc_starttime(long pid)
+{
+	char path[64], buf[1024];
+	FILE *f;
+	long long t = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *p = strrchr(buf, ')');
+
+		/* after ") " come fields 3.. ; starttime is field 22 */
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %lld",
+				&t) != 1)
+			t = -1;
+	}
+	fclose(f);
+	return t;
+}
+
+static char *run_file(const char *state_dir, const char *runid)
+{
+	char *p;
+
+	if (asprintf(&p, "%s/runs/%s.json", state_dir, runid) < 0)
+		abort();
+	return p;
+}
+
+int ob_state_begin(const char *state_dir, const char *runid, const char *bundles,
+		   struct ob_runtime *const *rts, size_t nrts, struct ob_error *err)
+{
+	ob_cleanup_free char *dir = NULL, *path = run_file(state_dir, runid), *text = NULL;
+	json_t *o = json_object(), *a = json_array();
+
+	if (asprintf(&dir, "%s/runs", state_dir) < 0)
+		abort();
+	if (ob_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	json_object_set_new(o, "pid", json_integer(getpid()));
+	json_object_set_new(o, "starttime", json_integer(proc_starttime(getpid())));
+	json_object_set_new(o, "bundles", json_string(bundles));
+	for (size_t i = 0; i < nrts; i++) {
+		json_t *args = json_array();
+
+		for (char **s = rts[i]->args; *s; s++)
+			json_array_append_new(args, json_string(*s));
+		json_array_append_new(a, json_pack("{s:s,s:s,s:o,s:s}", "name", rts[i]->name, "path",
+						   rts[i]->path, "args", args, "root", rts[i]->root));
+	}
+	json_object_set_new(o, "runtimes", a);
+	text = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	return ob_write_file_atomic(path, text, strlen(text), err);
+}
+
+void ob_state_end(const char *state_dir, const char *runid)
+{
+	ob_cleanup_free char *path = run_file(state_dir, runid);
+
+	unlink(path);
+}
+
+/* Is the run runid alive (its state file names a living process)? */
+static bool run_alive(const char *state_dir, const char *runid)
+{
+	ob_cleanup_free char *path = run_file(state_dir, runid);
+	json_t *o = json_load_file(path, 0, NULL);
+	bool alive = false;
+
+	if (o) {
+		long pid = (long)json_integer_value(json_object_get(o, "pid"));
+		long long st = json_integer_value(json_object_get(o, "starttime"));
+
+		alive = pid > 0 && proc_starttime(pid) == st;
+		json_decref(o);
+	}
+	return alive;
+}
+
+/* "ocibench-RUNID-N" -> RUNID in buf; false if id is not ours. */
+static bool id_runid(const char *id, char *buf, size_t len)
+{
+	size_t pl = strlen(OB_CONTAINER_PREFIX);
+	const char *dash;
+
+	if (strncmp(id, OB_CONTAINER_PREFIX, pl) != 0 || !(dash = strrchr(id + pl, '-')))
+		return false;
+	snprintf(buf, len, "%.*s", (int)(dash - (id + pl)), id + pl);
+	return buf[0] != '\0';
+}
+
+/* delete --force every ocibench-* container of a dead run under rt. */
+static int sweep_runtime(const char *state_dir, const struct ob_runtime *rt, FILE *log)
+{
+	const char *const args[] = { "--quiet", NULL };
+	ob_cleanup_free char **argv = ob_rt_argv(rt, "list", args);
+	ob_cleanup_free char *out = NULL;
+	struct ob_error err;
+	int st, n = 0;
+	struct stat sb;
+
+	if (stat(rt->root, &sb) < 0) /* never used: nothing to list */
+		return 0;
+	if (ob_proc_capture(argv, 30000000000ull, &st, &out, &err) < 0)
+		return 0;
+	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+		char runid[256];
+
+		if (!id_runid(line, runid, sizeof(runid)) || run_alive(state_dir, runid))
+			continue;
+		ob_lc_force_delete(rt, line);
+		if (log)
+			fprintf(log, "ocibench: removed leftover container %s (%s)\n", line, rt->name);
+		n++;
+	}
+	return n;
+}
+
+/* The runtimes recorded in a dead run's state file, as ob_runtime. */
+static int sweep_recorded(const char *state_dir, json_t *o, FILE *log)
+{
+	json_t *rts = json_object_get(o, "runtimes"), *r;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(rts, i, r) {
+		json_t *args = json_object_get(r, "args"), *a;
+		size_t k, na = json_array_size(args);
+		struct ob_runtime rt = { 0 };
+
+		rt.name = (char *)json_string_value(json_object_get(r, "name"));
+		rt.path = (char *)json_string_value(json_object_get(r, "path"));
+		rt.root = (char *)json_string_value(json_object_get(r, "root"));
+		if (!rt.name || !rt.path || !rt.root)
+			continue;
+		rt.args = calloc(na + 1, sizeof(char *));
+		if (!rt.args)
+			abort();
+		json_array_foreach(args, k, a)
+			rt.args[k] = (char *)json_string_value(a);
+		n += sweep_runtime(state_dir, &rt, log);
+		free(rt.args);
+	}
+	return n;
+}
+
+static int remove_bundles(const char *dir, FILE *log)
+{
+	struct ob_error err;
+	struct stat st;
+
+	if (stat(dir, &st) < 0)
+		return 0;
+	if (ob_remove_tree(dir, &err) < 0) {
+		if (log)
+			fprintf(log, "ocibench: %s\n", err.msg);
+		return 0;
+	}
+	if (log)
+		fprintf(log, "ocibench: removed leftover bundles %s\n", dir);
+	return 1;
+}
+
+int ob_state_cleanup(const char *state_dir, const char *bundles_root, const struct ob_rtset *set,
+		     FILE *log)
+{
+	ob_cleanup_free char *runs = NULL;
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+
+	if (asprintf(&runs, "%s/runs", state_dir) < 0)
+		abort();
+	if ((d = opendir(runs))) {
+		while ((e = readdir(d))) {
+			char runid[256];
+			size_t len = strlen(e->d_name);
+
+			if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || len - 5 >= sizeof(runid))
+				continue;
+			snprintf(runid, sizeof(runid), "%.*s", (int)(len - 5), e->d_name);
+			if (run_alive(state_dir, runid))
+				continue;
+			ob_cleanup_free char *path = run_file(state_dir, runid);
+			json_t *o = json_load_file(path, 0, NULL);
+
+			if (o) {
+				const char *b = json_string_value(json_object_get(o, "bundles"));
+
+				n += sweep_recorded(state_dir, o, log);
+				if (b)
+					n += remove_bundles(b, log);
+				json_decref(o);
+			}
+			unlink(path);
+		}
+		closedir(d);
+	}
+	/* containers and bundles of dead runs that left no state file */
+	for (size_t i = 0; i < set->n; i++)
+		if (set->rt[i].path)
+			n += sweep_runtime(state_dir, &set->rt[i], log);
+	if ((d = opendir(bundles_root))) {
+		while ((e = readdir(d))) {
+			ob_cleanup_free char *p = NULL;
+
+			if (e->d_name[0] == '.' || run_alive(state_dir, e->d_name))
+				continue;
+			if (asprintf(&p, "%s/%s", bundles_root, e->d_name) < 0)
+				abort();
+			n += remove_bundles(p, log);
+		}
+		closedir(d);
+	}
+	return n;
+}

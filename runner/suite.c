@@ -1,0 +1,222 @@
+/* suite.c - see suite.h: the matrix, one raw.jsonl line per run. */
+#include "suite.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "lifecycle.h"
+#include "ob-cleanup.h"
+#include "ob-clock.h"
+#include "proc.h"
+#include "progress.h"
+#include "state.h"
+
+size_t ob_suite_ncells(const struct ob_suite *s)
+{
+	size_t n = 0;
+
+	for (size_t t = 0; t < s->ntests; t++) {
+		size_t nv = 0;
+
+		for (const char *const *v = s->tests[t]->variants; v && *v; v++)
+			nv++;
+		n += nv ? nv : 1;
+	}
+	return n * s->nrts * (size_t)s->repeat;
+}
+
+static void iso_utc(uint64_t wall_ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(wall_ns / 1000000000u);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(wall_ns % 1000000000u / 1000000u));
+}
+
+/* One raw.jsonl record (schema in results.h); written and flushed at once. */
+static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
+		   const char *variant, int rep, const struct ob_lc_result *r, uint64_t started)
+{
+	json_t *o = json_object(), *args = json_array(), *ph = json_object();
+	char when[64];
+
+	for (char **a = rt->args; *a; a++)
+		json_array_append_new(args, json_string(*a));
+	for (int i = 0; i < OB_PH_N; i++)
+		json_object_set_new(ph, ob_phase_names[i],
+				    r->have[i] ? json_real(r->phase_ms[i]) : json_null());
+	iso_utc(started, when, sizeof(when));
+	json_object_set_new(o, "schema", json_string("ocibench-run/1"));
+	json_object_set_new(o, "run_id", json_string(s->runid));
+	json_object_set_new(o, "runtime", json_string(rt->name));
+	json_object_set_new(o, "runtime_path", json_string(rt->path));
+	json_object_set_new(o, "runtime_args", args);
+	json_object_set_new(o, "runtime_version", json_string(rt->version));
+	json_object_set_new(o, "test", json_string(t->name));
+	json_object_set_new(o, "variant", variant ? json_string(variant) : json_null());
+	json_object_set_new(o, "repetition", json_integer(rep));
+	json_object_set_new(o, "status", json_string(ob_lc_status_names[r->status]));
+	json_object_set_new(o, "exit_status",
+			    r->exit_status >= 0 ? json_integer(r->exit_status) : json_null());
+	json_object_set_new(o, "phases_ms", ph);
+
+	json_t *w = r->workload, *fi = json_null();
+	json_int_t sw = json_integer_value(json_object_get(w, "started_wall_ns"));
+
+	if (w && sw > 0 && r->start_wall_ns)
+		fi = json_real(((double)sw - (double)r->start_wall_ns) / 1e6);
+	json_object_set_new(o, "first_instruction_ms", fi);
+	json_object_set(o, "workload", w ? w : json_null());
+	if (r->status != OB_LC_OK) {
+		ob_cleanup_free char *tail = NULL;
+
+		if (asprintf(&tail, "%s\n%s", r->what, r->stderr_tail ? r->stderr_tail : "") < 0)
+			abort();
+		json_object_set_new(o, "stderr_tail", json_string(tail));
+	} else {
+		json_object_set_new(o, "stderr_tail", json_null());
+	}
+	json_object_set_new(o, "started_at", json_string(when));
+	json_dumpf(o, s->raw, JSON_COMPACT | JSON_REAL_PRECISION(10));
+	fputc('\n', s->raw);
+	fflush(s->raw);
+	json_decref(o);
+}
+
+/* A short text of a run's figures for the progress output. */
+static void summary(const struct ob_test *t, const struct ob_lc_result *r, char *buf, size_t len)
+{
+	if (r->status != OB_LC_OK) {
+		snprintf(buf, len, "%s", r->what);
+		return;
+	}
+	snprintf(buf, len, "create %.1f start %.1f wait %.1f delete %.1f ms",
+		 r->phase_ms[OB_PH_CREATE], r->phase_ms[OB_PH_START], r->phase_ms[OB_PH_WAIT],
+		 r->phase_ms[OB_PH_DELETE]);
+}
+
+static void fail_result(struct ob_lc_result *r, const char *fmt, const char *msg)
+{
+	memset(r, 0, sizeof(*r));
+	r->status = OB_LC_FAILED;
+	r->exit_status = -1;
+	snprintf(r->what, sizeof(r->what), fmt, msg);
+}
+
+int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const char *variant,
+		      const char *cmd, const struct ob_bundle *b, char *const *env,
+		      struct ob_error *err)
+{
+	struct ob_args a = { 0 };
+	char bin[512], wl[64];
+
+	snprintf(wl, sizeof(wl), "ocibench-%s", t->workload);
+	if (ob_bundle_find_bin(b, env, wl, bin, sizeof(bin), err) < 0)
+		return -1;
+	a.v[a.n++] = bin;
+	t->args(p, variant, cmd, &a);
+
+	struct ob_bundle_spec spec = { .args = a.v, .env = env, .workdir = t->workdir };
+
+	if (t->bundle)
+		t->bundle(p, variant, &spec);
+	return ob_bundle_configure(b, &spec, err);
+}
+
+/* Bundle, (prepare), the timed lifecycle; r gets the outcome. */
+static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
+		     const char *variant, size_t seq, struct ob_lc_result *r)
+{
+	char dir[4096], id[256], pid[300];
+	uint64_t deadline = ob_now_ns() + s->timeout_ns;
+	struct ob_bundle b;
+	struct ob_error err;
+
+	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
+	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
+	snprintf(pid, sizeof(pid), "%sp", id);
+	if (ob_bundle_create(dir, s->src, &b, &err) < 0) {
+		fail_result(r, "bundle: %.400s", err.msg);
+		goto out;
+	}
+	if (t->prepare) {
+		if (ob_test_configure(t, s->profile, variant, "prepare", &b, s->image_env, &err) < 0) {
+			fail_result(r, "bundle: %.400s", err.msg);
+			goto out;
+		}
+		ob_lc_run(rt, &b, pid, deadline, r);
+		if (r->status != OB_LC_OK) {
+			char what[sizeof(r->what)];
+
+			memcpy(what, r->what, sizeof(what));
+			snprintf(r->what, sizeof(r->what), "prepare: %.400s", what);
+			goto out;
+		}
+		ob_lc_result_clear(r);
+	}
+	if (ob_test_configure(t, s->profile, variant, "run", &b, s->image_env, &err) < 0) {
+		fail_result(r, "bundle: %.400s", err.msg);
+		goto out;
+	}
+	ob_lc_run(rt, &b, id, deadline, r);
+out:
+	if (ob_bundle_destroy(&b, &err) < 0 && s->progress)
+		fprintf(s->progress, "ocibench: %s\n", err.msg);
+}
+
+int ob_suite_run(struct ob_suite *s, struct ob_error *err)
+{
+	struct ob_progress pr;
+	size_t seq = 0;
+
+	ob_progress_init(&pr, s->progress, s->tty, ob_suite_ncells(s));
+	for (int rep = 1; rep <= s->repeat; rep++) {
+		for (size_t ti = 0; ti < s->ntests; ti++) {
+			const struct ob_test *t = s->tests[ti];
+			const char *const one[] = { NULL, NULL };
+			const char *const *vars = t->variants ? t->variants : one;
+
+			for (size_t vi = 0; vi == 0 || vars[vi]; vi++) {
+				for (size_t ri = 0; ri < s->nrts; ri++) {
+					const struct ob_runtime *rt = s->rts[ri];
+					struct ob_lc_result r;
+					uint64_t started = ob_wall_ns();
+					char sum[600];
+
+					if (ob_proc_stop_signal()) {
+						s->stopped = true;
+						ob_progress_finish(&pr);
+						return 0;
+					}
+					ob_progress_begin(&pr, rt->name, t->name, vars[vi], rep, s->repeat);
+					run_cell(s, rt, t, vars[vi], ++seq, &r);
+					if (r.status == OB_LC_STOPPED) {
+						/* not a result: the run was interrupted */
+						ob_lc_result_clear(&r);
+						s->stopped = true;
+						ob_progress_finish(&pr);
+						return 0;
+					}
+					record(s, rt, t, vars[vi], rep, &r, started);
+					s->cells++;
+					if (r.status == OB_LC_FAILED || r.status == OB_LC_TIMEOUT)
+						s->failed++;
+					summary(t, &r, sum, sizeof(sum));
+					ob_progress_end(&pr, rt->name, t->name, vars[vi], rep, s->repeat,
+							ob_lc_status_names[r.status], sum);
+					ob_lc_result_clear(&r);
+				}
+				if (!vars[vi])
+					break;
+			}
+		}
+	}
+	ob_progress_finish(&pr);
+	return 0;
+}

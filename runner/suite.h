@@ -1,0 +1,89 @@
+/* suite.h - profiles, tests and the runtime x test x repetition matrix.
+ *
+ * A test is a row of a const table: the workload binary, its variants, how
+ * to build its arguments from the profile, whether an untimed `prepare`
+ * container runs first, and a hook that may change the bundle (issue 5's
+ * mount and network variants plug in there).
+ */
+#ifndef OB_SUITE_H
+#define OB_SUITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bundle.h"
+#include "ob-error.h"
+#include "runtime.h"
+
+struct ob_profile {
+	const char *name;
+	int repeat;
+	long long cpu_max_prime, cpu_events, cpu_time;
+	const char *mem_block, *mem_total;
+	long long file_num;
+	const char *file_total, *file_block;
+	long long file_events, file_time;
+	long long syscall_time;
+};
+
+/* Arguments of one workload command (argv[0] filled in by the suite). */
+struct ob_args {
+	const char *v[32];
+	char s[32][96];
+	int n;
+};
+
+struct ob_test {
+	const char *name;
+	const char *workload;          /* binary "ocibench-<workload>" in the image */
+	const char *const *variants;   /* NULL: one cell with variant null */
+	/* Arguments for command cmd ("run", or "prepare" when prepare is set). */
+	void (*args)(const struct ob_profile *p, const char *variant, const char *cmd,
+		     struct ob_args *a);
+	bool prepare;                  /* an untimed container runs `prepare` first */
+	const char *workdir;           /* created in the rootfs for the workload */
+	void (*bundle)(const struct ob_profile *p, const char *variant, struct ob_bundle_spec *s);
+};
+
+extern const struct ob_test ob_tests[];
+extern const size_t ob_ntests;
+extern const struct ob_profile ob_profiles[];
+extern const size_t ob_nprofiles;
+
+const struct ob_test *ob_test_find(const char *name);
+const struct ob_profile *ob_profile_find(const char *name);
+
+/* Write b's config.json for command cmd ("run" or "prepare") of test t. */
+int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const char *variant,
+		      const char *cmd, const struct ob_bundle *b, char *const *env,
+		      struct ob_error *err);
+
+/* Everything a suite run needs; the caller owns every pointer. */
+struct ob_suite {
+	const struct ob_profile *profile;
+	int repeat;
+	const struct ob_test **tests;
+	size_t ntests;
+	struct ob_runtime **rts;
+	size_t nrts;
+	const struct ob_rootfs_src *src;
+	char *const *image_env;
+	const char *runid;
+	const char *bundles;   /* this run's bundle directory */
+	uint64_t timeout_ns;   /* per cell */
+	FILE *raw;             /* raw.jsonl, line-buffered by the suite */
+	FILE *progress;        /* stderr */
+	bool tty;
+	/* out */
+	size_t cells, failed;
+	bool stopped;
+};
+
+/* Run the matrix; returns 0 (cells may have failed: see s->failed), -1 on
+ * an error that stops everything. */
+int ob_suite_run(struct ob_suite *s, struct ob_error *err);
+
+size_t ob_suite_ncells(const struct ob_suite *s);
+
+#endif

@@ -1,0 +1,120 @@
+/* tests.c - the tests and the profiles (data). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "suite.h"
+
+static void add(struct ob_args *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n >= 31)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(a->s[a->n], sizeof(a->s[a->n]), fmt, ap);
+	va_end(ap);
+	a->v[a->n] = a->s[a->n];
+	a->n++;
+}
+
+/* A container whose process exits at once: one event of a tiny prime search. */
+static void lifecycle_args(const struct ob_profile *p, const char *v, const char *cmd,
+			   struct ob_args *a)
+{
+	add(a, "--cpu-max-prime=3");
+	add(a, "--events=1");
+	add(a, "--time=0");
+	add(a, "--format=json");
+}
+
+static void cpu_args(const struct ob_profile *p, const char *v, const char *cmd, struct ob_args *a)
+{
+	add(a, "--cpu-max-prime=%lld", p->cpu_max_prime);
+	add(a, "--events=%lld", p->cpu_events);
+	add(a, "--time=%lld", p->cpu_time);
+	add(a, "--format=json");
+}
+
+static void memory_args(const struct ob_profile *p, const char *v, const char *cmd,
+			struct ob_args *a)
+{
+	add(a, "--memory-block-size=%s", p->mem_block);
+	add(a, "--memory-total-size=%s", p->mem_total);
+	add(a, "--time=0");
+	add(a, "--format=json");
+}
+
+#define FILEIO_DIR "/ocibench-fileio"
+
+static void fileio_args(const struct ob_profile *p, const char *v, const char *cmd,
+			struct ob_args *a)
+{
+	add(a, "%s", cmd);
+	add(a, "--file-dir=%s", FILEIO_DIR);
+	add(a, "--file-num=%lld", p->file_num);
+	add(a, "--file-total-size=%s", p->file_total);
+	add(a, "--file-block-size=%s", p->file_block);
+	if (strcmp(cmd, "run") == 0) {
+		add(a, "--file-test-mode=%s", v);
+		add(a, "--events=%lld", p->file_events);
+		add(a, "--time=%lld", p->file_time);
+	}
+	add(a, "--format=json");
+}
+
+static void syscall_args(const struct ob_profile *p, const char *v, const char *cmd,
+			 struct ob_args *a)
+{
+	add(a, "--time=%lld", p->syscall_time);
+	add(a, "--mode=mix");
+	add(a, "--format=json");
+}
+
+static const char *const fileio_modes[] = { "seqrd", "rndrd", "seqwr", "rndwr", NULL };
+
+const struct ob_test ob_tests[] = {
+	{ .name = "lifecycle", .workload = "cpu", .args = lifecycle_args },
+	{ .name = "cpu", .workload = "cpu", .args = cpu_args },
+	{ .name = "memory", .workload = "memory", .args = memory_args },
+	/* files in the container's own writable filesystem (the bundle rootfs),
+	 * created by an untimed `prepare` container of the same bundle */
+	{ .name = "fileio", .workload = "fileio", .variants = fileio_modes, .args = fileio_args,
+	  .prepare = true, .workdir = FILEIO_DIR },
+	{ .name = "syscall", .workload = "syscall", .args = syscall_args },
+};
+const size_t ob_ntests = sizeof(ob_tests) / sizeof(ob_tests[0]);
+
+const struct ob_profile ob_profiles[] = {
+	/* small: the whole matrix on three runtimes in a few minutes */
+	{ .name = "quick", .repeat = 3, .cpu_max_prime = 20000, .cpu_events = 200, .cpu_time = 0,
+	  .mem_block = "1M", .mem_total = "2G", .file_num = 16, .file_total = "16M",
+	  .file_block = "16K", .file_events = 0, .file_time = 2, .syscall_time = 2 },
+	/* the study's parameters (STUDY.md); the fixed amounts of work are
+	 * those of sysbench 0.4's defaults the study's figures imply
+	 * (10000 requests, no time limit) */
+	{ .name = "paper", .repeat = 10, .cpu_max_prime = 20000, .cpu_events = 10000, .cpu_time = 0,
+	  .mem_block = "1M", .mem_total = "100G", .file_num = 128, .file_total = "2G",
+	  .file_block = "16K", .file_events = 10000, .file_time = 0, .syscall_time = 10 },
+	/* tiny: for the test suite */
+	{ .name = "smoke", .repeat = 1, .cpu_max_prime = 2000, .cpu_events = 20, .cpu_time = 0,
+	  .mem_block = "1M", .mem_total = "64M", .file_num = 4, .file_total = "1M",
+	  .file_block = "16K", .file_events = 200, .file_time = 0, .syscall_time = 1 },
+};
+const size_t ob_nprofiles = sizeof(ob_profiles) / sizeof(ob_profiles[0]);
+
+const struct ob_test *ob_test_find(const char *name)
+{
+	for (size_t i = 0; i < ob_ntests; i++)
+		if (strcmp(ob_tests[i].name, name) == 0)
+			return &ob_tests[i];
+	return NULL;
+}
+
+const struct ob_profile *ob_profile_find(const char *name)
+{
+	for (size_t i = 0; i < ob_nprofiles; i++)
+		if (strcmp(ob_profiles[i].name, name) == 0)
+			return &ob_profiles[i];
+	return NULL;
+}
