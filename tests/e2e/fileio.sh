@@ -73,7 +73,7 @@ t_jq "rw ratio 3: a read while (reads+1)/(writes+1) < 3 -> 301/100" \
 	'.reads == 301 and .writes == 100' "$T_TMP/r.json"
 FJ_save "rndwr 2 threads --events=1000" --threads=2 --file-test-mode=rndwr --events=1000 run
 t_jq "2 threads share the generator: 964 writes, 36 + 2 x 4 fsyncs" \
-	'.events == 1000 and .writes == 964 and .fsyncs == 44 and .threads_fairness.events_avg == 500' "$T_TMP/r.json"
+	'.events == 1000 and .writes == 964 and .fsyncs == 44' "$T_TMP/r.json"
 FJ_save "rndrd --events=500" --file-test-mode=rndrd --events=500 run
 t_jq "rndrd: reads only, never an fsync" \
 	'.reads == 500 and .writes == 0 and .fsyncs == 0 and .bytes_read == 500 * 16384' "$T_TMP/r.json"
