@@ -172,9 +172,8 @@ static void *worker(void *arg)
 
 	if (atomic_load(&run->failed))
 		return NULL;
-	if (wl->thread_run != NULL)
-		rc = wl->thread_run(t, &t->err);
-	else
+	rc = wl->thread_run != NULL ? wl->thread_run(t, &t->err) : OB_RUN_EVENTS;
+	if (rc == OB_RUN_EVENTS)
 		rc = run_events(t, &t->err);
 	if (rc == 0 && wl->thread_done != NULL && !atomic_load(&run->failed))
 		rc = wl->thread_done(t, &t->err);

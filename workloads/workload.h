@@ -33,6 +33,9 @@ struct ob_event {
 
 enum { OB_EV_READY = 0, OB_EV_NONE = 1 };
 
+/* thread_run(): "run the generic event loop for this thread". */
+enum { OB_RUN_EVENTS = 1 };
+
 enum { OB_FORMAT_TEXT = 0, OB_FORMAT_JSON = 1 };
 
 /* Options every workload takes (sysbench's general options). */
@@ -109,7 +112,8 @@ struct ob_workload {
 	int (*execute)(struct ob_thread *t, const struct ob_event *ev, struct ob_error *err);
 	/* Optional: replaces the generic loop (asynchronous engines).  It must
 	 * call ob_thread_continue() before each event and ob_lat_add() for
-	 * each completed one. */
+	 * each completed one.  Returning OB_RUN_EVENTS asks for the generic
+	 * loop instead (an engine chosen at run time, e.g. fileio's). */
 	int (*thread_run)(struct ob_thread *t, struct ob_error *err);
 	/* After the loop, still inside the timed span (fileio's end fsyncs). */
 	int (*thread_done)(struct ob_thread *t, struct ob_error *err);
