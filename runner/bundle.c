@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "modules.h"
+#include "image.h"
 #include "ob-cleanup.h"
 #include "ob-file.h"
 
@@ -37,7 +37,7 @@ int ob_bundle_create(const char *dir, const struct ob_rootfs_src *src, struct ob
 	if (mkdir(b->rootfs, 0755) < 0)
 		return ob_err(err, OB_EXIT_FAIL, errno, "creating %s", b->rootfs);
 	if (src->img)
-		return ob_mod_image_unpack(src->img, b->rootfs, err);
+		return ob_image_unpack(src->img, b->rootfs, err);
 	return ob_copy_tree(src->from_dir, b->rootfs, err);
 }
 

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "ob-cleanup.h"
-#include "sha256.h"
 
 int ob_mkdir_p(const char *path, unsigned mode, struct ob_error *err)
 {
@@ -188,28 +187,4 @@ int ob_remove_tree(const char *path, struct ob_error *err)
 	return 0;
 }
 
-#ifdef OB_RUNNER_OWN_SHA256
-#include <nettle/sha2.h>
 
-int ob_sha256_file(const char *path, char hex[65], uint64_t *size, struct ob_error *err)
-{
-	ob_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct sha256_ctx ctx;
-	uint8_t buf[65536], dig[SHA256_DIGEST_SIZE];
-	ssize_t n;
-
-	if (fd < 0)
-		return ob_err(err, OB_EXIT_FAIL, errno, "opening %s", path);
-	sha256_init(&ctx);
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(&ctx, (size_t)n, buf);
-	if (n < 0)
-		return ob_err(err, OB_EXIT_FAIL, errno, "reading %s", path);
-	sha256_digest(&ctx, sizeof(dig), dig);
-	for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-		sprintf(hex + 2 * i, "%02x", dig[i]);
-	if (size)
-		*size = 0; /* unused by the runner */
-	return 0;
-}
-#endif

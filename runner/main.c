@@ -18,9 +18,10 @@
 
 #include "config.h"
 #include "fsutil.h"
-#include "sha256.h"
+#include "ob-sha256.h"
 #include "manifest.h"
-#include "modules.h"
+#include "image.h"
+#include "results.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
 #include "ob-opt.h"
@@ -138,6 +139,52 @@ static int load_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_er
 	return 0;
 }
 
+/* ---- the image ---------------------------------------------------------- */
+
+static int image_open(const char *layout, struct ob_image **img, struct ob_error *err)
+{
+	*img = calloc(1, sizeof(**img));
+	if (*img == NULL)
+		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "opening image %s", layout);
+	if (ob_image_open(layout, NULL, NULL, *img, err) < 0) {
+		free(*img);
+		*img = NULL;
+		return ob_err_wrap(err, "image %s", layout);
+	}
+	return 0;
+}
+
+/* The image config's environment (PATH for finding workloads); NULL with
+ * --rootfs-from. */
+static char *const *image_env(const struct ob_image *img)
+{
+	return img != NULL ? img->env : NULL;
+}
+
+static void image_close(struct ob_image *img)
+{
+	if (img != NULL) {
+		ob_image_free(img);
+		free(img);
+	}
+}
+
+/* summary.csv, report.md and plots from raw.jsonl, then the table. */
+static int write_reports(const char *dir, int incomplete, struct ob_error *err)
+{
+	struct ob_results_info info = {0};
+
+	if (ob_results_write_reports_ex(dir, incomplete, &info, err) < 0)
+		return -1;
+	if (info.bad_lines > 0)
+		fprintf(stderr, "ocibench: %s/raw.jsonl: %zu unreadable line(s) skipped (first: line %zu)\n",
+			dir, info.bad_lines, info.first_bad);
+	if (info.plots <= 0)
+		fprintf(stderr, "ocibench: plots %s: %s\n", info.plots == 0 ? "skipped" : "failed",
+			info.plots_note);
+	return ob_results_print_table(dir, stdout, err);
+}
+
 static int cmd_runtimes(struct cli *c, struct ob_error *err)
 {
 	struct ob_rtset set;
@@ -196,9 +243,7 @@ static int cmd_report(struct cli *c, struct ob_error *err)
 		incomplete = json_is_true(json_object_get(m, "incomplete"));
 		json_decref(m);
 	}
-	if (ob_mod_results_write(c->pos[1], incomplete, err) < 0)
-		return -1;
-	return ob_mod_results_print(c->pos[1], stdout, err);
+	return write_reports(c->pos[1], incomplete, err);
 }
 
 /* ---- run ---------------------------------------------------------------- */
@@ -296,7 +341,7 @@ static int open_source(struct run *r, struct ob_error *err)
 	if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ob_err(err, OB_EXIT_USAGE, 0,
 			      "--image '%s' is not an OCI layout directory (build it with make)", o->image);
-	if (ob_mod_image_open(o->image, &r->img, err) < 0)
+	if (image_open(o->image, &r->img, err) < 0)
 		return -1;
 	r->src.img = r->img;
 	return 0;
@@ -347,7 +392,7 @@ static json_t *probe_workloads(struct run *r, struct ob_error *err)
 		snprintf(wl, sizeof(wl), "ocibench-%s", r->tests[i]->workload);
 		if (json_object_get(w, wl))
 			continue;
-		if (ob_bundle_find_bin(&b, ob_mod_image_env(r->img), wl, bin, sizeof(bin), err) < 0) {
+		if (ob_bundle_find_bin(&b, image_env(r->img), wl, bin, sizeof(bin), err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -399,7 +444,7 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "workloads", workloads);
 	if (r->img)
 		json_object_set_new(m, "image", json_pack("{s:s,s:s?}", "layout", r->c->o.image,
-							  "digest", ob_mod_image_digest(r->img)));
+							  "digest", r->img->manifest_digest));
 	else
 		json_object_set_new(m, "image", json_pack("{s:s}", "rootfs_from", r->c->o.rootfs_from));
 	json_object_set_new(m, "started_at", json_string(when));
@@ -425,7 +470,7 @@ static int cmd_bundle(struct cli *c, struct ob_error *err)
 	const char *variant = t->variants ? t->variants[0] : NULL;
 
 	if (ob_bundle_create(c->pos[1], &r.src, &b, err) < 0 ||
-	    ob_test_configure(t, r.profile, variant, "run", &b, ob_mod_image_env(r.img), err) < 0) {
+	    ob_test_configure(t, r.profile, variant, "run", &b, image_env(r.img), err) < 0) {
 		struct ob_error e2;
 
 		ob_bundle_destroy(&b, &e2);
@@ -435,7 +480,7 @@ static int cmd_bundle(struct cli *c, struct ob_error *err)
 	ob_bundle_free(&b);
 	rc = 0;
 out:
-	ob_mod_image_close(r.img);
+	image_close(r.img);
 	return rc;
 }
 
@@ -474,7 +519,7 @@ static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		r.repeat, r.repeat == 1 ? "" : "s", r.out);
 	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,
 			       .ntests = r.ntests, .rts = r.rts, .nrts = r.nrts, .src = &r.src,
-			       .image_env = ob_mod_image_env(r.img), .runid = r.runid,
+			       .image_env = image_env(r.img), .runid = r.runid,
 			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
 			       .raw = raw, .progress = stderr, .tty = isatty(2) };
 	if (ob_suite_run(&s, err) < 0)
@@ -493,8 +538,7 @@ static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	if (s.stopped)
 		fprintf(stderr, "ocibench: interrupted by signal %d: %zu runs kept in %s, marked incomplete\n",
 			ob_proc_stop_signal(), s.cells, r.out);
-	if (ob_mod_results_write(r.out, s.stopped, &rerr) < 0 ||
-	    ob_mod_results_print(r.out, stdout, &rerr) < 0)
+	if (write_reports(r.out, s.stopped, &rerr) < 0)
 		ob_err_print("ocibench", &rerr);
 	if (s.failed)
 		fprintf(stderr, "ocibench: %zu of %zu runs failed (see stderr_tail in %s)\n", s.failed,
@@ -512,7 +556,7 @@ out_state:
 	ob_state_end(c->o.state_dir, r.runid);
 out_early:
 	json_decref(r.manifest);
-	ob_mod_image_close(r.img);
+	image_close(r.img);
 	ob_rt_free(&r.set);
 	return rc;
 }
@@ -525,8 +569,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ocibench %s (image module: %s, results module: %s)\n", PACKAGE_VERSION,
-		       ob_mod_have_image() ? "yes" : "no", ob_mod_have_results() ? "yes" : "no");
+		printf("ocibench %s\n", PACKAGE_VERSION);
 		return 0;
 	}
 	rc = parse(argc, argv, &c, &err);

@@ -135,9 +135,17 @@ static int sys_init(struct ob_run *run, struct ob_error *err)
 	struct sys_opts *o = run->opts;
 
 	o->batch = batch_of(o); /* the effective value goes into params */
-	if (o->mode == MODE_EXEC && access(SELF_EXE, X_OK) < 0)
+	if (o->mode != MODE_EXEC)
+		return 0;
+	if (access(SELF_EXE, X_OK) < 0)
 		return ob_err(err, OB_EXIT_UNSUPPORTED, errno,
 			      "--mode=exec re-executes %s, which is not available here", SELF_EXE);
+	/* one untimed probe: the kernel may be unable to run this binary itself
+	 * (user-mode emulation without binfmt_misc) */
+	if (fork_exec_self(err) < 0)
+		return ob_err(err, OB_EXIT_UNSUPPORTED, 0,
+			      "--mode=exec: this program cannot re-execute itself here (%s); "
+			      "under user-mode emulation register it with binfmt_misc", err->msg);
 	return 0;
 }
 

@@ -126,8 +126,8 @@ for io in sync mmap io_uring; do
 done
 t_exit 0 "without --validate the corrupted block goes unnoticed" F --file-test-mode=seqrd --events=256 --time=0 run
 t_exit 1 "reading files prepared without --validate fails under --validate" sh -c \
-	"'$FIO' --file-dir='$D' --file-num=4 --file-total-size=8M prepare >/dev/null &&
-	 '$FIO' --file-dir='$D' --file-num=4 --file-total-size=8M --validate --file-test-mode=seqrd --events=100 run"
+	"${OB_EMU:-} '$FIO' --file-dir='$D' --file-num=4 --file-total-size=8M prepare >/dev/null &&
+	 ${OB_EMU:-} '$FIO' --file-dir='$D' --file-num=4 --file-total-size=8M --validate --file-test-mode=seqrd --events=100 run"
 
 # ---- O_DIRECT: works, or 77 on a filesystem that refuses it ------------------------
 direct_run() { # dir io-mode

@@ -23,13 +23,17 @@ for mode in close getpid; do
 	t_ok "$mode mode runs" W syscall --mode=$mode --events=5 --time=0 --format=json
 	t_jq "$mode: 5000 iterations" ".params.mode == \"$mode\" and .iterations == 5000 and .lps > 0" "$T_TMP/out"
 done
-t_ok "exec mode runs (fork + exec of itself)" W syscall --mode=exec --events=3 --time=0 --format=json
-t_jq "exec: one iteration per event" '.params.syscall_batch == 1 and .iterations == 3 and .lps > 0' "$T_TMP/out"
+t_ok77 "exec mode runs (fork + exec of itself)" W syscall --mode=exec --events=3 --time=0 --format=json
+if jq -e '.status == "unsupported"' "$T_TMP/out" >/dev/null 2>&1; then
+	t_skip "exec: one iteration per event" "exec mode unsupported here"
+else
+	t_jq "exec: one iteration per event" '.params.syscall_batch == 1 and .iterations == 3 and .lps > 0' "$T_TMP/out"
+fi
 t_ok "the exec target exits 0 at once" W syscall --exit-now
 
 t_ok "--time ends the run (default time is 10)" W syscall --time=1 --format=json
 t_jq "time-limited run" '.total_time_s >= 1 and .total_time_s < 3 and .iterations > 0' "$T_TMP/out"
-t_ok "default --time is 10" sh -c "'$SYS' --help | grep -q -- '--time=10'"
+t_ok "default --time is 10" sh -c "${OB_EMU:-} '$SYS' --help | grep -q -- '--time=10'"
 
 t_ok "text report resembles UnixBench's index line" W syscall --events=3 --time=0
 cp "$T_TMP/out" "$T_TMP/sys.txt"
