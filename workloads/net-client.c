@@ -55,7 +55,7 @@ int net_client(const struct net_opts *o, net_report_fn report, struct ob_error *
 	socklen_t peerlen = sizeof(peer);
 	struct net_test t;
 	struct net_side remote;
-	struct net_report r = {.opts = o, .command = "client", .spec = &spec};
+	struct net_report r = {.command = "client", .spec = &spec};
 	json_t *msg;
 	int rc;
 

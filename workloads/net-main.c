@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 		rc = net_client(&opts, report, &err);
 		if (rc < 0) {
 			struct net_spec none = {0};
-			struct net_report r = {.opts = &opts, .command = "client", .spec = &none};
+			struct net_report r = {.command = "client", .spec = &none};
 
 			report(&r, err.status, &err);
 		}

@@ -98,7 +98,7 @@ static int serve_one(const struct net_opts *o, int listen_fd, int ctl, net_repor
 		     struct ob_error *err)
 {
 	struct net_spec spec = {0};
-	struct net_report r = {.opts = o, .command = "server", .spec = &spec};
+	struct net_report r = {.command = "server", .spec = &spec};
 	struct net_side remote;
 	struct net_test t;
 	json_t *msg;
@@ -158,7 +158,7 @@ int net_server(const struct net_opts *o, net_report_fn report, struct ob_error *
 
 	if (net_listen(o, &listen_fd, err) < 0) {
 		struct net_spec none = {0};
-		struct net_report r = {.opts = o, .command = "server", .spec = &none};
+		struct net_report r = {.command = "server", .spec = &none};
 
 		report(&r, err->status, err);
 		return -1;

@@ -28,13 +28,21 @@ static const int family_of[] = {[NET_ANY] = AF_UNSPEC, [NET_V4] = AF_INET, [NET_
 
 void net_addr_text(const struct sockaddr *sa, char *buf, size_t len, unsigned *port)
 {
-	const void *a = sa->sa_family == AF_INET6 ? (const void *)&((struct sockaddr_in6 *)sa)->sin6_addr
-						  : (const void *)&((struct sockaddr_in *)sa)->sin_addr;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+	const void *a = &s4->sin_addr;
+	int family = sa->sa_family;
 
-	if (inet_ntop(sa->sa_family, a, buf, (socklen_t)len) == NULL)
+	if (family == AF_INET6) {
+		a = &s6->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) { /* IPv4 on the dual-stack socket */
+			a = &s6->sin6_addr.s6_addr[12];
+			family = AF_INET;
+		}
+	}
+	if (inet_ntop(family, a, buf, (socklen_t)len) == NULL)
 		snprintf(buf, len, "?");
-	*port = ntohs(sa->sa_family == AF_INET6 ? ((struct sockaddr_in6 *)sa)->sin6_port
-						: ((struct sockaddr_in *)sa)->sin_port);
+	*port = ntohs(sa->sa_family == AF_INET6 ? s6->sin6_port : s4->sin_port);
 }
 
 static bool again(int e)

@@ -167,7 +167,6 @@ int net_rr_server(struct net_stream *s, struct ob_error *err);
 
 /* net-report.c */
 struct net_report {
-	const struct net_opts *opts;
 	const char *command; /* "client" or "server" */
 	const struct net_spec *spec;
 	const struct net_test *test; /* NULL when the test never ran */

@@ -138,6 +138,31 @@ cp "$T_TMP/out" "$T_TMP/text.out"
 t_ok "text report has interval, sender and receiver lines" sh -c \
 	"grep -q 'Gbits/sec\|Mbits/sec' '$T_TMP/text.out' && grep -q 'sender\$' '$T_TMP/text.out' && grep -q 'receiver\$' '$T_TMP/text.out' && grep -q '0.50-' '$T_TMP/text.out'"
 
+# ---- a busy server, an interrupted client ----------------------------------
+W net -c 127.0.0.1 -p "$JPORT" -t 1.5 -i 0 >"$T_TMP/first.out" 2>&1 &
+FIRST=$!
+sleep 0.5
+t0=$(now_ms)
+t_exit 1 "a second client while a test runs" W net -c 127.0.0.1 -p "$JPORT" -t 1
+one_err_line "... is told the server is busy" "busy" 3000 "$t0"
+t_exit 0 "the running test is not disturbed" wait "$FIRST"
+SERVED=$((SERVED + 1))
+
+W net -c 127.0.0.1 -p "$JPORT" -t 20 -i 0 >"$T_TMP/int.out" 2>"$T_TMP/int.err" &
+INT=$!
+sleep 0.5
+pkill -INT -P "$INT" 2>/dev/null || kill -INT "$INT"
+t0=$(now_ms)
+t_exit 1 "SIGINT ends a running client with a failure" wait "$INT"
+t_ok "... within a second" test $(($(now_ms) - t0)) -lt 1500
+SERVED=$((SERVED + 1))
+wait_lines "$T_TMP/js.out" "$SERVED"
+sed -n "${SERVED}p" "$T_TMP/js.out" >"$T_TMP/server.json"
+t_jq "the server reports the aborted test as failed" '.status == "failed" and (.error|type) == "string"' \
+	"$T_TMP/server.json"
+t_ok "and serves the next test" W net -c 127.0.0.1 -p "$JPORT" -t 0.3 -J
+SERVED=$((SERVED + 1))
+
 # ---- server lifecycle ----------------------------------------------------
 start_server one -1 -J
 t_ok "client against a --one-off server" W net -c 127.0.0.1 -p "$PORT" -t 0.5 -i 0
