@@ -164,10 +164,11 @@ t_ok "and serves the next test" W net -c 127.0.0.1 -p "$JPORT" -t 0.3 -J
 SERVED=$((SERVED + 1))
 
 # ---- server lifecycle ----------------------------------------------------
-start_server one -1 -J
-t_ok "client against a --one-off server" W net -c 127.0.0.1 -p "$PORT" -t 0.5 -i 0
+start_server one -1 -J -B 127.0.0.1
+t_ok "client (-4, -B) against a --one-off server bound to 127.0.0.1" \
+	W net -c 127.0.0.1 -p "$PORT" -t 0.5 -i 0 -4 -B 127.0.0.1
 t_exit 0 "the --one-off server exits 0 after its test" wait "$SHELL_PID"
-t_jq "the --one-off server printed one object" '.status == "ok" and .params.one_off == true' "$T_TMP/one.out"
+t_jq "the --one-off server printed one object" '.status == "ok" and .params.one_off == true and .params.bind == "127.0.0.1"' "$T_TMP/one.out"
 
 start_server term
 kill -TERM "$SPID"
