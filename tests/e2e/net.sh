@@ -211,7 +211,7 @@ fi
 NETNS=ob-net-test-$$
 if ip netns add "$NETNS" 2>/dev/null; then
 	t0=$(now_ms)
-	t_exit 1 "no route (own netns, lo down)" ip netns exec "$NETNS" "$NET" -c 127.0.0.1 -p 5201 --connect-timeout 2
+	t_exit 1 "no route (own netns, lo down)" ip netns exec "$NETNS" ${OB_EMU:-} "$NET" -c 127.0.0.1 -p 5201 --connect-timeout 2
 	one_err_line "unreachable: one line, fast" "connect" 3000 "$t0"
 else
 	NETNS=
