@@ -440,6 +440,7 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "repeat", json_integer(r->repeat));
 	json_object_set_new(m, "tests", tests);
 	json_object_set_new(m, "host", ob_manifest_host());
+	json_object_set_new(m, "build", ob_manifest_build());
 	json_object_set_new(m, "runtimes", rts);
 	json_object_set_new(m, "workloads", workloads);
 	if (r->img)

@@ -1,4 +1,6 @@
 /* manifest.c - see manifest.h */
+#include "config.h"
+
 #include "manifest.h"
 
 #include <stdio.h>
@@ -54,6 +56,12 @@ json_t *ob_manifest_host(void)
 	json_object_set_new(h, "arch", json_string(u.machine));
 	json_object_set_new(h, "hostname", json_string(u.nodename));
 	return h;
+}
+
+json_t *ob_manifest_build(void)
+{
+	return json_pack("{s:s, s:s, s:b}", "arch", OB_HOST_ARCH, "compiler", OB_CC_VERSION,
+			 "cross_compiled", OB_CROSS_COMPILED);
 }
 
 int ob_manifest_write(const char *dir, json_t *m, struct ob_error *err)

@@ -17,6 +17,7 @@
 
 #include "ob-clock.h"
 #include "ob-cpulist.h"
+#include "ob-result.h"
 #include "workload.h"
 
 static const char *const format_names[] = {"text", "json", NULL};
@@ -346,22 +347,9 @@ static void add_latency_json(const struct ob_run *run, json_t *root)
 static void report_json(const struct ob_run *run, const struct ob_optset *sets, size_t nsets,
 			const struct ob_error *err, int status)
 {
-	static const char *const names[] = {[OB_EXIT_OK] = "ok", [OB_EXIT_FAIL] = "failed"};
-	json_t *root = json_object();
-	json_t *params = json_object();
+	json_t *root = ob_result_new(run->wl->name, run->command, status, err, sets, nsets,
+				     run->wall_start_ns);
 
-	json_object_set_new(root, "schema", json_string("ocibench-workload/1"));
-	json_object_set_new(root, "workload", json_string(run->wl->name));
-	json_object_set_new(root, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(root, "command", json_string(run->command));
-	json_object_set_new(root, "status",
-			    json_string(status == OB_EXIT_UNSUPPORTED ? "unsupported"
-					: status <= OB_EXIT_FAIL ? names[status] : "error"));
-	if (status != OB_EXIT_OK)
-		json_object_set_new(root, "error", json_string(err->msg));
-	ob_opt_to_json(sets, nsets, params);
-	json_object_set_new(root, "params", params);
-	json_object_set_new(root, "started_wall_ns", json_integer((json_int_t)run->wall_start_ns));
 	if (strcmp(run->command, "run") == 0 && run->threads != NULL) {
 		json_object_set_new(root, "total_time_s", json_real(ob_ns_to_s(run->elapsed_ns)));
 		json_object_set_new(root, "events", json_integer((json_int_t)run->total.count));
@@ -369,9 +357,7 @@ static void report_json(const struct ob_run *run, const struct ob_optset *sets, 
 	}
 	if (run->wl->report_json != NULL && (status == OB_EXIT_OK || run->threads != NULL))
 		run->wl->report_json(run, root);
-	json_dumpf(root, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
-	fputc('\n', stdout);
-	json_decref(root);
+	ob_result_emit(root);
 }
 
 /* ---- main ----------------------------------------------------------------- */

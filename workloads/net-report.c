@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "ob-hist.h"
+#include "ob-result.h"
 #include "net.h"
 
 static const char *const mode_names[] = {"stream", "rr"};
@@ -180,31 +181,13 @@ static void json_figures(const struct net_report *r, json_t *root)
 					      rr->lat_us[3], "p99", rr->lat_us[4]));
 }
 
-/* One object on stdout; on failure still a valid object with the error
- * (the keys mirror the harness's: schema, workload, version, command,
- * status, error, params, started_wall_ns). */
+/* One object on stdout; on failure still a valid object with the error. */
 void net_report_json(const struct net_report *r, const struct ob_optset *sets, int status,
 		     const struct ob_error *err, uint64_t wall_start_ns)
 {
-	json_t *root = json_object();
-	json_t *params = json_object();
+	json_t *root = ob_result_new("net", r->command, status, err, sets, 1, wall_start_ns);
 
-	json_object_set_new(root, "schema", json_string("ocibench-workload/1"));
-	json_object_set_new(root, "workload", json_string("net"));
-	json_object_set_new(root, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(root, "command", json_string(r->command));
-	json_object_set_new(root, "status", json_string(status == OB_EXIT_OK ? "ok"
-							: status == OB_EXIT_UNSUPPORTED ? "unsupported"
-							: "failed"));
-	if (status != OB_EXIT_OK)
-		json_object_set_new(root, "error", json_string(err->msg));
-	ob_opt_to_json(sets, 1, params);
-	json_object_set_new(root, "params", params);
-	json_object_set_new(root, "started_wall_ns", json_integer((json_int_t)wall_start_ns));
 	if (status == OB_EXIT_OK && r->test != NULL)
 		json_figures(r, root);
-	json_dumpf(root, stdout, JSON_COMPACT | JSON_REAL_PRECISION(10));
-	fputc('\n', stdout);
-	fflush(stdout);
-	json_decref(root);
+	ob_result_emit(root);
 }

@@ -100,6 +100,7 @@ t_schema() {
 	t_jq "one JSON object with the schema keys" \
 		".schema == \"ocibench-workload/1\" and .workload == \"$name\" and .status == \"ok\"
 		 and (.params|type) == \"object\" and .total_time_s > 0 and (.started_wall_ns > 0)
+		 and (.build.arch | length) > 0 and (.build.compiler | length) > 0
 		 and (.latency_ms | has(\"min\") and has(\"avg\") and has(\"max\") and has(\"p95\"))
 		 and $extra" "$file"
 }

@@ -85,6 +85,7 @@ client "stream client, 1 s" -t 1
 t_jq "one JSON object with the schema keys" \
 	'.schema == "ocibench-workload/1" and .workload == "net" and .command == "client" and .status == "ok"
 	 and (.version|type) == "string" and (.params|type) == "object" and .started_wall_ns > 0
+	 and (.build.arch | length) > 0 and (.build.compiler | length) > 0
 	 and .mode == "stream" and .total_time_s > 0 and .gbits_per_s > 0' "$T_TMP/client.json"
 t_jq "bytes moved, sender and receiver agree" \
 	'.bytes > 0 and .sender_bytes == .receiver_bytes and .bytes == .receiver_bytes' "$T_TMP/client.json"

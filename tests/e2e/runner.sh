@@ -84,8 +84,9 @@ t_jq "record keys as in results.h" 'all(has("run_id") and has("runtime_path") an
 	and has("workload") and has("stderr_tail") and has("started_at"))' "$T_TMP/all.json"
 t_jq "lifecycle: start to first instruction measured" \
 	'map(select(.test == "lifecycle")) | length == 3 and all(.first_instruction_ms > 0)' "$T_TMP/all.json"
-t_jq "manifest: complete, runtimes, host, workload hashes" \
+t_jq "manifest: complete, runtimes, host, build, workload hashes" \
 	'.incomplete == false and (.runtimes | length) == 3 and (.host.kernel | length) > 0
+	 and (.build.arch | length) > 0 and (.build.compiler | length) > 0 and (.build.cross_compiled | type) == "boolean"
 	 and (.workloads["ocibench-cpu"] | test("^[0-9a-f]{64}$")) and .ended_at != null' "$R/manifest.json"
 case ,$TESTS, in
 *,syscall,*)
