@@ -41,6 +41,7 @@ struct opts {
 	long long repeat;
 	const char *tests, *runtimes, *out, *image, *rootfs_from, *bundle_dir, *state_dir;
 	long long timeout;
+	const char *mount;
 };
 
 #define O(f) offsetof(struct opts, f)
@@ -63,6 +64,9 @@ static const struct ob_opt run_opts[] = {
 	  "where bundles are made (fileio files live there)" },
 	{ "state-dir", OB_OPT_STRING, O(state_dir), "/run/ocibench", 0, 0, NULL,
 	  "runtime roots and the state of live runs" },
+	{ "mount", OB_OPT_STRING, O(mount), NULL, 0, 0, NULL,
+	  "fileio work dir: comma list of rootfs, bind, bind-tmpfs, tmpfs, one variant each"
+	  " (default rootfs)" },
 	{ NULL },
 };
 
@@ -255,6 +259,10 @@ struct run {
 	size_t nrts;
 	const struct ob_test *tests[16];
 	size_t ntests;
+	struct ob_test mounted[16]; /* tests on a --mount other than rootfs */
+	size_t nmounted;
+	enum ob_mount_kind mounts[4];
+	size_t nmounts;
 	const struct ob_profile *profile;
 	int repeat;
 	struct ob_image *img;
@@ -316,6 +324,60 @@ static int pick_runtimes(struct run *r, struct ob_error *err)
 	return 0;
 }
 
+/* --mount: each test with a work directory once per mount kind, in order
+ * (rootfs keeps the test as it is); then the space for each, checked
+ * before anything is created. */
+static int pick_mounts(struct run *r, struct ob_error *err)
+{
+	const char *list = r->c->o.mount ? r->c->o.mount : "rootfs";
+	const struct ob_test *in[16];
+	size_t nin = r->ntests, nwork = 0;
+	ob_cleanup_free char *keep = NULL;
+	char *v[8];
+	size_t n = split(list, &keep, v, 8);
+
+	if (!n)
+		return ob_err(err, OB_EXIT_USAGE, 0, "empty --mount");
+	for (size_t i = 0; i < n; i++) {
+		enum ob_mount_kind k;
+
+		if (ob_mount_parse(v[i], &k, err) < 0)
+			return -1;
+		for (size_t j = 0; j < r->nmounts; j++)
+			if (r->mounts[j] == k) /* (so at most the 4 kinds) */
+				return ob_err(err, OB_EXIT_USAGE, 0, "repeated mount '%s' in --mount",
+					      v[i]);
+		r->mounts[r->nmounts++] = k;
+	}
+	memcpy(in, r->tests, sizeof(in));
+	r->ntests = 0;
+	for (size_t i = 0; i < nin; i++) {
+		for (size_t k = 0; k < (in[i]->workdir ? r->nmounts : 1); k++) {
+			if (r->ntests == 16)
+				return ob_err(err, OB_EXIT_USAGE, 0, "too many tests x mounts (16 at most)");
+			if (!in[i]->workdir || r->mounts[k] == OB_MOUNT_ROOTFS) {
+				r->tests[r->ntests++] = in[i];
+				continue;
+			}
+			r->mounted[r->nmounted] = *in[i];
+			r->mounted[r->nmounted].mount = r->mounts[k];
+			r->tests[r->ntests++] = &r->mounted[r->nmounted++];
+		}
+		nwork += in[i]->workdir != NULL;
+	}
+	if (r->c->o.mount && !nwork)
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--mount applies to the fileio test, which --tests leaves out");
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct ob_test *t = r->tests[i];
+
+		if (t->workdir && ob_mount_check(t->mount, ob_test_workdir_size(t, r->profile),
+						 r->c->o.bundle_dir, err) < 0)
+			return ob_err_wrap(err, "--mount %s", ob_mount_name(t->mount));
+	}
+	return 0;
+}
+
 static void utc_stamp(char *buf, size_t len, const char *fmt)
 {
 	time_t t = time(NULL);
@@ -358,7 +420,7 @@ static int validate(struct run *r, struct ob_error *err)
 	r->profile = &ob_profiles[o->profile];
 	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
 	if (pick_tests(r, err) < 0 || load_runtimes(r->c, &r->set, err) < 0 ||
-	    pick_runtimes(r, err) < 0)
+	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
@@ -430,7 +492,8 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 						     r->rts[i]->hide_mount));
 	}
 	for (size_t i = 0; i < r->ntests; i++)
-		json_array_append_new(tests, json_string(r->tests[i]->name));
+		if (i == 0 || strcmp(r->tests[i]->name, r->tests[i - 1]->name) != 0)
+			json_array_append_new(tests, json_string(r->tests[i]->name));
 	utc_stamp(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ");
 	json_object_set_new(m, "schema", json_string("ocibench-manifest/1"));
 	json_object_set_new(m, "ocibench_version", json_string(PACKAGE_VERSION));
@@ -439,6 +502,11 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "profile", json_string(r->profile->name));
 	json_object_set_new(m, "repeat", json_integer(r->repeat));
 	json_object_set_new(m, "tests", tests);
+	json_t *mounts = json_array();
+
+	for (size_t i = 0; i < r->nmounts; i++)
+		json_array_append_new(mounts, json_string(ob_mount_name(r->mounts[i])));
+	json_object_set_new(m, "mounts", mounts);
 	json_object_set_new(m, "host", ob_manifest_host());
 	json_object_set_new(m, "runtimes", rts);
 	json_object_set_new(m, "workloads", workloads);
