@@ -3,6 +3,7 @@
  *   ocibench [run] [options]   the matrix (default)
  *   ocibench runtimes          what is installed, versions, why not usable
  *   ocibench report DIR        summary.csv, report.md and the table from DIR/raw.jsonl
+ *   ocibench compare DIR --study x86_64|aarch64, ocibench compare DIR_A DIR_B
  *   ocibench cleanup           remove leftovers of killed runs
  */
 #include <errno.h>
@@ -75,6 +76,8 @@ static void usage(FILE *f, const struct ob_optset *set)
 	fprintf(f, "usage: ocibench [run] [OPTIONS]   run the test matrix\n"
 		   "       ocibench runtimes [--runtime ...]\n"
 		   "       ocibench report DIR\n"
+		   "       ocibench compare DIR --study=x86_64|aarch64   (ratios to runc here and in the study)\n"
+		   "       ocibench compare DIR_A DIR_B                  (two runs: B/A per figure)\n"
 		   "       ocibench cleanup\n"
 		   "       ocibench bundle DIR [--tests=TEST] [--profile=P]   (make one bundle, keep it)\n"
 		   "       ocibench --help | --version\n\n"
@@ -89,6 +92,7 @@ struct cli {
 	size_t ndefs;
 	char *pos[256];
 	int npos;
+	const char *study; /* compare --study */
 };
 
 static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
@@ -112,6 +116,15 @@ static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 				c->defs[c->ndefs++] = argv[++i];
 			else
 				return ob_err(err, OB_EXIT_USAGE, 0, "option --runtime needs a value");
+			continue;
+		}
+		if (strncmp(a, "--study=", 8) == 0 || strcmp(a, "--study") == 0) {
+			if (a[7] == '=')
+				c->study = a + 8;
+			else if (i + 1 < argc)
+				c->study = argv[++i];
+			else
+				return ob_err(err, OB_EXIT_USAGE, 0, "option --study needs a value");
 			continue;
 		}
 		rest[n++] = argv[i];
@@ -248,6 +261,32 @@ static int cmd_report(struct cli *c, struct ob_error *err)
 		json_decref(m);
 	}
 	return write_reports(c->pos[1], incomplete, err);
+}
+
+/* DIR must hold a raw.jsonl: a usage error otherwise. */
+static int need_results(const char *dir, struct ob_error *err)
+{
+	ob_cleanup_free char *raw = NULL;
+
+	if (asprintf(&raw, "%s/raw.jsonl", dir) < 0)
+		abort();
+	if (access(raw, R_OK) < 0)
+		return ob_err(err, OB_EXIT_USAGE, errno, "no results in '%s'", dir);
+	return 0;
+}
+
+static int cmd_compare(struct cli *c, struct ob_error *err)
+{
+	if (c->study && c->npos == 2)
+		return need_results(c->pos[1], err) < 0
+			       ? -1
+			       : ob_results_compare_study(c->pos[1], c->study, stdout, err);
+	if (!c->study && c->npos == 3)
+		return need_results(c->pos[1], err) < 0 || need_results(c->pos[2], err) < 0
+			       ? -1
+			       : ob_results_compare_dirs(c->pos[1], c->pos[2], stdout, err);
+	return ob_err(err, OB_EXIT_USAGE, 0,
+		      "compare needs RESULTS_DIR --study=x86_64|aarch64, or DIR_A DIR_B");
 }
 
 /* ---- run ---------------------------------------------------------------- */
@@ -651,6 +690,12 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = c.npos ? c.pos[0] : "run";
 
+	if (c.study && strcmp(cmd, "compare") != 0) {
+		ob_err(&err, OB_EXIT_USAGE, 0, "--study belongs to the compare command");
+		ob_err_print("ocibench", &err);
+		return err.status;
+	}
+
 	/* every command waits for children (versions, lists) through proc.c */
 	if (ob_proc_setup(&err) < 0) {
 		ob_err_print("ocibench", &err);
@@ -669,8 +714,10 @@ int main(int argc, char **argv)
 		rc = cmd_bundle(&c, &err);
 	} else if (strcmp(cmd, "cleanup") == 0) {
 		rc = cmd_cleanup(&c, &err);
+	} else if (strcmp(cmd, "compare") == 0) {
+		rc = cmd_compare(&c, &err);
 	} else {
-		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, cleanup, bundle)",
+		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, compare, cleanup, bundle)",
 		       cmd);
 		rc = -1;
 	}
