@@ -232,6 +232,12 @@ out:
 		fprintf(s->progress, "ocibench: %s\n", err.msg);
 	if (ob_bundle_destroy(&b, &err) < 0 && s->progress)
 		fprintf(s->progress, "ocibench: %s\n", err.msg);
+	/* a create killed at the deadline can leave a sandbox behind (runsc) */
+	int orphans = r->status != OB_LC_OK ? ob_proc_kill_orphans() : 0;
+
+	if (orphans > 0 && s->progress)
+		fprintf(s->progress, "ocibench: killed %d process%s the runtime left behind\n",
+			orphans, orphans == 1 ? "" : "es");
 }
 
 int ob_suite_run(struct ob_suite *s, struct ob_error *err)
