@@ -3,6 +3,7 @@
  *   ocibench [run] [options]   the matrix (default)
  *   ocibench runtimes          what is installed, versions, why not usable
  *   ocibench report DIR        summary.csv, report.md and the table from DIR/raw.jsonl
+ *   ocibench compare DIR --study x86_64|aarch64, ocibench compare DIR_A DIR_B
  *   ocibench cleanup           remove leftovers of killed runs
  */
 #include <errno.h>
@@ -41,6 +42,7 @@ struct opts {
 	long long repeat;
 	const char *tests, *runtimes, *out, *image, *rootfs_from, *bundle_dir, *state_dir;
 	long long timeout;
+	const char *mount;
 };
 
 #define O(f) offsetof(struct opts, f)
@@ -63,6 +65,9 @@ static const struct ob_opt run_opts[] = {
 	  "where bundles are made (fileio files live there)" },
 	{ "state-dir", OB_OPT_STRING, O(state_dir), "/run/ocibench", 0, 0, NULL,
 	  "runtime roots and the state of live runs" },
+	{ "mount", OB_OPT_STRING, O(mount), NULL, 0, 0, NULL,
+	  "fileio work dir: comma list of rootfs, bind, bind-tmpfs, tmpfs, one variant each"
+	  " (default rootfs)" },
 	{ NULL },
 };
 
@@ -71,6 +76,8 @@ static void usage(FILE *f, const struct ob_optset *set)
 	fprintf(f, "usage: ocibench [run] [OPTIONS]   run the test matrix\n"
 		   "       ocibench runtimes [--runtime ...]\n"
 		   "       ocibench report DIR\n"
+		   "       ocibench compare DIR --study=x86_64|aarch64   (ratios to runc here and in the study)\n"
+		   "       ocibench compare DIR_A DIR_B                  (two runs: B/A per figure)\n"
 		   "       ocibench cleanup\n"
 		   "       ocibench bundle DIR [--tests=TEST] [--profile=P]   (make one bundle, keep it)\n"
 		   "       ocibench --help | --version\n\n"
@@ -85,6 +92,7 @@ struct cli {
 	size_t ndefs;
 	char *pos[256];
 	int npos;
+	const char *study; /* compare --study */
 };
 
 static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
@@ -108,6 +116,15 @@ static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 				c->defs[c->ndefs++] = argv[++i];
 			else
 				return ob_err(err, OB_EXIT_USAGE, 0, "option --runtime needs a value");
+			continue;
+		}
+		if (strncmp(a, "--study=", 8) == 0 || strcmp(a, "--study") == 0) {
+			if (a[7] == '=')
+				c->study = a + 8;
+			else if (i + 1 < argc)
+				c->study = argv[++i];
+			else
+				return ob_err(err, OB_EXIT_USAGE, 0, "option --study needs a value");
 			continue;
 		}
 		rest[n++] = argv[i];
@@ -246,6 +263,32 @@ static int cmd_report(struct cli *c, struct ob_error *err)
 	return write_reports(c->pos[1], incomplete, err);
 }
 
+/* DIR must hold a raw.jsonl: a usage error otherwise. */
+static int need_results(const char *dir, struct ob_error *err)
+{
+	ob_cleanup_free char *raw = NULL;
+
+	if (asprintf(&raw, "%s/raw.jsonl", dir) < 0)
+		abort();
+	if (access(raw, R_OK) < 0)
+		return ob_err(err, OB_EXIT_USAGE, errno, "no results in '%s'", dir);
+	return 0;
+}
+
+static int cmd_compare(struct cli *c, struct ob_error *err)
+{
+	if (c->study && c->npos == 2)
+		return need_results(c->pos[1], err) < 0
+			       ? -1
+			       : ob_results_compare_study(c->pos[1], c->study, stdout, err);
+	if (!c->study && c->npos == 3)
+		return need_results(c->pos[1], err) < 0 || need_results(c->pos[2], err) < 0
+			       ? -1
+			       : ob_results_compare_dirs(c->pos[1], c->pos[2], stdout, err);
+	return ob_err(err, OB_EXIT_USAGE, 0,
+		      "compare needs RESULTS_DIR --study=x86_64|aarch64, or DIR_A DIR_B");
+}
+
 /* ---- run ---------------------------------------------------------------- */
 
 struct run {
@@ -255,6 +298,10 @@ struct run {
 	size_t nrts;
 	const struct ob_test *tests[16];
 	size_t ntests;
+	struct ob_test mounted[16]; /* tests on a --mount other than rootfs */
+	size_t nmounted;
+	enum ob_mount_kind mounts[4];
+	size_t nmounts;
 	const struct ob_profile *profile;
 	int repeat;
 	struct ob_image *img;
@@ -316,6 +363,60 @@ static int pick_runtimes(struct run *r, struct ob_error *err)
 	return 0;
 }
 
+/* --mount: each test with a work directory once per mount kind, in order
+ * (rootfs keeps the test as it is); then the space for each, checked
+ * before anything is created. */
+static int pick_mounts(struct run *r, struct ob_error *err)
+{
+	const char *list = r->c->o.mount ? r->c->o.mount : "rootfs";
+	const struct ob_test *in[16];
+	size_t nin = r->ntests, nwork = 0;
+	ob_cleanup_free char *keep = NULL;
+	char *v[8];
+	size_t n = split(list, &keep, v, 8);
+
+	if (!n)
+		return ob_err(err, OB_EXIT_USAGE, 0, "empty --mount");
+	for (size_t i = 0; i < n; i++) {
+		enum ob_mount_kind k;
+
+		if (ob_mount_parse(v[i], &k, err) < 0)
+			return -1;
+		for (size_t j = 0; j < r->nmounts; j++)
+			if (r->mounts[j] == k) /* (so at most the 4 kinds) */
+				return ob_err(err, OB_EXIT_USAGE, 0, "repeated mount '%s' in --mount",
+					      v[i]);
+		r->mounts[r->nmounts++] = k;
+	}
+	memcpy(in, r->tests, sizeof(in));
+	r->ntests = 0;
+	for (size_t i = 0; i < nin; i++) {
+		for (size_t k = 0; k < (in[i]->workdir ? r->nmounts : 1); k++) {
+			if (r->ntests == 16)
+				return ob_err(err, OB_EXIT_USAGE, 0, "too many tests x mounts (16 at most)");
+			if (!in[i]->workdir || r->mounts[k] == OB_MOUNT_ROOTFS) {
+				r->tests[r->ntests++] = in[i];
+				continue;
+			}
+			r->mounted[r->nmounted] = *in[i];
+			r->mounted[r->nmounted].mount = r->mounts[k];
+			r->tests[r->ntests++] = &r->mounted[r->nmounted++];
+		}
+		nwork += in[i]->workdir != NULL;
+	}
+	if (r->c->o.mount && !nwork)
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--mount applies to the fileio test, which --tests leaves out");
+	for (size_t i = 0; i < r->ntests; i++) {
+		const struct ob_test *t = r->tests[i];
+
+		if (t->workdir && ob_mount_check(t->mount, ob_test_workdir_size(t, r->profile),
+						 r->c->o.bundle_dir, err) < 0)
+			return ob_err_wrap(err, "--mount %s", ob_mount_name(t->mount));
+	}
+	return 0;
+}
+
 static void utc_stamp(char *buf, size_t len, const char *fmt)
 {
 	time_t t = time(NULL);
@@ -358,7 +459,7 @@ static int validate(struct run *r, struct ob_error *err)
 	r->profile = &ob_profiles[o->profile];
 	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
 	if (pick_tests(r, err) < 0 || load_runtimes(r->c, &r->set, err) < 0 ||
-	    pick_runtimes(r, err) < 0)
+	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
@@ -430,7 +531,8 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 						     r->rts[i]->hide_mount));
 	}
 	for (size_t i = 0; i < r->ntests; i++)
-		json_array_append_new(tests, json_string(r->tests[i]->name));
+		if (i == 0 || strcmp(r->tests[i]->name, r->tests[i - 1]->name) != 0)
+			json_array_append_new(tests, json_string(r->tests[i]->name));
 	utc_stamp(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ");
 	json_object_set_new(m, "schema", json_string("ocibench-manifest/1"));
 	json_object_set_new(m, "ocibench_version", json_string(PACKAGE_VERSION));
@@ -439,6 +541,11 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "profile", json_string(r->profile->name));
 	json_object_set_new(m, "repeat", json_integer(r->repeat));
 	json_object_set_new(m, "tests", tests);
+	json_t *mounts = json_array();
+
+	for (size_t i = 0; i < r->nmounts; i++)
+		json_array_append_new(mounts, json_string(ob_mount_name(r->mounts[i])));
+	json_object_set_new(m, "mounts", mounts);
 	json_object_set_new(m, "host", ob_manifest_host());
 	json_object_set_new(m, "build", ob_manifest_build());
 	json_object_set_new(m, "runtimes", rts);
@@ -584,6 +691,12 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = c.npos ? c.pos[0] : "run";
 
+	if (c.study && strcmp(cmd, "compare") != 0) {
+		ob_err(&err, OB_EXIT_USAGE, 0, "--study belongs to the compare command");
+		ob_err_print("ocibench", &err);
+		return err.status;
+	}
+
 	/* every command waits for children (versions, lists) through proc.c */
 	if (ob_proc_setup(&err) < 0) {
 		ob_err_print("ocibench", &err);
@@ -602,8 +715,10 @@ int main(int argc, char **argv)
 		rc = cmd_bundle(&c, &err);
 	} else if (strcmp(cmd, "cleanup") == 0) {
 		rc = cmd_cleanup(&c, &err);
+	} else if (strcmp(cmd, "compare") == 0) {
+		rc = cmd_compare(&c, &err);
 	} else {
-		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, cleanup, bundle)",
+		ob_err(&err, OB_EXIT_USAGE, 0, "unknown command '%s' (run, runtimes, report, compare, cleanup, bundle)",
 		       cmd);
 		rc = -1;
 	}

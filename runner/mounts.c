@@ -82,6 +82,29 @@ static int check_memory(uint64_t need, struct ob_error *err)
 	return 0;
 }
 
+int ob_mount_check(enum ob_mount_kind kind, uint64_t size, const char *dir,
+		   struct ob_error *err)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (kind == OB_MOUNT_TMPFS || kind == OB_MOUNT_BIND_TMPFS)
+		return check_memory(size, err);
+	if ((size_t)snprintf(path, sizeof(path), "%s", dir) >= sizeof(path))
+		return ob_err(err, OB_EXIT_FAIL, ENAMETOOLONG, "%s", dir);
+	/* the directory may not exist yet: its nearest existing ancestor */
+	while (stat(path, &st) < 0) {
+		char *slash = strrchr(path, '/');
+
+		if (slash == NULL || slash == path) {
+			snprintf(path, sizeof(path), "%s", slash == path ? "/" : ".");
+			break;
+		}
+		*slash = '\0';
+	}
+	return check_disk(path, size, err);
+}
+
 /* dst = dir + "/" + name, refusing to truncate. */
 static int join(char *dst, size_t len, const char *dir, const char *name, struct ob_error *err)
 {

@@ -41,6 +41,12 @@ struct ob_mount {
 int ob_mount_parse(const char *name, enum ob_mount_kind *kind, struct ob_error *err);
 const char *ob_mount_name(enum ob_mount_kind kind);
 
+/* Is there room for size bytes of files in variant kind?  Disk space in dir
+ * (or its nearest existing ancestor) for rootfs and bind, available memory
+ * for the tmpfs variants.  Fails with a message naming the shortfall. */
+int ob_mount_check(enum ob_mount_kind kind, uint64_t size, const char *dir,
+		   struct ob_error *err);
+
 /* Prepare the host side of one variant.  base is a per-run directory on disk
  * (bind directories and tmpfs mount points are made below it); rootfs is the
  * bundle's root filesystem (checked for space in the rootfs variant). */

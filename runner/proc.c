@@ -1,6 +1,7 @@
 /* proc.c - see proc.h */
 #include "proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -165,6 +166,47 @@ void ob_proc_kill(pid_t pid)
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
 	ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, &err);
+}
+
+/* Parent pid of pid from /proc/PID/stat (field 4), or -1. */
+static pid_t parent_of(const char *pid)
+{
+	char path[300], buf[512], *p;
+	long ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", pid);
+	if (!(f = fopen(path, "re")))
+		return -1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) &&
+	    sscanf(p + 2, "%*c %ld", &ppid) != 1)
+		ppid = -1;
+	fclose(f);
+	return (pid_t)ppid;
+}
+
+int ob_proc_kill_orphans(void)
+{
+	pid_t self = getpid();
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && parent_of(e->d_name) == self) {
+			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
+			struct ob_error err;
+			uint64_t t;
+			int st;
+
+			kill(pid, SIGKILL);
+			ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, &err);
+			n++;
+		}
+	closedir(d);
+	return n;
 }
 
 int ob_proc_capture(char *const *argv, uint64_t timeout_ns, int *status, char **out,

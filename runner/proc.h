@@ -47,6 +47,12 @@ void ob_proc_reap(void);
 /* SIGKILL the process group of a spawned child and reap it. */
 void ob_proc_kill(pid_t pid);
 
+/* SIGKILL and reap every process still re-parented to the runner (a
+ * runtime's sandbox left behind by a killed `create`, e.g. runsc on a
+ * platform that hangs); returns how many.  Call only between cells, when
+ * the runner should have no child. */
+int ob_proc_kill_orphans(void);
+
 /* Run argv to completion with output into a memory file; *out is the
  * NUL-terminated output (stdout and stderr together), *status the waitpid
  * status.  Used for short queries (version, list). */

@@ -5,7 +5,8 @@
  * raw.jsonl has one JSON object per line (schema "ocibench-run/1"):
  *   run_id, runtime (column name, e.g. "runc" or "runsc-kvm"), runtime_path,
  *   runtime_args [..], runtime_version, test ("lifecycle", "cpu", "memory",
- *   "fileio", "syscall", "net"), variant (e.g. fileio mode "seqrd", or null),
+ *   "fileio", "syscall", "net"), variant (e.g. fileio mode "seqrd", "seqrd-bind"
+ *   for a --mount variant, or null), params (object; fileio: {"mount": ...}),
  *   repetition (1-based), status ("ok", "failed", "unsupported", "timeout"),
  *   exit_status (int or null), phases_ms {create, start, wait, delete},
  *   first_instruction_ms (start command issued -> workload's first act, or null),

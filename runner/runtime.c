@@ -27,7 +27,7 @@ static const struct builtin builtins[] = {
 	{ "runc", "runc", NULL, 0, NULL },
 	{ "crun", "crun", NULL, OB_RTQ_HYBRID_CGROUP, NULL },
 	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS, NULL },
-	{ "kata-runtime", "kata-runtime", NULL, 0, "kvm" },
+	{ "kata-runtime", "kata-runtime", NULL, OB_RTQ_KATA_CONFIG, "kvm" },
 	{ "rune", "rune", NULL, 0, "sgx" },
 };
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
@@ -236,8 +236,23 @@ static bool have_sgx(void)
 	return yes;
 }
 
+/* kata-runtime's global --kata-config FILE (or =FILE), NULL if not given. */
+static const char *kata_config(const struct ob_runtime *rt)
+{
+	const char *file = NULL;
+
+	for (char **a = rt->args; *a; a++)
+		if (strncmp(*a, "--kata-config=", 14) == 0)
+			file = *a + 14;
+		else if (strcmp(*a, "--kata-config") == 0 && a[1])
+			file = *++a;
+	return file;
+}
+
 static void detect_one(struct ob_runtime *rt, const char *hybrid)
 {
+	const char *cfg;
+
 	rt->path = find_exe(rt->exe);
 	if (!rt->path) {
 		if (asprintf(&rt->unusable, strchr(rt->exe, '/') ? "%s is not an executable"
@@ -256,8 +271,12 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 
 		if (nl)
 			*nl = '\0';
-		v = strstr(out, "version ");
-		rt->version = xstrdup(v ? v + 8 : out);
+		/* "runc version 1.1.5", "kata-runtime  : 1.12.0" */
+		if ((v = strstr(out, "version ")))
+			v += 8;
+		else if ((v = strstr(out, ": ")))
+			v += 2;
+		rt->version = xstrdup(v ? v : out);
 	} else {
 		rt->version = xstrdup("");
 	}
@@ -266,6 +285,10 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 		rt->unusable = xstrdup("needs KVM: /dev/kvm is missing or not accessible");
 	else if (rt->needs && strcmp(rt->needs, "sgx") == 0 && !have_sgx())
 		rt->unusable = xstrdup("needs Intel SGX: no /dev/sgx* or /dev/isgx");
+	else if ((rt->quirks & OB_RTQ_KATA_CONFIG) && (cfg = kata_config(rt)) &&
+		 access(cfg, R_OK) != 0 && asprintf(&rt->unusable, "--kata-config %s: %s", cfg,
+						    strerror(errno)) < 0)
+		abort();
 	if ((rt->quirks & OB_RTQ_HYBRID_CGROUP) && hybrid)
 		rt->hide_mount = xstrdup(hybrid);
 }

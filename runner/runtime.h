@@ -5,7 +5,10 @@
  * Built-ins: runc, crun, runsc, kata-runtime, rune.  `--runtime
  * NAME=PATH[,ARG...]` adds a column or overrides a built-in; it inherits
  * the quirks of the built-in whose executable has the same base name, so
- * `runsc-kvm=runsc,--platform=kvm` is handled like runsc.
+ * `runsc-kvm=runsc,--platform=kvm` is handled like runsc, and
+ * `kata-9p=kata-runtime,--kata-config=/etc/kata-containers/9p.toml` like
+ * kata-runtime (its configuration file, e.g. 9p or virtio-fs file sharing,
+ * is checked to exist).
  */
 #ifndef OB_RUNTIME_H
 #define OB_RUNTIME_H
@@ -18,6 +21,7 @@
 enum {
 	OB_RTQ_HYBRID_CGROUP = 1u << 0, /* crun: refuses a non-empty cgroup2 "unified" mount */
 	OB_RTQ_ORPHANS = 1u << 1,       /* runsc: gofer must be reaped before delete */
+	OB_RTQ_KATA_CONFIG = 1u << 2,   /* kata-runtime: --kata-config FILE must be readable */
 };
 
 struct ob_runtime {

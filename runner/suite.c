@@ -7,9 +7,11 @@
 
 #include <jansson.h>
 
+#include "fsutil.h"
 #include "lifecycle.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
+#include "ob-opt.h"
 #include "proc.h"
 #include "progress.h"
 #include "state.h"
@@ -60,6 +62,8 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 	json_object_set_new(o, "runtime_version", json_string(rt->version));
 	json_object_set_new(o, "test", json_string(t->name));
 	json_object_set_new(o, "variant", variant ? json_string(variant) : json_null());
+	json_object_set_new(o, "params", t->workdir ? json_pack("{s:s}", "mount", ob_mount_name(t->mount))
+						    : json_object());
 	json_object_set_new(o, "repetition", json_integer(rep));
 	json_object_set_new(o, "status", json_string(ob_lc_status_names[r->status]));
 	json_object_set_new(o, "exit_status",
@@ -113,6 +117,13 @@ int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const
 		      const char *cmd, const struct ob_bundle *b, char *const *env,
 		      struct ob_error *err)
 {
+	return ob_test_configure_ex(t, p, variant, cmd, b, env, NULL, err);
+}
+
+int ob_test_configure_ex(const struct ob_test *t, const struct ob_profile *p,
+			 const char *variant, const char *cmd, const struct ob_bundle *b,
+			 char *const *env, json_t *mounts, struct ob_error *err)
+{
 	struct ob_args a = { 0 };
 	char bin[512], wl[64];
 
@@ -122,11 +133,51 @@ int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const
 	a.v[a.n++] = bin;
 	t->args(p, variant, cmd, &a);
 
-	struct ob_bundle_spec spec = { .args = a.v, .env = env, .workdir = t->workdir };
+	struct ob_bundle_spec spec = { .args = a.v, .env = env, .workdir = t->workdir,
+				       .extra_mounts = mounts };
 
 	if (t->bundle)
 		t->bundle(p, variant, &spec);
 	return ob_bundle_configure(b, &spec, err);
+}
+
+uint64_t ob_test_workdir_size(const struct ob_test *t, const struct ob_profile *p)
+{
+	uint64_t size = 0;
+
+	if (t->workdir && ob_parse_size(p->file_total, &size) < 0)
+		size = 0;
+	return size;
+}
+
+/* The host side of the cell's work directory mount (below the bundle, so
+ * removing the bundle, or a killed run's leftovers, unmounts it) and its
+ * OCI entry in *mounts (NULL for rootfs). */
+static int cell_mount(const struct ob_suite *s, const struct ob_test *t, const struct ob_bundle *b,
+		      struct ob_mount *m, json_t **mounts, struct ob_error *err)
+{
+	ob_cleanup_free char *base = NULL;
+	json_t *e;
+
+	if (asprintf(&base, "%s/mnt", b->dir) < 0)
+		abort();
+	if (ob_mkdir_p(base, 0700, err) < 0 ||
+	    ob_mount_prepare(m, t->mount, ob_test_workdir_size(t, s->profile), base, b->rootfs,
+			     err) < 0)
+		return -1;
+	if ((e = ob_mount_oci(m, t->workdir)))
+		*mounts = json_pack("[o]", e);
+	return 0;
+}
+
+/* "seqwr" on the rootfs, "seqwr-bind" on a bind mount: the record's variant. */
+static const char *cell_variant(const struct ob_test *t, const char *variant, char *buf, size_t len)
+{
+	if (!t->workdir || t->mount == OB_MOUNT_ROOTFS)
+		return variant;
+	snprintf(buf, len, "%s%s%s", variant ? variant : "", variant ? "-" : "",
+		 ob_mount_name(t->mount));
+	return buf;
 }
 
 /* Bundle, (prepare), the timed lifecycle; r gets the outcome. */
@@ -137,6 +188,10 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 	uint64_t deadline = ob_now_ns() + s->timeout_ns;
 	struct ob_bundle b;
 	struct ob_error err;
+	struct ob_mount m = { .kind = OB_MOUNT_ROOTFS };
+	json_t *mounts = NULL;
+	/* a tmpfs of the container dies with it: prepare in the run container */
+	bool one = t->prepare && t->workdir && t->mount == OB_MOUNT_TMPFS;
 
 	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
@@ -145,8 +200,13 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		fail_result(r, "bundle: %.400s", err.msg);
 		goto out;
 	}
-	if (t->prepare) {
-		if (ob_test_configure(t, s->profile, variant, "prepare", &b, s->image_env, &err) < 0) {
+	if (t->workdir && cell_mount(s, t, &b, &m, &mounts, &err) < 0) {
+		fail_result(r, "mount: %.400s", err.msg);
+		goto out;
+	}
+	if (t->prepare && !one) {
+		if (ob_test_configure_ex(t, s->profile, variant, "prepare", &b, s->image_env, mounts,
+					 &err) < 0) {
 			fail_result(r, "bundle: %.400s", err.msg);
 			goto out;
 		}
@@ -160,14 +220,24 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		}
 		ob_lc_result_clear(r);
 	}
-	if (ob_test_configure(t, s->profile, variant, "run", &b, s->image_env, &err) < 0) {
+	if (ob_test_configure_ex(t, s->profile, variant, one ? "prepare-run" : "run", &b,
+				 s->image_env, mounts, &err) < 0) {
 		fail_result(r, "bundle: %.400s", err.msg);
 		goto out;
 	}
 	ob_lc_run(rt, &b, id, deadline, r);
 out:
+	json_decref(mounts);
+	if (ob_mount_release(&m, &err) < 0 && s->progress)
+		fprintf(s->progress, "ocibench: %s\n", err.msg);
 	if (ob_bundle_destroy(&b, &err) < 0 && s->progress)
 		fprintf(s->progress, "ocibench: %s\n", err.msg);
+	/* a create killed at the deadline can leave a sandbox behind (runsc) */
+	int orphans = r->status != OB_LC_OK ? ob_proc_kill_orphans() : 0;
+
+	if (orphans > 0 && s->progress)
+		fprintf(s->progress, "ocibench: killed %d process%s the runtime left behind\n",
+			orphans, orphans == 1 ? "" : "es");
 }
 
 int ob_suite_run(struct ob_suite *s, struct ob_error *err)
@@ -187,14 +257,15 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 					const struct ob_runtime *rt = s->rts[ri];
 					struct ob_lc_result r;
 					uint64_t started = ob_wall_ns();
-					char sum[600];
+					char sum[600], vbuf[64];
+					const char *cv = cell_variant(t, vars[vi], vbuf, sizeof(vbuf));
 
 					if (ob_proc_stop_signal()) {
 						s->stopped = true;
 						ob_progress_finish(&pr);
 						return 0;
 					}
-					ob_progress_begin(&pr, rt->name, t->name, vars[vi], rep, s->repeat);
+					ob_progress_begin(&pr, rt->name, t->name, cv, rep, s->repeat);
 					run_cell(s, rt, t, vars[vi], ++seq, &r);
 					if (r.status == OB_LC_STOPPED) {
 						/* not a result: the run was interrupted */
@@ -203,12 +274,12 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 						ob_progress_finish(&pr);
 						return 0;
 					}
-					record(s, rt, t, vars[vi], rep, &r, started);
+					record(s, rt, t, cv, rep, &r, started);
 					s->cells++;
 					if (r.status == OB_LC_FAILED || r.status == OB_LC_TIMEOUT)
 						s->failed++;
 					summary(t, &r, sum, sizeof(sum));
-					ob_progress_end(&pr, rt->name, t->name, vars[vi], rep, s->repeat,
+					ob_progress_end(&pr, rt->name, t->name, cv, rep, s->repeat,
 							ob_lc_status_names[r.status], sum);
 					ob_lc_result_clear(&r);
 				}

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "bundle.h"
+#include "mounts.h"
 #include "ob-error.h"
 #include "runtime.h"
 
@@ -38,11 +39,16 @@ struct ob_test {
 	const char *name;
 	const char *workload;          /* binary "ocibench-<workload>" in the image */
 	const char *const *variants;   /* NULL: one cell with variant null */
-	/* Arguments for command cmd ("run", or "prepare" when prepare is set). */
+	/* Arguments for command cmd: "run"; "prepare" when prepare is set; or
+	 * "prepare-run" (prepare untimed, then run, in one container) when the
+	 * work directory does not outlive a container (mount tmpfs). */
 	void (*args)(const struct ob_profile *p, const char *variant, const char *cmd,
 		     struct ob_args *a);
 	bool prepare;                  /* an untimed container runs `prepare` first */
 	const char *workdir;           /* created in the rootfs for the workload */
+	/* where workdir lives (--mount); variants other than rootfs are
+	 * recorded as "<variant>-<mount>" (seqwr-bind) */
+	enum ob_mount_kind mount;
 	void (*bundle)(const struct ob_profile *p, const char *variant, struct ob_bundle_spec *s);
 };
 
@@ -58,6 +64,15 @@ const struct ob_profile *ob_profile_find(const char *name);
 int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const char *variant,
 		      const char *cmd, const struct ob_bundle *b, char *const *env,
 		      struct ob_error *err);
+
+/* The same with extra OCI mounts (borrowed array, may be NULL). */
+int ob_test_configure_ex(const struct ob_test *t, const struct ob_profile *p,
+			 const char *variant, const char *cmd, const struct ob_bundle *b,
+			 char *const *env, json_t *mounts, struct ob_error *err);
+
+/* Bytes of files test t keeps in its work directory under profile p (the
+ * fileio file set), 0 without a work directory. */
+uint64_t ob_test_workdir_size(const struct ob_test *t, const struct ob_profile *p);
 
 /* Everything a suite run needs; the caller owns every pointer. */
 struct ob_suite {

@@ -50,16 +50,21 @@ static void memory_args(const struct ob_profile *p, const char *v, const char *c
 static void fileio_args(const struct ob_profile *p, const char *v, const char *cmd,
 			struct ob_args *a)
 {
-	add(a, "%s", cmd);
+	bool prep = strcmp(cmd, "prepare") == 0;
+
+	add(a, "%s", prep ? "prepare" : "run");
 	add(a, "--file-dir=%s", FILEIO_DIR);
 	add(a, "--file-num=%lld", p->file_num);
 	add(a, "--file-total-size=%s", p->file_total);
 	add(a, "--file-block-size=%s", p->file_block);
-	if (strcmp(cmd, "run") == 0) {
+	if (!prep) {
 		add(a, "--file-test-mode=%s", v);
 		add(a, "--events=%lld", p->file_events);
 		add(a, "--time=%lld", p->file_time);
 	}
+	/* the files are made in the run's own container, before its clock */
+	if (strcmp(cmd, "prepare-run") == 0)
+		add(a, "--file-prepare=on");
 	add(a, "--format=json");
 }
 
@@ -78,7 +83,8 @@ const struct ob_test ob_tests[] = {
 	{ .name = "cpu", .workload = "cpu", .args = cpu_args },
 	{ .name = "memory", .workload = "memory", .args = memory_args },
 	/* files in the container's own writable filesystem (the bundle rootfs),
-	 * created by an untimed `prepare` container of the same bundle */
+	 * or a --mount variant there, created by an untimed `prepare` container
+	 * of the same bundle (mount tmpfs: by the run container, see suite.c) */
 	{ .name = "fileio", .workload = "fileio", .variants = fileio_modes, .args = fileio_args,
 	  .prepare = true, .workdir = FILEIO_DIR },
 	{ .name = "syscall", .workload = "syscall", .args = syscall_args },

@@ -26,6 +26,7 @@
 
 #include "fileio-block.h"
 #include "fileio-engine.h"
+#include "fileio-fstype.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
 
@@ -55,6 +56,7 @@ struct fileio_opts {
 	long long merged;
 	long long depth;
 	const char *dir;
+	bool prepare;
 };
 
 static const struct ob_opt fileio_opts[] = {
@@ -86,6 +88,9 @@ static const struct ob_opt fileio_opts[] = {
 	 NULL, "reads/writes ratio for combined test"},
 	{"file-dir", OB_OPT_STRING, offsetof(struct fileio_opts, dir), ".", 0, 0, NULL,
 	 "directory of the test files"},
+	{"file-prepare", OB_OPT_BOOL, offsetof(struct fileio_opts, prepare), "off", 0, 0, NULL,
+	 "run: create the file set first, untimed, like the prepare command (for a directory that"
+	 " does not outlive the process, e.g. a container's own tmpfs)"},
 	{NULL},
 };
 
@@ -115,6 +120,7 @@ static struct fileio {
 	/* prepare / cleanup results */
 	uint64_t prep_bytes, prep_ns;
 	unsigned created, reused, removed;
+	char fs_type[24]; /* of --file-dir, "" when statfs failed */
 } S = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int open_flags(unsigned extra)
@@ -220,6 +226,8 @@ static void close_set(struct fileio_files *fs)
 	fs->fds = NULL;
 }
 
+static int prepare(struct ob_error *err);
+
 static int fileio_init(struct ob_run *run, struct ob_error *err)
 {
 	const struct fileio_opts *o = run->opts;
@@ -261,8 +269,13 @@ static int fileio_init(struct ob_run *run, struct ob_error *err)
 			o->fsync_all ? 0 : (uint64_t)o->fsync_freq, o->rw_ratio);
 	if (alloc_paths(&S.fs, o->dir, err) < 0)
 		return -1;
+	if (fileio_fs_type(o->dir, S.fs_type, sizeof(S.fs_type)) == NULL)
+		S.fs_type[0] = '\0';
 	if (!is_run)
 		return 0;
+	/* --file-prepare: the prepare command's work, before any clock starts */
+	if (o->prepare && prepare(err) < 0)
+		return -1;
 	if (open_set(&S.fs, o, err) < 0)
 		return -1;
 	return S.eng->open != NULL ? S.eng->open(&S.fs, err) : 0;
@@ -642,6 +655,7 @@ static void set_real(json_t *root, const char *key, double v)
 
 static void fileio_json(const struct ob_run *run, json_t *root)
 {
+	json_object_set_new(root, "fs_type", S.fs_type[0] ? json_string(S.fs_type) : json_null());
 	if (strcmp(run->command, "prepare") == 0) {
 		double el = ob_ns_to_s(S.prep_ns ? S.prep_ns : 1);
 
@@ -666,6 +680,8 @@ static void fileio_json(const struct ob_run *run, json_t *root)
 		set_int(root, "fsyncs", s.fsyncs);
 		set_int(root, "bytes_read", s.bytes_read);
 		set_int(root, "bytes_written", s.bytes_written);
+		if (S.o->prepare) /* not part of the figures above */
+			set_real(root, "prepare_time_s", ob_ns_to_s(S.prep_ns));
 	}
 }
 

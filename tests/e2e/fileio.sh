@@ -42,6 +42,33 @@ t_ok "the files are 1 MiB each" sh -c "[ \$(stat -c %s '$D'/test_file.* | sort -
 FJ_save "prepare again reuses the files" prepare
 t_jq "nothing written, 4 files reused" '.bytes_written == 0 and .files_reused == 4' "$T_TMP/r.json"
 
+# ---- fs_type (statfs of --file-dir), --file-prepare ------------------------------
+# the name stat(1) gives for a directory's filesystem -> the one fs_type says
+fs_name() {
+	case $(stat -f -c %T "$1") in
+	tmpfs) echo tmpfs ;; ext2/ext3) echo ext4 ;; overlayfs) echo overlay ;;
+	xfs) echo xfs ;; btrfs) echo btrfs ;; v9fs) echo 9p ;; *) echo "" ;;
+	esac
+}
+want=$(fs_name "$D")
+if [ -n "$want" ]; then
+	t_jq "fs_type names the test directory's filesystem ($want)" ".fs_type == \"$want\"" "$T_TMP/r.json"
+else
+	t_skip "fs_type of $D" "stat -f says $(stat -f -c %T "$D"), not in this test's list"
+fi
+if [ "$(fs_name /dev/shm)" = tmpfs ] && SHM=$(mktemp -d /dev/shm/ob-fileio.XXXXXX); then
+	t_ok "run --file-prepare in an empty tmpfs dir" W fileio --file-dir="$SHM" --file-num=2 \
+		--file-total-size=1M --format=json --time=0 --file-test-mode=rndrd --events=50 --file-prepare run
+	cp "$T_TMP/out" "$T_TMP/p.json"
+	t_jq "it prepared first (untimed) and read: fs_type tmpfs" \
+		'.fs_type == "tmpfs" and .reads == 50 and .bytes_written == 0 and .prepare_time_s > 0
+		 and .params.file_prepare == true' "$T_TMP/p.json"
+	t_ok "the 2 files are there, 512 KiB each" sh -c "[ \$(stat -c %s '$SHM'/test_file.* | sort -u) = 524288 ]"
+	rm -rf "$SHM"
+else
+	t_skip "--file-prepare in a tmpfs" "/dev/shm is not a writable tmpfs here"
+fi
+
 # ---- counting checks (deterministic: events-limited, 1 thread) --------------
 FJ_save "rndwr --events=1000" --file-test-mode=rndwr --events=1000 run
 t_jq "rndwr 1000: 964 writes, 36 periodic + 4 end fsyncs" \

@@ -62,6 +62,23 @@ static void test_space_checks(void **state)
 	assert_non_null(strstr(err.msg, "not enough memory"));
 }
 
+static void test_check_before_mkdir(void **state)
+{
+	struct ob_error err = {0};
+	char missing[128];
+
+	(void)state;
+	/* a directory still to be made: its nearest existing ancestor counts */
+	snprintf(missing, sizeof(missing), "%s/not/yet", base);
+	assert_int_equal(ob_mount_check(OB_MOUNT_BIND, 1 << 20, missing, &err), 0);
+	assert_int_equal(ob_mount_check(OB_MOUNT_ROOTFS, 1ull << 50, missing, &err), -1);
+	assert_non_null(strstr(err.msg, "not enough free space"));
+	assert_non_null(strstr(err.msg, base));
+	assert_int_equal(ob_mount_check(OB_MOUNT_BIND_TMPFS, 1ull << 50, missing, &err), -1);
+	assert_non_null(strstr(err.msg, "not enough memory"));
+	assert_int_equal(ob_mount_check(OB_MOUNT_TMPFS, 1 << 20, missing, &err), 0);
+}
+
 static void test_tmpfs_inside(void **state)
 {
 	struct ob_error err = {0};
@@ -140,6 +157,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_space_checks),
+		cmocka_unit_test(test_check_before_mkdir),
 		cmocka_unit_test(test_tmpfs_inside),
 		cmocka_unit_test(test_bind_tmpfs),
 		cmocka_unit_test(test_bind_disk),
