@@ -83,6 +83,8 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 		json_object_set_new(o, "stderr_tail", json_null());
 	}
 	json_object_set_new(o, "started_at", json_string(when));
+	if (r->extra)
+		json_object_update(o, r->extra);
 	json_dumpf(o, s->raw, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	fputc('\n', s->raw);
 	fflush(s->raw);
@@ -195,7 +197,10 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 						return 0;
 					}
 					ob_progress_begin(&pr, rt->name, t->name, vars[vi], rep, s->repeat);
-					run_cell(s, rt, t, vars[vi], ++seq, &r);
+					if (t->cell)
+						t->cell(s, rt, t, vars[vi], ++seq, &r);
+					else
+						run_cell(s, rt, t, vars[vi], ++seq, &r);
 					if (r.status == OB_LC_STOPPED) {
 						/* not a result: the run was interrupted */
 						ob_lc_result_clear(&r);
