@@ -33,8 +33,11 @@ static int rt_cmd(const struct ob_runtime *rt, const struct io *io, int out, con
 		  uint64_t *t0, uint64_t *t1)
 {
 	ob_cleanup_free char **argv = ob_rt_argv(rt, sub, args);
-	bool wrap = rt->hide_mount && (strcmp(sub, "create") == 0 || strcmp(sub, "run") == 0);
-	struct ob_spawn sp = { argv, io->in, out, io->err, wrap ? rt->hide_mount : NULL };
+	bool creating = strcmp(sub, "create") == 0 || strcmp(sub, "run") == 0;
+	bool wrap = rt->hide_mount && creating;
+	bool mask = rt->mask_dir && (creating || strcmp(sub, "start") == 0);
+	struct ob_spawn sp = { argv, io->in, out, io->err, wrap ? rt->hide_mount : NULL,
+			       mask ? rt->mask_dir : NULL };
 	struct ob_error err;
 	pid_t pid;
 	int w;
@@ -66,7 +69,7 @@ int ob_lc_force_delete(const struct ob_runtime *rt, const char *id)
 	return w == OB_WAIT_DONE && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-static char *tail(const char *path)
+char *ob_lc_tail(const char *path)
 {
 	ob_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -148,84 +151,134 @@ static void container_exit(struct ob_lc_result *r, int st, const struct ob_bundl
 	}
 }
 
-void ob_lc_run(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
-	       uint64_t deadline, struct ob_lc_result *r)
+/* The bundle's stdio files; -1 with r->what set when one cannot be opened. */
+static int open_io(const struct ob_bundle *b, struct io *io, struct ob_lc_result *r)
 {
-	ob_cleanup_close int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ob_cleanup_close int out = open(b->out, O_WRONLY | O_APPEND | O_CLOEXEC);
-	ob_cleanup_close int errfd = open(b->errlog, O_WRONLY | O_APPEND | O_CLOEXEC);
-	struct io io = { in, out, errfd };
-	uint64_t t0, t1, tw;
-	bool need_force = true;
+	io->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	io->out = open(b->out, O_WRONLY | O_APPEND | O_CLOEXEC);
+	io->err = open(b->errlog, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (io->in >= 0 && io->out >= 0 && io->err >= 0)
+		return 0;
+	snprintf(r->what, sizeof(r->what), "opening the bundle's stdio files: %s", strerror(errno));
+	return -1;
+}
+
+static void close_io(struct io *io)
+{
+	for (int *fd = &io->in; fd <= &io->err; fd++)
+		if (*fd >= 0)
+			close(*fd);
+}
+
+/* The end of a run that did not get through: delete --force, stderr tail. */
+static void give_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		    struct ob_lc_result *r)
+{
+	ob_lc_force_delete(rt, id);
+	if (r->status != OB_LC_OK && !r->stderr_tail)
+		r->stderr_tail = ob_lc_tail(b->errlog);
+}
+
+int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+	     uint64_t deadline, struct ob_lc_result *r, pid_t *pid)
+{
+	struct io io;
+	uint64_t t0, t1;
 	int st, w;
-	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
 	r->exit_status = -1;
 	r->status = OB_LC_FAILED;
-	if (in < 0 || out < 0 || errfd < 0) {
-		snprintf(r->what, sizeof(r->what), "opening the bundle's stdio files: %s",
-			 strerror(errno));
-		goto done;
-	}
+	if (open_io(b, &io, r) < 0)
+		goto fail;
 
 	const char *const create_args[] = { "--bundle", b->dir, "--pid-file", b->pidfile, id, NULL };
 
-	w = rt_cmd(rt, &io, out, "create", create_args, deadline, true, &st, &t0, &t1);
+	w = rt_cmd(rt, &io, io.out, "create", create_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
 		step_failed(r, "create", w, st);
-		goto done;
+		goto fail;
 	}
 	set_phase(r, OB_PH_CREATE, t0, t1);
-	pid = read_pid(b->pidfile);
-	if (pid < 0) {
+	*pid = read_pid(b->pidfile);
+	if (*pid < 0) {
 		snprintf(r->what, sizeof(r->what), "create: no pid in %s", b->pidfile);
-		goto done;
+		goto fail;
 	}
 
 	const char *const id_args[] = { id, NULL };
 
 	r->start_wall_ns = ob_wall_ns();
-	w = rt_cmd(rt, &io, errfd, "start", id_args, deadline, true, &st, &t0, &t1);
+	w = rt_cmd(rt, &io, io.err, "start", id_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
 		step_failed(r, "start", w, st);
-		goto done;
+		goto fail;
 	}
 	set_phase(r, OB_PH_START, t0, t1);
+	r->status = OB_LC_OK;
+	r->started_ns = t1;
+	close_io(&io);
+	return 0;
+fail:
+	close_io(&io);
+	give_up(rt, b, id, r);
+	return -1;
+}
 
+void ob_lc_down(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
+		uint64_t deadline, struct ob_lc_result *r)
+{
+	struct io io;
 	struct ob_error err;
+	uint64_t t0, t1, tw;
+	int st, w;
 
+	r->status = OB_LC_FAILED;
+	if (open_io(b, &io, r) < 0)
+		goto fail;
 	w = ob_proc_wait(pid, deadline, true, &st, &tw, &err);
 	if (w != OB_WAIT_DONE) {
 		step_failed(r, "wait", w, 0);
-		goto done;
+		goto fail;
 	}
-	set_phase(r, OB_PH_WAIT, t1, tw);
+	set_phase(r, OB_PH_WAIT, r->started_ns, tw);
 	container_exit(r, st, b);
 
 	enum ob_lc_status keep = r->status;
 	char what[sizeof(r->what)];
+	const char *const id_args[] = { id, NULL };
 
 	memcpy(what, r->what, sizeof(what));
-	w = rt_cmd(rt, &io, errfd, "delete", id_args, deadline, true, &st, &t0, &t1);
+	w = rt_cmd(rt, &io, io.err, "delete", id_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
 		step_failed(r, "delete", w, st);
-		goto done;
+		goto fail;
 	}
 	set_phase(r, OB_PH_DELETE, t0, t1);
-	need_force = false;
 	r->status = keep;
 	memcpy(r->what, what, sizeof(what));
-done:
-	if (need_force)
-		ob_lc_force_delete(rt, id);
 	if (r->status != OB_LC_OK)
-		r->stderr_tail = tail(b->errlog);
+		r->stderr_tail = ob_lc_tail(b->errlog);
+	close_io(&io);
+	return;
+fail:
+	close_io(&io);
+	give_up(rt, b, id, r);
+}
+
+void ob_lc_run(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+	       uint64_t deadline, struct ob_lc_result *r)
+{
+	pid_t pid;
+
+	if (ob_lc_up(rt, b, id, deadline, r, &pid) == 0)
+		ob_lc_down(rt, b, id, pid, deadline, r);
 }
 
 void ob_lc_result_clear(struct ob_lc_result *r)
 {
 	json_decref(r->workload);
+	json_decref(r->extra);
 	free(r->stderr_tail);
 	memset(r, 0, sizeof(*r));
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -30,7 +31,10 @@ struct ob_lc_result {
 	bool have[OB_PH_N];
 	double phase_ms[OB_PH_N];
 	uint64_t start_wall_ns;   /* CLOCK_REALTIME just before `start` was issued */
+	uint64_t started_ns;      /* CLOCK_MONOTONIC when `start` returned */
 	json_t *workload;         /* the workload's JSON object, or NULL */
+	json_t *extra;            /* more keys for the run's record (tests with a
+				   * cell hook), or NULL */
 	char *stderr_tail;        /* on anything but OK */
 	char what[512];           /* which step went wrong, "" when OK */
 };
@@ -39,9 +43,22 @@ struct ob_lc_result {
 void ob_lc_run(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
 	       uint64_t deadline_ns, struct ob_lc_result *r);
 
+/* The two halves of ob_lc_run, for a container that must run while
+ * another one goes through its lifecycle (the net test's server).
+ * ob_lc_up: create and start; 0 with *pid, or -1 with r filled in and the
+ * container already deleted.  ob_lc_down: wait for pid until deadline, then
+ * delete (--force when the normal path did not get there). */
+int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+	     uint64_t deadline_ns, struct ob_lc_result *r, pid_t *pid);
+void ob_lc_down(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
+		uint64_t deadline_ns, struct ob_lc_result *r);
+
 /* `delete --force` id (leftovers, interrupted runs). */
 int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 
 void ob_lc_result_clear(struct ob_lc_result *r);
+
+/* The last 2 KiB of a file (a bundle's stderr), malloc'ed; "" when unreadable. */
+char *ob_lc_tail(const char *path);
 
 #endif

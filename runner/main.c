@@ -22,6 +22,7 @@
 #include "ob-sha256.h"
 #include "manifest.h"
 #include "image.h"
+#include "netenv.h"
 #include "results.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
@@ -43,6 +44,7 @@ struct opts {
 	const char *tests, *runtimes, *out, *image, *rootfs_from, *bundle_dir, *state_dir;
 	long long timeout;
 	const char *mount;
+	const char *net_subnet, *net_peer;
 };
 
 #define O(f) offsetof(struct opts, f)
@@ -52,7 +54,7 @@ static const struct ob_opt run_opts[] = {
 	{ "repeat", OB_OPT_INT, O(repeat), NULL, 1, 100000, NULL,
 	  "repetitions of every cell (default: the profile's)" },
 	{ "tests", OB_OPT_STRING, O(tests), NULL, 0, 0, NULL,
-	  "comma list: lifecycle,cpu,memory,fileio,syscall (default: all)" },
+	  "comma list: lifecycle,cpu,memory,fileio,syscall,net (default: all)" },
 	{ "runtimes", OB_OPT_STRING, O(runtimes), NULL, 0, 0, NULL,
 	  "comma list of runtime names (default: every usable one)" },
 	{ "out", OB_OPT_STRING, O(out), NULL, 0, 0, NULL, "results directory (default results/TIMESTAMP)" },
@@ -68,6 +70,10 @@ static const struct ob_opt run_opts[] = {
 	{ "mount", OB_OPT_STRING, O(mount), NULL, 0, 0, NULL,
 	  "fileio work dir: comma list of rootfs, bind, bind-tmpfs, tmpfs, one variant each"
 	  " (default rootfs)" },
+	{ "net-subnet", OB_OPT_STRING, O(net_subnet), "10.199.0.0/24", 0, 0, NULL,
+	  "net test: the private /24 of the containers' own network namespaces" },
+	{ "net-peer", OB_OPT_STRING, O(net_peer), NULL, 0, 0, NULL,
+	  "net test: run the server under this runtime (default: the column's)" },
 	{ NULL },
 };
 
@@ -306,6 +312,8 @@ struct run {
 	int repeat;
 	struct ob_image *img;
 	struct ob_rootfs_src src;
+	struct in_addr net_subnet;
+	struct ob_runtime *net_peer;
 	char out[4096], runid[64], bundles[4096];
 	json_t *manifest;
 };
@@ -417,6 +425,24 @@ static int pick_mounts(struct run *r, struct ob_error *err)
 	return 0;
 }
 
+/* --net-subnet and --net-peer (checked even when no net cell runs). */
+static int pick_net(struct run *r, struct ob_error *err)
+{
+	const char *peer = r->c->o.net_peer;
+
+	if (ob_netenv_parse_subnet(r->c->o.net_subnet, &r->net_subnet, err) < 0)
+		return -1;
+	if (!peer)
+		return 0;
+	r->net_peer = ob_rt_find(&r->set, peer);
+	if (!r->net_peer)
+		return ob_err(err, OB_EXIT_USAGE, 0, "unknown runtime '%s' in --net-peer", peer);
+	if (!r->net_peer->path || r->net_peer->unusable)
+		return ob_err(err, OB_EXIT_USAGE, 0, "--net-peer runtime '%s' is not usable: %s", peer,
+			      r->net_peer->unusable);
+	return 0;
+}
+
 static void utc_stamp(char *buf, size_t len, const char *fmt)
 {
 	time_t t = time(NULL);
@@ -459,7 +485,7 @@ static int validate(struct run *r, struct ob_error *err)
 	r->profile = &ob_profiles[o->profile];
 	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
 	if (pick_tests(r, err) < 0 || load_runtimes(r->c, &r->set, err) < 0 ||
-	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0)
+	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
@@ -577,6 +603,11 @@ static int cmd_bundle(struct cli *c, struct ob_error *err)
 	const struct ob_test *t = r.tests[0];
 	const char *variant = t->variants ? t->variants[0] : NULL;
 
+	if (t->cell) {
+		ob_err(err, OB_EXIT_USAGE, 0, "bundle: test '%s' runs more than one container", t->name);
+		goto out;
+	}
+
 	if (ob_bundle_create(c->pos[1], &r.src, &b, err) < 0 ||
 	    ob_test_configure(t, r.profile, variant, "run", &b, image_env(r.img), err) < 0) {
 		struct ob_error e2;
@@ -608,7 +639,15 @@ static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	utc_stamp(r.runid, sizeof(r.runid), "%Y%m%dT%H%M%S");
 	snprintf(r.runid + strlen(r.runid), sizeof(r.runid) - strlen(r.runid), "-%ld", (long)getpid());
 	snprintf(r.bundles, sizeof(r.bundles), "%s/%s", c->o.bundle_dir, r.runid);
-	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, r.rts, r.nrts, err) < 0)
+	/* the state file names every runtime whose containers may be left */
+	struct ob_runtime *used[65];
+
+	memcpy(used, r.rts, r.nrts * sizeof(*used));
+	used[r.nrts] = r.net_peer;
+	for (size_t i = 0; i < r.nrts && used[r.nrts]; i++)
+		if (r.rts[i] == r.net_peer)
+			used[r.nrts] = NULL;
+	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, used, r.nrts + !!used[r.nrts], err) < 0)
 		goto out_early;
 	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
 		goto out_state;
@@ -629,7 +668,8 @@ static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 			       .ntests = r.ntests, .rts = r.rts, .nrts = r.nrts, .src = &r.src,
 			       .image_env = image_env(r.img), .runid = r.runid,
 			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
-			       .raw = raw, .progress = stderr, .tty = isatty(2) };
+			       .raw = raw, .progress = stderr, .tty = isatty(2),
+			       .net_subnet = r.net_subnet, .net_peer = r.net_peer };
 	if (ob_suite_run(&s, err) < 0)
 		goto out_state;
 	fclose(raw);

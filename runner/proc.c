@@ -74,14 +74,17 @@ int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err)
 	setpgid(0, 0);
 	if (dup2(sp->in, 0) < 0 || dup2(sp->out, 1) < 0 || dup2(sp->err, 2) < 0)
 		child_fail("dup2", "");
-	if (sp->hide_mount) {
+	if (sp->hide_mount || sp->mask_dir) {
 		if (unshare(CLONE_NEWNS) < 0)
 			child_fail("unshare", "CLONE_NEWNS");
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 			child_fail("making / private in", "the new mount namespace");
-		if (umount2(sp->hide_mount, MNT_DETACH) < 0)
-			child_fail("umount", sp->hide_mount);
 	}
+	if (sp->hide_mount && umount2(sp->hide_mount, MNT_DETACH) < 0)
+		child_fail("umount", sp->hide_mount);
+	if (sp->mask_dir && mount("none", sp->mask_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "size=4k,mode=555") < 0)
+		child_fail("mounting a tmpfs over", sp->mask_dir);
 	execv(sp->argv[0], sp->argv);
 	child_fail("exec", sp->argv[0]);
 	return -1;

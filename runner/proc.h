@@ -27,6 +27,8 @@ struct ob_spawn {
 	char *const *argv;      /* argv[0] is an absolute path: no PATH search, no shell */
 	int in, out, err;       /* fds for the child's 0, 1, 2 */
 	const char *hide_mount; /* if set: private mount namespace with this mount removed */
+	const char *mask_dir;   /* if set: private mount namespace with an empty read-only
+				 * tmpfs over this directory */
 };
 
 /* fork + execve; the child gets an empty signal mask and its own process group. */

@@ -26,7 +26,7 @@ static const char *const runsc_args[] = { "--network=none", NULL };
 static const struct builtin builtins[] = {
 	{ "runc", "runc", NULL, 0, NULL },
 	{ "crun", "crun", NULL, OB_RTQ_HYBRID_CGROUP, NULL },
-	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS, NULL },
+	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS | OB_RTQ_NETSTACK, NULL },
 	{ "kata-runtime", "kata-runtime", NULL, OB_RTQ_KATA_CONFIG, "kvm" },
 	{ "rune", "rune", NULL, 0, "sgx" },
 };

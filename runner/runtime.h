@@ -22,6 +22,7 @@ enum {
 	OB_RTQ_HYBRID_CGROUP = 1u << 0, /* crun: refuses a non-empty cgroup2 "unified" mount */
 	OB_RTQ_ORPHANS = 1u << 1,       /* runsc: gofer must be reaped before delete */
 	OB_RTQ_KATA_CONFIG = 1u << 2,   /* kata-runtime: --kata-config FILE must be readable */
+	OB_RTQ_NETSTACK = 1u << 3,      /* runsc: --network=none|sandbox|host picks its stack */
 };
 
 struct ob_runtime {
@@ -36,6 +37,8 @@ struct ob_runtime {
 	char *version;   /* first line of --version, "" when unknown */
 	char *unusable;  /* why it cannot be used; NULL when usable */
 	char *hide_mount; /* create/run in a private mount ns without this mount */
+	const char *mask_dir; /* create/start/run with an empty tmpfs over this dir
+			       * (runsc's sandbox network on kernels >= 6.11; set per cell) */
 };
 
 struct ob_rtset {

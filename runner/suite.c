@@ -87,6 +87,8 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 		json_object_set_new(o, "stderr_tail", json_null());
 	}
 	json_object_set_new(o, "started_at", json_string(when));
+	if (r->extra)
+		json_object_update(o, r->extra);
 	json_dumpf(o, s->raw, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	fputc('\n', s->raw);
 	fflush(s->raw);
@@ -232,7 +234,13 @@ out:
 		fprintf(s->progress, "ocibench: %s\n", err.msg);
 	if (ob_bundle_destroy(&b, &err) < 0 && s->progress)
 		fprintf(s->progress, "ocibench: %s\n", err.msg);
-	/* a create killed at the deadline can leave a sandbox behind (runsc) */
+}
+
+/* After a cell that did not end ok: a create killed at the deadline can
+ * leave a sandbox behind (runsc).  Between cells the runner has no child of
+ * its own, so whatever is left is the runtime's. */
+static void kill_orphans(const struct ob_suite *s, const struct ob_lc_result *r)
+{
 	int orphans = r->status != OB_LC_OK ? ob_proc_kill_orphans() : 0;
 
 	if (orphans > 0 && s->progress)
@@ -266,7 +274,11 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 						return 0;
 					}
 					ob_progress_begin(&pr, rt->name, t->name, cv, rep, s->repeat);
-					run_cell(s, rt, t, vars[vi], ++seq, &r);
+					if (t->cell)
+						t->cell(s, rt, t, vars[vi], ++seq, &r);
+					else
+						run_cell(s, rt, t, vars[vi], ++seq, &r);
+					kill_orphans(s, &r);
 					if (r.status == OB_LC_STOPPED) {
 						/* not a result: the run was interrupted */
 						ob_lc_result_clear(&r);

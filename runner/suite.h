@@ -12,10 +12,15 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <netinet/in.h>
+
 #include "bundle.h"
 #include "mounts.h"
 #include "ob-error.h"
 #include "runtime.h"
+
+struct ob_suite;
+struct ob_lc_result;
 
 struct ob_profile {
 	const char *name;
@@ -26,6 +31,7 @@ struct ob_profile {
 	const char *file_total, *file_block;
 	long long file_events, file_time;
 	long long syscall_time;
+	long long net_time;            /* seconds of each net client */
 };
 
 /* Arguments of one workload command (argv[0] filled in by the suite). */
@@ -50,6 +56,10 @@ struct ob_test {
 	 * recorded as "<variant>-<mount>" (seqwr-bind) */
 	enum ob_mount_kind mount;
 	void (*bundle)(const struct ob_profile *p, const char *variant, struct ob_bundle_spec *s);
+	/* Runs the whole cell instead of the one-container path (the net
+	 * test's server and client); r as ob_lc_run fills it. */
+	void (*cell)(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
+		     const char *variant, size_t seq, struct ob_lc_result *r);
 };
 
 extern const struct ob_test ob_tests[];
@@ -90,6 +100,8 @@ struct ob_suite {
 	FILE *raw;             /* raw.jsonl, line-buffered by the suite */
 	FILE *progress;        /* stderr */
 	bool tty;
+	struct in_addr net_subnet;            /* net test: the private /24 */
+	const struct ob_runtime *net_peer;    /* net test: the server's runtime, NULL: the cell's */
 	/* out */
 	size_t cells, failed;
 	bool stopped;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "netcell.h"
 #include "suite.h"
 
 static void add(struct ob_args *a, const char *fmt, ...)
@@ -76,6 +77,29 @@ static void syscall_args(const struct ob_profile *p, const char *v, const char *
 	add(a, "--format=json");
 }
 
+/* "server": a one-off server that says when it listens (text, no interval
+ * reports: netcell.c waits for the line); "run": the client, whose JSON is
+ * the result (netcell.c puts "-c SERVER" first). */
+static void net_args(const struct ob_profile *p, const char *v, const char *cmd, struct ob_args *a)
+{
+	if (strcmp(cmd, "server") == 0) {
+		add(a, "-s");
+		add(a, "-1");
+		add(a, "-p");
+		add(a, "%d", OB_NET_PORT);
+		add(a, "-i");
+		add(a, "0");
+		return;
+	}
+	add(a, "-p");
+	add(a, "%d", OB_NET_PORT);
+	add(a, "-t");
+	add(a, "%lld", p->net_time);
+	add(a, "--mode=%s", v);
+	add(a, "-J");
+}
+
+static const char *const net_modes[] = { "stream", "rr", NULL };
 static const char *const fileio_modes[] = { "seqrd", "rndrd", "seqwr", "rndwr", NULL };
 
 const struct ob_test ob_tests[] = {
@@ -88,6 +112,9 @@ const struct ob_test ob_tests[] = {
 	{ .name = "fileio", .workload = "fileio", .variants = fileio_modes, .args = fileio_args,
 	  .prepare = true, .workdir = FILEIO_DIR },
 	{ .name = "syscall", .workload = "syscall", .args = syscall_args },
+	/* two containers on a private network made for the cell (netcell.h) */
+	{ .name = "net", .workload = "net", .variants = net_modes, .args = net_args,
+	  .cell = ob_net_cell },
 };
 const size_t ob_ntests = sizeof(ob_tests) / sizeof(ob_tests[0]);
 
@@ -97,17 +124,20 @@ const struct ob_profile ob_profiles[] = {
 	 * something */
 	{ .name = "quick", .repeat = 3, .cpu_max_prime = 20000, .cpu_events = 200, .cpu_time = 0,
 	  .mem_block = "1M", .mem_total = "2G", .file_num = 16, .file_total = "16M",
-	  .file_block = "16K", .file_events = 10000, .file_time = 0, .syscall_time = 2 },
+	  .file_block = "16K", .file_events = 10000, .file_time = 0, .syscall_time = 2,
+	  .net_time = 2 },
 	/* the study's parameters (STUDY.md); the fixed amounts of work are
 	 * those of sysbench 0.4's defaults the study's figures imply
 	 * (10000 requests, no time limit) */
 	{ .name = "paper", .repeat = 10, .cpu_max_prime = 20000, .cpu_events = 10000, .cpu_time = 0,
 	  .mem_block = "1M", .mem_total = "100G", .file_num = 128, .file_total = "2G",
-	  .file_block = "16K", .file_events = 10000, .file_time = 0, .syscall_time = 10 },
+	  .file_block = "16K", .file_events = 10000, .file_time = 0, .syscall_time = 10,
+	  .net_time = 10 },
 	/* tiny: for the test suite */
 	{ .name = "smoke", .repeat = 1, .cpu_max_prime = 2000, .cpu_events = 20, .cpu_time = 0,
 	  .mem_block = "1M", .mem_total = "64M", .file_num = 4, .file_total = "1M",
-	  .file_block = "16K", .file_events = 200, .file_time = 0, .syscall_time = 1 },
+	  .file_block = "16K", .file_events = 200, .file_time = 0, .syscall_time = 1,
+	  .net_time = 1 },
 };
 const size_t ob_nprofiles = sizeof(ob_profiles) / sizeof(ob_profiles[0]);
 
