@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "ob-fs.h"
 #include "image.h"
 #include "ob-cleanup.h"
 #include "ob-file.h"

@@ -18,7 +18,7 @@
 #include <jansson.h>
 
 #include "config.h"
-#include "fsutil.h"
+#include "ob-fs.h"
 #include "ob-sha256.h"
 #include "manifest.h"
 #include "image.h"

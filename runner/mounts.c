@@ -2,7 +2,6 @@
 #include "mounts.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +9,8 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "ob-fs.h"
 
 static const char *const names[] = {
 	[OB_MOUNT_ROOTFS] = "rootfs",
@@ -181,21 +182,13 @@ json_t *ob_mount_oci(const struct ob_mount *m, const char *dest)
 	return NULL;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 int ob_mount_release(struct ob_mount *m, struct ob_error *err)
 {
 	int ret = 0;
 
 	if (m->kind == OB_MOUNT_BIND && m->host_dir[0] != '\0') {
-		nftw(m->host_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+		if (ob_remove_tree(m->host_dir, err) < 0)
+			ret = -1;
 		m->host_dir[0] = '\0';
 	}
 	if (m->tmpfs_mounted) {
@@ -209,47 +202,4 @@ int ob_mount_release(struct ob_mount *m, struct ob_error *err)
 		m->tmpfs_dir[0] = '\0';
 	}
 	return ret;
-}
-
-int ob_mount_cleanup_below(const char *dir, struct ob_error *err)
-{
-	size_t len = strlen(dir);
-	char **points = NULL;
-	size_t n = 0, cap = 0;
-	char line[4096];
-	int removed = 0, ret = 0;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-
-	if (f == NULL)
-		return ob_err(err, OB_EXIT_FAIL, errno, "reading /proc/self/mountinfo");
-	/* field 5 is the mount point (octal escapes for spaces: we make none) */
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char mp[4096];
-
-		if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) != 1)
-			continue;
-		if (strncmp(mp, dir, len) != 0 || (mp[len] != '/' && mp[len] != '\0'))
-			continue;
-		if (n == cap) {
-			char **np = realloc(points, (cap = cap ? cap * 2 : 8) * sizeof(*points));
-
-			if (np == NULL)
-				break;
-			points = np;
-		}
-		points[n++] = strdup(mp);
-	}
-	fclose(f);
-	/* mountinfo lists parents before children: unmount in reverse */
-	while (n > 0) {
-		char *mp = points[--n];
-
-		if (mp != NULL && umount2(mp, MNT_DETACH) == 0)
-			removed++;
-		else if (mp != NULL)
-			ret = ob_err(err, OB_EXIT_FAIL, errno, "unmounting %s", mp);
-		free(mp);
-	}
-	free(points);
-	return ret < 0 ? -1 : removed;
 }

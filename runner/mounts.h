@@ -10,7 +10,8 @@
  * ob_mount_oci() gives the OCI mount entry to add to config.json;
  * ob_mount_release() undoes the host side.  Everything the runner mounts
  * lives under a directory whose name carries the run's prefix, so a later
- * run can find and remove a killed run's leftovers.
+ * run can find and remove a killed run's leftovers (ob_remove_tree() in
+ * lib/ob-fs.h unmounts what is below a tree before removing it).
  */
 #ifndef OB_MOUNTS_H
 #define OB_MOUNTS_H
@@ -59,9 +60,5 @@ json_t *ob_mount_oci(const struct ob_mount *m, const char *dest);
 
 /* Undo ob_mount_prepare (unmount, remove directories).  Safe to repeat. */
 int ob_mount_release(struct ob_mount *m, struct ob_error *err);
-
-/* Unmount every mount point below dir (leftovers of a killed run), deepest
- * first.  Returns the number unmounted, or -1. */
-int ob_mount_cleanup_below(const char *dir, struct ob_error *err);
 
 #endif

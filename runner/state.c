@@ -13,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "fsutil.h"
+#include "ob-fs.h"
 #include "lifecycle.h"
 #include "netenv.h"
 #include "ob-cleanup.h"

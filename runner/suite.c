@@ -7,7 +7,7 @@
 
 #include <jansson.h>
 
-#include "fsutil.h"
+#include "ob-fs.h"
 #include "lifecycle.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "mounts.h"
+#include "ob-fs.h"
 
 #define TMPFS_MAGIC 0x01021994
 
@@ -30,8 +31,7 @@ static int teardown(void **state)
 	struct ob_error err;
 
 	(void)state;
-	ob_mount_cleanup_below(base, &err);
-	rmdir(base);
+	ob_remove_tree(base, &err);
 	return 0;
 }
 
@@ -133,7 +133,7 @@ static void test_bind_disk(void **state)
 	assert_int_equal(ob_mount_release(&m, &err), 0);
 }
 
-static void test_cleanup_below(void **state)
+static void test_remove_tree_unmounts(void **state)
 {
 	struct ob_error err = {0};
 	char a[128], b[128];
@@ -147,9 +147,11 @@ static void test_cleanup_below(void **state)
 	assert_int_equal(mount("tmpfs", a, "tmpfs", 0, "size=1m"), 0);
 	assert_int_equal(mkdir(b, 0755), 0);
 	assert_int_equal(mount("tmpfs", b, "tmpfs", 0, "size=1m"), 0);
-	assert_int_equal(ob_mount_cleanup_below(base, &err), 2);
-	assert_int_equal(ob_mount_cleanup_below(base, &err), 0);
-	rmdir(a);
+	assert_int_equal(ob_mounts_below(base), 2);
+	/* a killed run's leftovers: unmounted deepest first, then removed */
+	assert_int_equal(ob_remove_tree(a, &err), 0);
+	assert_int_equal(ob_mounts_below(base), 0);
+	assert_int_equal(access(a, F_OK), -1);
 }
 
 int main(void)
@@ -161,7 +163,7 @@ int main(void)
 		cmocka_unit_test(test_tmpfs_inside),
 		cmocka_unit_test(test_bind_tmpfs),
 		cmocka_unit_test(test_bind_disk),
-		cmocka_unit_test(test_cleanup_below),
+		cmocka_unit_test(test_remove_tree_unmounts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

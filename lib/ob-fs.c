@@ -1,5 +1,5 @@
-/* fsutil.c - see fsutil.h */
-#include "fsutil.h"
+/* ob-fs.c - see ob-fs.h */
+#include "ob-fs.h"
 
 #include <dirent.h>
 #include <errno.h>

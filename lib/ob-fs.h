@@ -1,6 +1,6 @@
-/* fsutil.h - directory trees: make, copy, unmount-and-remove. */
-#ifndef OB_FSUTIL_H
-#define OB_FSUTIL_H
+/* ob-fs.h - directory trees: make, copy, unmount-and-remove. */
+#ifndef OB_FS_H
+#define OB_FS_H
 
 #include <stdint.h>
 
