@@ -7,30 +7,21 @@
  *   ocibench cleanup           remove leftovers of killed runs
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "config.h"
-#include "ob-fs.h"
-#include "ob-sha256.h"
-#include "manifest.h"
-#include "image.h"
-#include "netenv.h"
+#include "cli.h"
 #include "results.h"
 #include "ob-cleanup.h"
-#include "ob-clock.h"
 #include "ob-opt.h"
 #include "proc.h"
 #include "runtime.h"
 #include "state.h"
-#include "suite.h"
 
 #ifndef OB_IMAGE_DEFAULT
 #define OB_IMAGE_DEFAULT "containers/oci"
@@ -38,14 +29,6 @@
 
 static const char *const profile_names[] = { "quick", "paper", "smoke", NULL };
 
-struct opts {
-	int profile;
-	long long repeat;
-	const char *tests, *runtimes, *out, *image, *rootfs_from, *bundle_dir, *state_dir;
-	long long timeout;
-	const char *mount;
-	const char *net_subnet, *net_peer;
-};
 
 #define O(f) offsetof(struct opts, f)
 static const struct ob_opt run_opts[] = {
@@ -91,16 +74,6 @@ static void usage(FILE *f, const struct ob_optset *set)
 	ob_opt_help(f, set, 1);
 }
 
-/* Parsed command line: options plus the --runtime definitions. */
-struct cli {
-	struct opts o;
-	char *defs[64];
-	size_t ndefs;
-	char *pos[256];
-	int npos;
-	const char *study; /* compare --study */
-};
-
 static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 {
 	struct ob_optset set = { run_opts, &c->o };
@@ -140,8 +113,7 @@ static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 	return ob_opt_parse(&set, 1, n, rest, c->pos, &c->npos, err);
 }
 
-/* Split a comma list into v (strings point into a copy kept in *keep). */
-static size_t split(const char *list, char **keep, char **v, size_t max)
+size_t ob_cli_split(const char *list, char **keep, char **v, size_t max)
 {
 	size_t n = 0;
 
@@ -151,7 +123,7 @@ static size_t split(const char *list, char **keep, char **v, size_t max)
 	return n;
 }
 
-static int load_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *err)
+int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *err)
 {
 	char root[4096];
 
@@ -162,38 +134,7 @@ static int load_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_er
 	return 0;
 }
 
-/* ---- the image ---------------------------------------------------------- */
-
-static int image_open(const char *layout, struct ob_image **img, struct ob_error *err)
-{
-	*img = calloc(1, sizeof(**img));
-	if (*img == NULL)
-		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "opening image %s", layout);
-	if (ob_image_open(layout, NULL, NULL, *img, err) < 0) {
-		free(*img);
-		*img = NULL;
-		return ob_err_wrap(err, "image %s", layout);
-	}
-	return 0;
-}
-
-/* The image config's environment (PATH for finding workloads); NULL with
- * --rootfs-from. */
-static char *const *image_env(const struct ob_image *img)
-{
-	return img != NULL ? img->env : NULL;
-}
-
-static void image_close(struct ob_image *img)
-{
-	if (img != NULL) {
-		ob_image_free(img);
-		free(img);
-	}
-}
-
-/* summary.csv, report.md and plots from raw.jsonl, then the table. */
-static int write_reports(const char *dir, int incomplete, struct ob_error *err)
+int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err)
 {
 	struct ob_results_info info = {0};
 
@@ -214,7 +155,7 @@ static int cmd_runtimes(struct cli *c, struct ob_error *err)
 
 	if (c->npos > 1)
 		return ob_err(err, OB_EXIT_USAGE, 0, "runtimes: unexpected argument '%s'", c->pos[1]);
-	if (load_runtimes(c, &set, err) < 0)
+	if (ob_cli_runtimes(c, &set, err) < 0)
 		return -1;
 	printf("%-14s %-9s %-18s %s\n", "NAME", "STATUS", "VERSION", "PATH / REASON");
 	for (size_t i = 0; i < set.n; i++) {
@@ -240,7 +181,7 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 {
 	struct ob_rtset set;
 
-	if (load_runtimes(c, &set, err) < 0)
+	if (ob_cli_runtimes(c, &set, err) < 0)
 		return -1;
 	int n = ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &set, stderr);
 
@@ -266,7 +207,7 @@ static int cmd_report(struct cli *c, struct ob_error *err)
 		incomplete = json_is_true(json_object_get(m, "incomplete"));
 		json_decref(m);
 	}
-	return write_reports(c->pos[1], incomplete, err);
+	return ob_cli_reports(c->pos[1], incomplete, err);
 }
 
 /* DIR must hold a raw.jsonl: a usage error otherwise. */
@@ -293,420 +234,6 @@ static int cmd_compare(struct cli *c, struct ob_error *err)
 			       : ob_results_compare_dirs(c->pos[1], c->pos[2], stdout, err);
 	return ob_err(err, OB_EXIT_USAGE, 0,
 		      "compare needs RESULTS_DIR --study=x86_64|aarch64, or DIR_A DIR_B");
-}
-
-/* ---- run ---------------------------------------------------------------- */
-
-struct run {
-	struct cli *c;
-	struct ob_rtset set;
-	struct ob_runtime *rts[64];
-	size_t nrts;
-	const struct ob_test *tests[16];
-	size_t ntests;
-	struct ob_test mounted[16]; /* tests on a --mount other than rootfs */
-	size_t nmounted;
-	enum ob_mount_kind mounts[4];
-	size_t nmounts;
-	const struct ob_profile *profile;
-	int repeat;
-	struct ob_image *img;
-	struct ob_rootfs_src src;
-	struct in_addr net_subnet;
-	struct ob_runtime *net_peer;
-	char out[4096], runid[64], bundles[4096];
-	json_t *manifest;
-};
-
-static int pick_tests(struct run *r, struct ob_error *err)
-{
-	if (!r->c->o.tests) {
-		for (size_t i = 0; i < ob_ntests; i++)
-			r->tests[r->ntests++] = &ob_tests[i];
-		return 0;
-	}
-	ob_cleanup_free char *keep = NULL;
-	char *v[16];
-	size_t n = split(r->c->o.tests, &keep, v, 16);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct ob_test *t = ob_test_find(v[i]);
-
-		if (!t)
-			return ob_err(err, OB_EXIT_USAGE, 0, "unknown test '%s' in --tests", v[i]);
-		r->tests[r->ntests++] = t;
-	}
-	if (!n)
-		return ob_err(err, OB_EXIT_USAGE, 0, "empty --tests");
-	return 0;
-}
-
-static int pick_runtimes(struct run *r, struct ob_error *err)
-{
-	if (!r->c->o.runtimes) {
-		for (size_t i = 0; i < r->set.n && r->nrts < 64; i++)
-			if (r->set.rt[i].path && !r->set.rt[i].unusable)
-				r->rts[r->nrts++] = &r->set.rt[i];
-		if (!r->nrts)
-			return ob_err(err, OB_EXIT_FAIL, 0,
-				      "no usable OCI runtime found (see `ocibench runtimes`)");
-		return 0;
-	}
-	ob_cleanup_free char *keep = NULL;
-	char *v[64];
-	size_t n = split(r->c->o.runtimes, &keep, v, 64);
-
-	for (size_t i = 0; i < n; i++) {
-		struct ob_runtime *rt = ob_rt_find(&r->set, v[i]);
-
-		if (!rt)
-			return ob_err(err, OB_EXIT_USAGE, 0, "unknown runtime '%s' in --runtimes", v[i]);
-		if (!rt->path || rt->unusable)
-			return ob_err(err, OB_EXIT_USAGE, 0, "runtime '%s' is not usable: %s", v[i],
-				      rt->unusable);
-		r->rts[r->nrts++] = rt;
-	}
-	if (!n)
-		return ob_err(err, OB_EXIT_USAGE, 0, "empty --runtimes");
-	return 0;
-}
-
-/* --mount: each test with a work directory once per mount kind, in order
- * (rootfs keeps the test as it is); then the space for each, checked
- * before anything is created. */
-static int pick_mounts(struct run *r, struct ob_error *err)
-{
-	const char *list = r->c->o.mount ? r->c->o.mount : "rootfs";
-	const struct ob_test *in[16];
-	size_t nin = r->ntests, nwork = 0;
-	ob_cleanup_free char *keep = NULL;
-	char *v[8];
-	size_t n = split(list, &keep, v, 8);
-
-	if (!n)
-		return ob_err(err, OB_EXIT_USAGE, 0, "empty --mount");
-	for (size_t i = 0; i < n; i++) {
-		enum ob_mount_kind k;
-
-		if (ob_mount_parse(v[i], &k, err) < 0)
-			return -1;
-		for (size_t j = 0; j < r->nmounts; j++)
-			if (r->mounts[j] == k) /* (so at most the 4 kinds) */
-				return ob_err(err, OB_EXIT_USAGE, 0, "repeated mount '%s' in --mount",
-					      v[i]);
-		r->mounts[r->nmounts++] = k;
-	}
-	memcpy(in, r->tests, sizeof(in));
-	r->ntests = 0;
-	for (size_t i = 0; i < nin; i++) {
-		for (size_t k = 0; k < (in[i]->workdir ? r->nmounts : 1); k++) {
-			if (r->ntests == 16)
-				return ob_err(err, OB_EXIT_USAGE, 0, "too many tests x mounts (16 at most)");
-			if (!in[i]->workdir || r->mounts[k] == OB_MOUNT_ROOTFS) {
-				r->tests[r->ntests++] = in[i];
-				continue;
-			}
-			r->mounted[r->nmounted] = *in[i];
-			r->mounted[r->nmounted].mount = r->mounts[k];
-			r->tests[r->ntests++] = &r->mounted[r->nmounted++];
-		}
-		nwork += in[i]->workdir != NULL;
-	}
-	if (r->c->o.mount && !nwork)
-		return ob_err(err, OB_EXIT_USAGE, 0,
-			      "--mount applies to the fileio test, which --tests leaves out");
-	for (size_t i = 0; i < r->ntests; i++) {
-		const struct ob_test *t = r->tests[i];
-
-		if (t->workdir && ob_mount_check(t->mount, ob_test_workdir_size(t, r->profile),
-						 r->c->o.bundle_dir, err) < 0)
-			return ob_err_wrap(err, "--mount %s", ob_mount_name(t->mount));
-	}
-	return 0;
-}
-
-/* --net-subnet and --net-peer (checked even when no net cell runs). */
-static int pick_net(struct run *r, struct ob_error *err)
-{
-	const char *peer = r->c->o.net_peer;
-
-	if (ob_netenv_parse_subnet(r->c->o.net_subnet, &r->net_subnet, err) < 0)
-		return -1;
-	if (!peer)
-		return 0;
-	r->net_peer = ob_rt_find(&r->set, peer);
-	if (!r->net_peer)
-		return ob_err(err, OB_EXIT_USAGE, 0, "unknown runtime '%s' in --net-peer", peer);
-	if (!r->net_peer->path || r->net_peer->unusable)
-		return ob_err(err, OB_EXIT_USAGE, 0, "--net-peer runtime '%s' is not usable: %s", peer,
-			      r->net_peer->unusable);
-	return 0;
-}
-
-static void utc_stamp(char *buf, size_t len, const char *fmt)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, fmt, &tm);
-}
-
-/* The rootfs source: --rootfs-from, else the image. */
-static int open_source(struct run *r, struct ob_error *err)
-{
-	struct opts *o = &r->c->o;
-	struct stat st;
-
-	if (o->rootfs_from) {
-		if (stat(o->rootfs_from, &st) < 0 || !S_ISDIR(st.st_mode))
-			return ob_err(err, OB_EXIT_USAGE, 0, "--rootfs-from '%s' is not a directory",
-				      o->rootfs_from);
-		r->src.from_dir = o->rootfs_from;
-		return 0;
-	}
-	if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
-		return ob_err(err, OB_EXIT_USAGE, 0,
-			      "--image '%s' is not an OCI layout directory (build it with make)", o->image);
-	if (image_open(o->image, &r->img, err) < 0)
-		return -1;
-	r->src.img = r->img;
-	return 0;
-}
-
-/* Everything that can be refused before anything is created. */
-static int validate(struct run *r, struct ob_error *err)
-{
-	struct opts *o = &r->c->o;
-	struct stat st;
-
-	if (r->c->npos > 1)
-		return ob_err(err, OB_EXIT_USAGE, 0, "unexpected argument '%s'", r->c->pos[1]);
-	r->profile = &ob_profiles[o->profile];
-	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
-	if (pick_tests(r, err) < 0 || load_runtimes(r->c, &r->set, err) < 0 ||
-	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0)
-		return -1;
-	if (o->out)
-		snprintf(r->out, sizeof(r->out), "%s", o->out);
-	else
-		utc_stamp(r->out, sizeof(r->out), "results/%Y%m%dT%H%M%SZ");
-	if (stat(r->out, &st) == 0) {
-		ob_cleanup_free char *raw = NULL;
-
-		if (asprintf(&raw, "%s/raw.jsonl", r->out) < 0)
-			abort();
-		if (!S_ISDIR(st.st_mode) || access(raw, F_OK) == 0)
-			return ob_err(err, OB_EXIT_USAGE, 0,
-				      "--out '%s' already holds results (or is not a directory)", r->out);
-	}
-	return open_source(r, err);
-}
-
-/* Unpack once before the run: checks the rootfs holds every workload and
- * hashes the binaries that will run. */
-static json_t *probe_workloads(struct run *r, struct ob_error *err)
-{
-	char dir[4200], bin[512], host[5000], wl[64], hex[65];
-	struct ob_bundle b;
-	json_t *w = json_object();
-	int rc = 0;
-
-	snprintf(dir, sizeof(dir), "%s/probe", r->bundles);
-	if (ob_bundle_create(dir, &r->src, &b, err) < 0)
-		rc = -1;
-	for (size_t i = 0; rc == 0 && i < r->ntests; i++) {
-		snprintf(wl, sizeof(wl), "ocibench-%s", r->tests[i]->workload);
-		if (json_object_get(w, wl))
-			continue;
-		if (ob_bundle_find_bin(&b, image_env(r->img), wl, bin, sizeof(bin), err) < 0) {
-			rc = -1;
-			break;
-		}
-		snprintf(host, sizeof(host), "%s%s", b.rootfs, bin);
-		if (ob_sha256_file(host, hex, NULL, err) < 0)
-			rc = -1;
-		else
-			json_object_set_new(w, wl, json_string(hex));
-	}
-	struct ob_error e2;
-
-	ob_bundle_destroy(&b, &e2);
-	if (rc < 0) {
-		json_decref(w);
-		return NULL;
-	}
-	return w;
-}
-
-static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
-{
-	json_t *m = json_object(), *cl = json_array(), *rts = json_array(), *tests = json_array();
-	char when[64];
-
-	for (int i = 0; i < argc; i++)
-		json_array_append_new(cl, json_string(argv[i]));
-	for (size_t i = 0; i < r->nrts; i++) {
-		json_t *args = json_array();
-
-		for (char **a = r->rts[i]->args; *a; a++)
-			json_array_append_new(args, json_string(*a));
-		json_array_append_new(rts, json_pack("{s:s,s:s,s:o,s:s,s:s?}", "name", r->rts[i]->name,
-						     "path", r->rts[i]->path, "args", args, "version",
-						     r->rts[i]->version, "hidden_mount",
-						     r->rts[i]->hide_mount));
-	}
-	for (size_t i = 0; i < r->ntests; i++)
-		if (i == 0 || strcmp(r->tests[i]->name, r->tests[i - 1]->name) != 0)
-			json_array_append_new(tests, json_string(r->tests[i]->name));
-	utc_stamp(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ");
-	json_object_set_new(m, "schema", json_string("ocibench-manifest/1"));
-	json_object_set_new(m, "ocibench_version", json_string(PACKAGE_VERSION));
-	json_object_set_new(m, "command_line", cl);
-	json_object_set_new(m, "run_id", json_string(r->runid));
-	json_object_set_new(m, "profile", json_string(r->profile->name));
-	json_object_set_new(m, "repeat", json_integer(r->repeat));
-	json_object_set_new(m, "tests", tests);
-	json_t *mounts = json_array();
-
-	for (size_t i = 0; i < r->nmounts; i++)
-		json_array_append_new(mounts, json_string(ob_mount_name(r->mounts[i])));
-	json_object_set_new(m, "mounts", mounts);
-	json_object_set_new(m, "host", ob_manifest_host());
-	json_object_set_new(m, "build", ob_manifest_build());
-	json_object_set_new(m, "runtimes", rts);
-	json_object_set_new(m, "workloads", workloads);
-	if (r->img)
-		json_object_set_new(m, "image", json_pack("{s:s,s:s?}", "layout", r->c->o.image,
-							  "digest", r->img->manifest_digest));
-	else
-		json_object_set_new(m, "image", json_pack("{s:s}", "rootfs_from", r->c->o.rootfs_from));
-	json_object_set_new(m, "started_at", json_string(when));
-	json_object_set_new(m, "ended_at", json_null());
-	json_object_set_new(m, "incomplete", json_true());
-	return m;
-}
-
-/* `ocibench bundle DIR`: the bundle a run of the first --tests test would
- * use, left in place (debugging, tests/bench/compare-lifecycle). */
-static int cmd_bundle(struct cli *c, struct ob_error *err)
-{
-	struct run r = { .c = c };
-	struct ob_bundle b;
-	int rc = -1;
-
-	if (c->npos != 2)
-		return ob_err(err, OB_EXIT_USAGE, 0, "bundle needs one directory (that does not exist)");
-	r.profile = &ob_profiles[c->o.profile];
-	if (pick_tests(&r, err) < 0 || open_source(&r, err) < 0)
-		goto out;
-	const struct ob_test *t = r.tests[0];
-	const char *variant = t->variants ? t->variants[0] : NULL;
-
-	if (t->cell) {
-		ob_err(err, OB_EXIT_USAGE, 0, "bundle: test '%s' runs more than one container", t->name);
-		goto out;
-	}
-
-	if (ob_bundle_create(c->pos[1], &r.src, &b, err) < 0 ||
-	    ob_test_configure(t, r.profile, variant, "run", &b, image_env(r.img), err) < 0) {
-		struct ob_error e2;
-
-		ob_bundle_destroy(&b, &e2);
-		goto out;
-	}
-	printf("%s\n", b.dir);
-	ob_bundle_free(&b);
-	rc = 0;
-out:
-	image_close(r.img);
-	return rc;
-}
-
-
-static int cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
-{
-	struct run r = { .c = c };
-	ob_cleanup_free char *rawpath = NULL;
-	struct ob_suite s = { 0 };
-	json_t *workloads;
-	FILE *raw = NULL;
-	int rc = -1;
-
-	if (validate(&r, err) < 0)
-		goto out_early;
-	ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &r.set, stderr);
-	utc_stamp(r.runid, sizeof(r.runid), "%Y%m%dT%H%M%S");
-	snprintf(r.runid + strlen(r.runid), sizeof(r.runid) - strlen(r.runid), "-%ld", (long)getpid());
-	snprintf(r.bundles, sizeof(r.bundles), "%s/%s", c->o.bundle_dir, r.runid);
-	/* the state file names every runtime whose containers may be left */
-	struct ob_runtime *used[65];
-
-	memcpy(used, r.rts, r.nrts * sizeof(*used));
-	used[r.nrts] = r.net_peer;
-	for (size_t i = 0; i < r.nrts && used[r.nrts]; i++)
-		if (r.rts[i] == r.net_peer)
-			used[r.nrts] = NULL;
-	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, used, r.nrts + !!used[r.nrts], err) < 0)
-		goto out_early;
-	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
-		goto out_state;
-	r.manifest = manifest(&r, argc, argv, workloads);
-	if (ob_mkdir_p(r.out, 0755, err) < 0 || ob_manifest_write(r.out, r.manifest, err) < 0)
-		goto out_state;
-	if (asprintf(&rawpath, "%s/raw.jsonl", r.out) < 0)
-		abort();
-	int fd = open(rawpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-	if (fd < 0 || !(raw = fdopen(fd, "a"))) {
-		ob_err(err, OB_EXIT_FAIL, errno, "opening %s", rawpath);
-		goto out_state;
-	}
-	fprintf(stderr, "ocibench: profile %s, %d repetition%s, results in %s\n", r.profile->name,
-		r.repeat, r.repeat == 1 ? "" : "s", r.out);
-	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,
-			       .ntests = r.ntests, .rts = r.rts, .nrts = r.nrts, .src = &r.src,
-			       .image_env = image_env(r.img), .runid = r.runid,
-			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
-			       .raw = raw, .progress = stderr, .tty = isatty(2),
-			       .net_subnet = r.net_subnet, .net_peer = r.net_peer };
-	if (ob_suite_run(&s, err) < 0)
-		goto out_state;
-	fclose(raw);
-	raw = NULL;
-
-	char when[64];
-	struct ob_error rerr;
-
-	utc_stamp(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ");
-	json_object_set_new(r.manifest, "ended_at", json_string(when));
-	json_object_set_new(r.manifest, "incomplete", json_boolean(s.stopped));
-	if (ob_manifest_write(r.out, r.manifest, err) < 0)
-		goto out_state;
-	if (s.stopped)
-		fprintf(stderr, "ocibench: interrupted by signal %d: %zu runs kept in %s, marked incomplete\n",
-			ob_proc_stop_signal(), s.cells, r.out);
-	if (write_reports(r.out, s.stopped, &rerr) < 0)
-		ob_err_print("ocibench", &rerr);
-	if (s.failed)
-		fprintf(stderr, "ocibench: %zu of %zu runs failed (see stderr_tail in %s)\n", s.failed,
-			s.cells, rawpath);
-	rc = s.stopped ? 128 + ob_proc_stop_signal() : s.failed ? OB_EXIT_FAIL : OB_EXIT_OK;
-out_state:
-	if (raw)
-		fclose(raw);
-	{
-		struct ob_error e2;
-
-		if (ob_remove_tree(r.bundles, &e2) < 0)
-			ob_err_print("ocibench", &e2);
-	}
-	ob_state_end(c->o.state_dir, r.runid);
-out_early:
-	json_decref(r.manifest);
-	image_close(r.img);
-	ob_rt_free(&r.set);
-	return rc;
 }
 
 int main(int argc, char **argv)
@@ -746,13 +273,13 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "run") == 0) {
 		if (!c.npos)
 			c.pos[c.npos++] = "run";
-		rc = cmd_run(&c, argc, argv, &err);
+		rc = ob_cmd_run(&c, argc, argv, &err);
 	} else if (strcmp(cmd, "runtimes") == 0) {
 		rc = cmd_runtimes(&c, &err);
 	} else if (strcmp(cmd, "report") == 0) {
 		rc = cmd_report(&c, &err);
 	} else if (strcmp(cmd, "bundle") == 0) {
-		rc = cmd_bundle(&c, &err);
+		rc = ob_cmd_bundle(&c, &err);
 	} else if (strcmp(cmd, "cleanup") == 0) {
 		rc = cmd_cleanup(&c, &err);
 	} else if (strcmp(cmd, "compare") == 0) {

@@ -1,0 +1,43 @@
+/* cli.h - the parsed command line of ocibench, shared by main.c (parsing,
+ * the small commands) and run.c (the run and bundle commands). */
+#ifndef OB_CLI_H
+#define OB_CLI_H
+
+#include <stddef.h>
+
+#include "ob-error.h"
+#include "runtime.h"
+
+struct opts {
+	int profile;
+	long long repeat;
+	const char *tests, *runtimes, *out, *image, *rootfs_from, *bundle_dir, *state_dir;
+	long long timeout;
+	const char *mount;
+	const char *net_subnet, *net_peer;
+};
+
+/* Parsed command line: options plus the --runtime definitions. */
+struct cli {
+	struct opts o;
+	char *defs[64];
+	size_t ndefs;
+	char *pos[256];
+	int npos;
+	const char *study; /* compare --study */
+};
+
+/* Split a comma list into v (strings point into a copy kept in *keep). */
+size_t ob_cli_split(const char *list, char **keep, char **v, size_t max);
+
+/* The runtime table: built-ins, --runtime definitions, detection. */
+int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *err);
+
+/* summary.csv, report.md and plots from DIR/raw.jsonl, then the table. */
+int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err);
+
+/* ocibench [run] and ocibench bundle DIR (run.c). */
+int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err);
+int ob_cmd_bundle(struct cli *c, struct ob_error *err);
+
+#endif
