@@ -32,10 +32,10 @@ static int image_open(const char *layout, struct ob_image **img, struct ob_error
 	*img = calloc(1, sizeof(**img));
 	if (*img == NULL)
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "opening image %s", layout);
-	if (ob_image_open(layout, NULL, NULL, *img, err) < 0) {
+	if (ob_image_open(layout, NULL, NULL, *img, err) < 0) { /* the message names the layout */
 		free(*img);
 		*img = NULL;
-		return ob_err_wrap(err, "image %s", layout);
+		return -1;
 	}
 	return 0;
 }
