@@ -58,7 +58,7 @@ wait_lines() {
 # one_err_line DESC WORD MAX_MS START_MS: one stderr line naming WORD, within MAX_MS
 one_err_line() {
 	local took=$(($(now_ms) - $4))
-	[ "$(wc -l <"$T_TMP/err")" = 1 ] && grep -q -- "$2" "$T_TMP/err" && [ "$took" -lt "$3" ]
+	[ "$(wc -l <"$T_TMP/err")" = 1 ] && grep -q -- "$2" "$T_TMP/err" && [ "$took" -lt $(($3 * T_SCALE)) ]
 	local rc=$?
 	[ $rc = 0 ] || { echo "# took ${took} ms; stderr:"; sed 's/^/# /' "$T_TMP/err" | head -5; }
 	t_result $rc "$1"
@@ -155,7 +155,7 @@ sleep 0.5
 pkill -INT -P "$INT" 2>/dev/null || kill -INT "$INT"
 t0=$(now_ms)
 t_exit 1 "SIGINT ends a running client with a failure" wait "$INT"
-t_ok "... within a second" test $(($(now_ms) - t0)) -lt 1500
+t_ok "... within a second" test $(($(now_ms) - t0)) -lt $((1500 * T_SCALE))
 SERVED=$((SERVED + 1))
 wait_lines "$T_TMP/js.out" "$SERVED"
 sed -n "${SERVED}p" "$T_TMP/js.out" >"$T_TMP/server.json"
@@ -175,7 +175,7 @@ start_server term
 kill -TERM "$SPID"
 t0=$(now_ms)
 t_exit 0 "SIGTERM ends an idle server cleanly" wait "$SHELL_PID"
-t_ok "... promptly" test $(($(now_ms) - t0)) -lt 2000
+t_ok "... promptly" test $(($(now_ms) - t0)) -lt $((2000 * T_SCALE))
 
 # ---- error paths -----------------------------------------------------------
 t0=$(now_ms)
