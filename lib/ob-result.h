@@ -19,7 +19,9 @@ json_t *ob_result_new(const char *workload, const char *command, int status,
 		      const struct ob_error *err, const struct ob_optset *sets, size_t nsets,
 		      uint64_t wall_start_ns);
 
-/* Print the document as one compact line on stdout, flush, and free it. */
+/* Add cpu_user_s and cpu_system_s (getrusage of the process and its
+ * waited-for children, so far), print the document as one compact line on
+ * stdout, flush, and free it. */
 void ob_result_emit(json_t *root);
 
 #endif
