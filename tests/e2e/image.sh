@@ -1,6 +1,6 @@
 #!/bin/bash
 # End-to-end checks of the OCI image (containers/build-image, `make image`)
-# and of its reader runner/image*.c (through tests/unit/image-tool).
+# and of its reader runner/oci/image*.c (through tests/unit/image-tool).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 BUILD="bash $S/containers/build-image"
 # the reader is built for the host of the build: run it under the emulator in cross builds
@@ -124,7 +124,7 @@ else
 	t_skip "ctr images import" "containerd not installed (apt-get install containerd) or not root"
 fi
 
-# -- the reader (runner/image.c) ---------------------------------------------------
+# -- the reader (runner/oci/image.c) ---------------------------------------------------
 t_ok "open picks the host platform" tool open "$IMG"
 t_jq "manifest, config, entrypoint, env, one layer" \
 	".manifest_digest == \"$(manifest_of "$IMG")\" and .arch == \"$host\" and .os == \"linux\"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# End-to-end checks of runner/netenv.c: namespaces, bridge, veths, addresses,
+# End-to-end checks of runner/net/netenv.c: namespaces, bridge, veths, addresses,
 # and that nothing is left behind or touched in the root namespace.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 TOOL=$B/tests/unit/netenv-tool

@@ -1,5 +1,5 @@
 #!/bin/bash
-# End-to-end checks of the runner's net test (runner/netcell.c): a server
+# End-to-end checks of the runner's net test (runner/net/netcell.c): a server
 # and a client container on a private network under runc and runsc (sandbox
 # netstack, and --network=host as a runtime variant), --net-peer, bad
 # input, and that no namespace, veth, mount, container or bundle is left,

@@ -1,4 +1,4 @@
-/* image-tool - drive runner/image.c from the end-to-end tests.
+/* image-tool - drive runner/oci/image.c from the end-to-end tests.
  *
  *   image-tool open LAYOUT [REF|- [ARCH|-]]           print the image as JSON
  *   image-tool unpack LAYOUT ROOTFS [REF|- [ARCH|-]]  extract into ROOTFS

@@ -1,4 +1,4 @@
-/* netenv-tool - drive runner/netenv.c from the end-to-end tests.
+/* netenv-tool - drive runner/net/netenv.c from the end-to-end tests.
  *   netenv-tool create PREFIX SUBNET N   create, print "ns addr" per endpoint
  *   netenv-tool cleanup PREFIX           remove PREFIX* namespaces, print count
  *   netenv-tool subnet TEXT              parse a subnet (exit 2 when bad) */

@@ -1,4 +1,4 @@
-/* Unit tests of runner/mounts.c (the mount tests need root: skipped otherwise). */
+/* Unit tests of runner/oci/mounts.c (the mount tests need root: skipped otherwise). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

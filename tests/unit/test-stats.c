@@ -1,4 +1,4 @@
-/* Unit tests of runner/stats.c: the statistics of a results cell. */
+/* Unit tests of results/stats.c: the statistics of a results cell. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

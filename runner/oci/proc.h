@@ -8,8 +8,8 @@
  * child reaped while waiting for another is kept (pid, status, time) so a
  * later wait for it still gets its exit status and its exit time.
  */
-#ifndef OB_PROC_H
-#define OB_PROC_H
+#ifndef OB_RUNNER_PROC_H
+#define OB_RUNNER_PROC_H
 
 #include <stdbool.h>
 #include <stdint.h>
