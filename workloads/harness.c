@@ -1,9 +1,11 @@
 /* harness.c - main() shared by the sysbench-style workloads.
  *
  * Parses the common and the workload's options, starts --threads workers
- * that meet at a start barrier, runs the event loop (run_events below: the
- * only place a latency is measured), merges statistics and prints the text
- * or JSON report.  Errors travel up to main(), which prints them once.
+ * that meet at a start barrier, runs the generic event loop (run_events
+ * below; engines with their own loop, such as fileio's io_uring, time their
+ * events themselves with the same ob_span helpers), merges statistics and
+ * prints the text or JSON report.  Errors travel up to main(), which prints
+ * them once.
  */
 #include "config.h"
 
@@ -18,6 +20,7 @@
 #include "ob-clock.h"
 #include "ob-cpulist.h"
 #include "ob-result.h"
+#include "ob-span.h"
 #include "workload.h"
 
 static const char *const format_names[] = {"text", "json", NULL};
@@ -113,25 +116,27 @@ bool ob_thread_continue(struct ob_thread *t)
 	return true;
 }
 
-/* The generic loop: the only place a latency is measured.  Between the two
- * clock reads there is nothing but the workload's execute(). */
+/* The generic loop.  An event's span holds nothing but the workload's
+ * execute(); generating the event (next_event) stays outside, as in
+ * sysbench. */
 static int run_events(struct ob_thread *t, struct ob_error *err)
 {
 	const struct ob_workload *wl = t->run->wl;
 	struct ob_event ev;
 
 	while (ob_thread_continue(t)) {
-		uint64_t t0, t1;
+		struct ob_span span;
+		uint64_t ns;
 		int rc;
 
 		if (wl->next_event(t, &ev) != OB_EV_READY)
 			break;
-		t0 = ob_now_ns();
-		rc = wl->execute(t, &ev, err); /* measured */
-		t1 = ob_now_ns();
+		ob_span_begin(&span);
+		rc = wl->execute(t, &ev, err);
+		ns = ob_span_end(&span);
 		if (rc < 0)
 			return -1;
-		ob_lat_add(&t->lat, t1 - t0);
+		ob_lat_add(&t->lat, ns);
 	}
 	return 0;
 }
@@ -164,7 +169,9 @@ static void *worker(void *arg)
 
 	/* The clock starts when the last worker reaches the barrier. */
 	if (pthread_barrier_wait(&start_sync.ready) == PTHREAD_BARRIER_SERIAL_THREAD) {
-		run->start_ns = ob_now_ns();
+		/* the run's span: "total time", the divisor of every rate */
+		ob_span_begin(&run->span);
+		run->start_ns = run->span.begin_ns;
 		run->deadline_ns = run->common.time > 0
 					   ? run->start_ns + (uint64_t)run->common.time * 1000000000u
 					   : 0;
@@ -195,8 +202,17 @@ static int run_threads(struct ob_run *run, struct ob_error *err)
 		free(tids);
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating %u threads", n);
 	}
-	pthread_barrier_init(&start_sync.ready, NULL, n);
-	pthread_barrier_init(&start_sync.go, NULL, n);
+	errno = pthread_barrier_init(&start_sync.ready, NULL, n);
+	if (errno == 0) {
+		errno = pthread_barrier_init(&start_sync.go, NULL, n);
+		if (errno != 0)
+			pthread_barrier_destroy(&start_sync.ready);
+	}
+	if (errno != 0) {
+		ret = ob_err(err, OB_EXIT_FAIL, errno, "initialising the start barrier of %u threads", n);
+		free(tids);
+		return ret;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct ob_thread *t = &run->threads[i];
 
@@ -219,7 +235,7 @@ static int run_threads(struct ob_run *run, struct ob_error *err)
 	}
 	for (unsigned i = 0; i < n; i++)
 		pthread_join(tids[i], NULL);
-	run->elapsed_ns = ob_now_ns() - run->start_ns;
+	run->elapsed_ns = ob_span_end(&run->span);
 	pthread_barrier_destroy(&start_sync.ready);
 	pthread_barrier_destroy(&start_sync.go);
 	free(tids);

@@ -142,10 +142,15 @@ static int sys_init(struct ob_run *run, struct ob_error *err)
 			      "--mode=exec re-executes %s, which is not available here", SELF_EXE);
 	/* one untimed probe: the kernel may be unable to run this binary itself
 	 * (user-mode emulation without binfmt_misc) */
-	if (fork_exec_self(err) < 0)
+	if (fork_exec_self(err) < 0) {
+		char why[sizeof(err->msg)];
+
+		/* ob_err() formats into err->msg: the cause must be copied out first */
+		snprintf(why, sizeof(why), "%s", err->msg);
 		return ob_err(err, OB_EXIT_UNSUPPORTED, 0,
-			      "--mode=exec: this program cannot re-execute itself here (%s); "
-			      "under user-mode emulation register it with binfmt_misc", err->msg);
+			      "--mode=exec: this program cannot re-execute itself here (%.600s); "
+			      "under user-mode emulation register it with binfmt_misc", why);
+	}
 	return 0;
 }
 

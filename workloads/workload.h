@@ -21,6 +21,7 @@
 #include "ob-hist.h"
 #include "ob-opt.h"
 #include "ob-rand.h"
+#include "ob-span.h"
 
 /* One unit of work, produced by next_event() and consumed by execute().
  * The meaning of the fields is the workload's. */
@@ -73,7 +74,8 @@ struct ob_run {
 	void *priv;
 	const char *command;   /* "run" or one of wl->commands */
 	uint64_t wall_start_ns; /* CLOCK_REALTIME taken as main()'s first act */
-	uint64_t start_ns;     /* clock start (all workers at the barrier) */
+	struct ob_span span;   /* the run: clock start (all workers at the barrier) to report */
+	uint64_t start_ns;     /* span.begin_ns */
 	uint64_t deadline_ns;  /* 0 = none */
 	uint64_t event_limit;  /* 0 = none */
 	atomic_uint_fast64_t issued;
