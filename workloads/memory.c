@@ -15,12 +15,16 @@
  *
  * Like sysbench, --events is ignored: each thread does
  * floor(floor(total / block) / threads) events (0 total = no limit), and
- * --time still ends the run early.  Unlike sysbench, the work is proven:
- * loads are summed into a checksum that is reported, and after the run
- * (untimed) the buffer contents are checked (exit 1 on a mismatch);
- * --validate also checks the buffer after every event (inside the timed
- * event, as sysbench's fileio --validate does).
+ * --time still ends the run early.  Unlike sysbench, the work leaves
+ * evidence (memory-pattern.h): a read run loads a known non-zero pattern
+ * and reports the sum of its loads (read_checksum, events x n (n+1) / 2 in
+ * seq mode), and a write run's stores depend on the event number, so the
+ * final contents show that the last event ran.  After the run (untimed) the
+ * buffer is checked (exit 1 on a mismatch) and --memory-dump writes it out
+ * for a check from outside; --validate also checks the buffer after every
+ * event (inside the timed event, so do not compare timings taken with it).
  */
+#include <endian.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -45,6 +49,7 @@ struct mem_opts {
 	int oper;
 	int access;
 	bool hugetlb;
+	const char *dump;
 };
 
 static const struct ob_opt mem_opts[] = {
@@ -60,6 +65,8 @@ static const struct ob_opt mem_opts[] = {
 	 oper_names, "type of memory operations {read, write, none}"},
 	{"memory-access-mode", OB_OPT_CHOICE, offsetof(struct mem_opts, access), "seq", 0, 0,
 	 access_names, "memory access mode {seq,rnd}"},
+	{"memory-dump", OB_OPT_STRING, offsetof(struct mem_opts, dump), NULL, 0, 0, NULL,
+	 "after the run, write the buffer (global, or thread 0's) to this new file as 8-byte little-endian words"},
 	{NULL},
 };
 
@@ -75,6 +82,7 @@ struct mem_thread {
 	struct mem_buf local;  /* local scope only */
 	uint64_t *words;       /* the buffer this thread works on */
 	uint64_t quota;        /* events left */
+	uint64_t done;         /* events run: the next one is done + 1 */
 	uint64_t checksum;     /* sum of every word loaded */
 };
 
@@ -113,11 +121,14 @@ static inline size_t rnd_index(struct ob_rand *rng, size_t n)
  * would otherwise cap the store rate). */
 #define UNROLL _Pragma("GCC unroll 8")
 
-static void seq_write(uint64_t *w, size_t n)
+/* Event k stores k n - i into word i (the first: n, n-1, ..., 1). */
+static void seq_write(uint64_t *w, size_t n, uint64_t k)
 {
+	const uint64_t top = k * n;
+
 	UNROLL
 	for (size_t i = 0; i < n; i++)
-		store_word(&w[i], n - i);
+		store_word(&w[i], top - i);
 }
 
 /* Four sums, so that the adds do not chain every load to the previous one
@@ -146,14 +157,16 @@ static void seq_none(size_t n)
 		BARRIER();
 }
 
-/* The rnd loops work on a copy of the generator, kept in registers. */
-static void rnd_write(uint64_t *w, size_t n, struct ob_rand *rng)
+/* The rnd loops work on a copy of the generator, kept in registers.  Event
+ * k's iteration i stores the running byte offset 8 ((k - 1) n + i). */
+static void rnd_write(uint64_t *w, size_t n, uint64_t k, struct ob_rand *rng)
 {
 	struct ob_rand r = *rng;
+	const uint64_t base = (k - 1) * n * sizeof(uint64_t);
 
 	UNROLL
 	for (size_t i = 0; i < n; i++)
-		store_word(&w[rnd_index(&r, n)], i * sizeof(uint64_t));
+		store_word(&w[rnd_index(&r, n)], base + i * sizeof(uint64_t));
 	*rng = r;
 }
 
@@ -184,7 +197,8 @@ static void rnd_none(size_t n, struct ob_rand *rng)
 
 /* ---- buffers and checks (untimed) ---------------------------------------- */
 
-static int buf_alloc(struct mem_buf *b, size_t bytes, bool hugetlb, struct ob_error *err)
+static int buf_alloc(struct mem_buf *b, size_t bytes, bool hugetlb, int oper,
+		     struct ob_error *err)
 {
 	b->nwords = bytes / sizeof(uint64_t);
 	b->shm = hugetlb;
@@ -213,6 +227,8 @@ static int buf_alloc(struct mem_buf *b, size_t bytes, bool hugetlb, struct ob_er
 		b->words = p;
 	}
 	memset(b->words, 0, bytes);
+	if (oper == MEM_OPER_READ)
+		mem_pattern_fill_read(b->words, b->nwords);
 	return 0;
 }
 
@@ -227,18 +243,44 @@ static void buf_free(struct mem_buf *b)
 	b->words = NULL;
 }
 
-static int check_buffer(const struct ob_run *run, const uint64_t *w, bool ran, const char *when,
-			struct ob_error *err)
+/* events / single: see mem_pattern_check(). */
+static int check_buffer(const struct ob_run *run, const uint64_t *w, uint64_t events, bool single,
+			const char *when, struct ob_error *err)
 {
 	const struct mem_opts *o = run->opts;
 	size_t bad;
 
-	if (mem_pattern_check(o->oper, o->access, w, state.nwords, ran, &bad) == 0)
+	if (mem_pattern_check(o->oper, o->access, w, state.nwords, events, single, &bad) == 0)
 		return 0;
 	return ob_err(err, OB_EXIT_FAIL, 0,
-		      "%s: word %zu of the %s buffer holds %llu, not what %s %s leaves there", when,
-		      bad, scope_names[o->scope], (unsigned long long)w[bad],
-		      access_names[o->access], oper_names[o->oper]);
+		      "%s: word %zu of the %s buffer holds %llu, not what %llu %s %s event(s) leave there",
+		      when, bad, scope_names[o->scope], (unsigned long long)w[bad],
+		      (unsigned long long)events, access_names[o->access], oper_names[o->oper]);
+}
+
+/* --memory-dump: the buffer as little-endian words, for outside checks. */
+static int dump_buffer(const char *path, const uint64_t *w, size_t n, struct ob_error *err)
+{
+	FILE *f = fopen(path, "wbx");
+	uint64_t chunk[512];
+	int rc = 0;
+
+	if (f == NULL)
+		return ob_err(err, OB_EXIT_FAIL, errno, "--memory-dump: creating '%s'", path);
+	for (size_t i = 0; i < n && rc == 0;) {
+		size_t m = n - i < 512 ? n - i : 512;
+
+		for (size_t j = 0; j < m; j++)
+			chunk[j] = htole64(w[i + j]);
+		if (fwrite(chunk, sizeof(uint64_t), m, f) != m)
+			rc = ob_err(err, OB_EXIT_FAIL, errno, "--memory-dump: writing '%s'", path);
+		i += m;
+	}
+	if (fclose(f) != 0 && rc == 0)
+		rc = ob_err(err, OB_EXIT_FAIL, errno, "--memory-dump: writing '%s'", path);
+	if (rc < 0)
+		unlink(path);
+	return rc;
 }
 
 /* ---- hooks ---------------------------------------------------------------- */
@@ -276,7 +318,7 @@ static int mem_init(struct ob_run *run, struct ob_error *err)
 			      : UINT64_MAX;
 	run->priv = &state;
 	if (o->scope == SCOPE_GLOBAL)
-		return buf_alloc(&state.global, (size_t)o->block_size, o->hugetlb, err);
+		return buf_alloc(&state.global, (size_t)o->block_size, o->hugetlb, o->oper, err);
 	return 0;
 }
 
@@ -293,7 +335,7 @@ static int mem_thread_init(struct ob_thread *t, struct ob_error *err)
 		mt->words = state.global.words;
 		return 0;
 	}
-	if (buf_alloc(&mt->local, (size_t)o->block_size, o->hugetlb, err) < 0)
+	if (buf_alloc(&mt->local, (size_t)o->block_size, o->hugetlb, o->oper, err) < 0)
 		return ob_err_wrap(err, "thread %u", t->id);
 	mt->words = mt->local.words;
 	return 0;
@@ -317,47 +359,64 @@ static int mem_execute(struct ob_thread *t, const struct ob_event *ev, struct ob
 	struct mem_thread *mt = t->priv;
 	uint64_t *w = mt->words;
 	size_t n = state.nwords;
+	uint64_t k = ++mt->done;
 
 	(void)ev;
 	if (o->access == MEM_ACCESS_SEQ) {
 		switch (o->oper) {
-		case MEM_OPER_WRITE: seq_write(w, n); break;
+		case MEM_OPER_WRITE: seq_write(w, n, k); break;
 		case MEM_OPER_READ: mt->checksum += seq_read(w, n); break;
 		default: seq_none(n); break;
 		}
 	} else {
 		switch (o->oper) {
-		case MEM_OPER_WRITE: rnd_write(w, n, &t->rng); break;
+		case MEM_OPER_WRITE: rnd_write(w, n, k, &t->rng); break;
 		case MEM_OPER_READ: mt->checksum += rnd_read(w, n, &t->rng); break;
 		default: rnd_none(n, &t->rng); break;
 		}
 	}
-	if (t->run->common.validate)
-		return check_buffer(t->run, w, true, "--validate", err);
+	if (t->run->common.validate) {
+		bool single = o->scope == SCOPE_LOCAL || t->run->nthreads == 1;
+
+		/* other writers of a global buffer may be further on */
+		return check_buffer(t->run, w, single ? k : UINT64_MAX, single, "--validate", err);
+	}
 	return 0;
 }
 
-/* After the clock stopped: every buffer holds what its events leave, and
- * the loads summed to events x (sum of the buffer) = 0 (it stays zero). */
+/* After the clock stopped (untimed): the loads summed to what the read
+ * pattern gives, every buffer holds what its events leave, and
+ * --memory-dump writes it out. */
 static int mem_verify(struct ob_run *run, struct ob_error *err)
 {
 	const struct mem_opts *o = run->opts;
+	uint64_t most = 0;
+	const uint64_t *dumped = state.global.words;
 
 	state.checksum = 0;
 	for (unsigned i = 0; i < run->nthreads; i++) {
 		const struct mem_thread *mt = run->threads[i].priv;
+		uint64_t want = mt->done * mem_pattern_read_sum(state.nwords);
 
 		state.checksum += mt->checksum;
-		if (mt->checksum != 0)
+		if (mt->done > most)
+			most = mt->done;
+		if (o->oper == MEM_OPER_READ && o->access == MEM_ACCESS_SEQ && mt->checksum != want)
 			return ob_err(err, OB_EXIT_FAIL, 0,
-				      "thread %u: the loaded words sum to %llu, expected 0", i,
-				      (unsigned long long)mt->checksum);
+				      "thread %u: the loads of %llu events sum to %llu, expected %llu", i,
+				      (unsigned long long)mt->done, (unsigned long long)mt->checksum,
+				      (unsigned long long)want);
 		if (o->scope == SCOPE_LOCAL &&
-		    check_buffer(run, mt->words, run->threads[i].lat.count > 0, "readback", err) < 0)
+		    check_buffer(run, mt->words, mt->done, true, "readback", err) < 0)
 			return ob_err_wrap(err, "thread %u", i);
 	}
+	if (o->scope == SCOPE_LOCAL)
+		dumped = ((const struct mem_thread *)run->threads[0].priv)->words;
+	if (o->dump != NULL && dump_buffer(o->dump, dumped, state.nwords, err) < 0)
+		return -1;
 	if (o->scope == SCOPE_GLOBAL)
-		return check_buffer(run, state.global.words, run->total.count > 0, "readback", err);
+		return check_buffer(run, state.global.words, most, run->nthreads == 1, "readback",
+				    err);
 	return 0;
 }
 
@@ -423,8 +482,10 @@ static void mem_json(const struct ob_run *run, json_t *root)
 	json_object_set_new(root, "mib_per_s", json_real(mib_transferred(run) / s));
 	json_object_set_new(root, "events_per_thread",
 			    json_integer(state.quota == UINT64_MAX ? 0 : (json_int_t)state.quota));
+	/* modulo 2^63: a JSON integer is signed */
 	if (o->oper == MEM_OPER_READ)
-		json_object_set_new(root, "read_checksum", json_integer((json_int_t)state.checksum));
+		json_object_set_new(root, "read_checksum",
+				    json_integer((json_int_t)(state.checksum & INT64_MAX)));
 }
 
 const struct ob_workload ob_workload = {

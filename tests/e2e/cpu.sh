@@ -9,6 +9,9 @@ cp "$T_TMP/out" "$T_TMP/cpu.json"
 t_schema cpu "$T_TMP/cpu.json" events_per_s primes_per_event
 t_jq "2261 primes per event for max prime 20000" '.primes_per_event == 2261' "$T_TMP/cpu.json"
 t_jq "exactly --events events" '.events == 20 and .events_per_s > 0' "$T_TMP/cpu.json"
+# Each event's trial divisions, summed: 301 275 per pass for 20000 (sysbench's
+# loop, counted by hand: WORKLOADS.md), so 20 real passes give 6 025 500.
+t_jq "trial divisions = events x 301275" '.trial_divisions == 20 * 301275' "$T_TMP/cpu.json"
 t_jq "every effective parameter in params" \
 	'.params.cpu_max_prime == 20000 and .params.threads == 1 and .params.time == 0 and .params.percentile == 95' \
 	"$T_TMP/cpu.json"
@@ -17,6 +20,15 @@ t_jq "latency ordered min <= avg <= max" '.latency_ms.min <= .latency_ms.avg and
 t_ok "cpu run: 1228 primes for 10000, 2 threads" W cpu --threads=2 --events=10 --time=0 --format=json
 t_jq "primes for 10000 and events split over threads" \
 	'.primes_per_event == 1228 and .events == 10 and .params.threads == 2' "$T_TMP/out"
+t_jq "trial divisions = events x 117526 for 10000, over both threads" '.trial_divisions == 10 * 117526' "$T_TMP/out"
+
+# Work that cannot be skipped takes time: twice the events, or twice the
+# prime limit (more than twice the divisions), take at least 1.6x as long.
+CPU="${OB_EMU:-} $B/ocibench-cpu --time=0"
+t_scaling "2N events take at least 1.6x the time of N" 1.6 \
+	"$CPU --cpu-max-prime=20000 --events=300" "$CPU --cpu-max-prime=20000 --events=600"
+t_scaling "prime limit 2N takes at least 1.6x the time of N" 1.6 \
+	"$CPU --cpu-max-prime=20000 --events=300" "$CPU --cpu-max-prime=40000 --events=300"
 
 t_ok "--time limit ends the run" W cpu --time=1 --format=json
 t_jq "time-limited run lasts about 1 s" '.total_time_s >= 1 and .total_time_s < 3 and .events > 0' "$T_TMP/out"

@@ -7,6 +7,10 @@
 #   t_static NAME             the workload binary is statically linked
 #   t_schema NAME FILE KEY... FILE holds NAME's result with the common keys and KEYs
 #   t_skip DESC REASON        a skipped test
+#   t_scaling DESC MIN CMD1 CMD2  CMD2 (twice CMD1's work) takes at least MIN
+#                             times CMD1's CPU time, best of 3 each
+#   t_syscalls FILE CMD...    counts CMD's system calls by name into FILE
+#                             ("count name" lines), from outside the program
 #   t_done                    prints the plan; exit status 1 if any failed
 #   W NAME ARGS...            runs workload ocibench-NAME (under $OB_EMU, e.g.
 #                             qemu-aarch64-static, in a cross build)
@@ -108,6 +112,47 @@ t_schema() {
 		 and (.build.arch | length) > 0 and (.build.compiler | length) > 0
 		 and (.latency_ms | has(\"min\") and has(\"avg\") and has(\"max\") and has(\"p95\"))
 		 and $extra" "$file"
+}
+
+# CPU time (user + system) a command line used, in nanoseconds, as the
+# kernel accounted it to the process (wait4); -1 if it failed.  Unlike wall
+# time, it hardly moves when other jobs share the machine.
+t_cpu_ns() {
+	python3 - "$1" <<'PY'
+import os, shlex, subprocess, sys
+p = subprocess.Popen(shlex.split(sys.argv[1]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+_, status, ru = os.wait4(p.pid, 0)
+print(int((ru.ru_utime + ru.ru_stime) * 1e9) if status == 0 else -1)
+PY
+}
+
+# t_scaling DESC MIN "CMD1" "CMD2": work that cannot be skipped takes time.
+# CMD2 does twice the work of CMD1; the least CPU time of 3 runs of each
+# (alternating) must keep a ratio of at least MIN.  Not a speed assertion: a
+# ratio within one run of the test, on whatever machine.
+t_scaling() {
+	local desc=$1 min=$2 c1=$3 c2=$4 b1= b2= n
+	for _ in 1 2 3; do
+		n=$(t_cpu_ns "$c1"); [ -z "$b1" ] || [ "$n" -lt "$b1" ] && b1=$n
+		n=$(t_cpu_ns "$c2"); [ -z "$b2" ] || [ "$n" -lt "$b2" ] && b2=$n
+	done
+	echo "# best of 3: ${b1} ns of CPU time for N, ${b2} ns for 2N"
+	[ "$b1" -gt 0 ] && [ "$b2" -gt 0 ] && awk -v a="$b1" -v b="$b2" -v m="$min" 'BEGIN { exit !(b / a >= m) }'
+	t_result $? "$desc"
+}
+
+# t_syscalls FILE CMD...: the system calls CMD makes, counted by the kernel's
+# tracer (strace -f -c), or under user-mode emulation by the emulator's own
+# log of the guest's calls (QEMU_STRACE), into FILE as "count name" lines.
+t_syscalls() {
+	local out=$1; shift
+	if [ -n "${OB_EMU:-}" ]; then
+		QEMU_STRACE=1 "$OB_EMU" "$@" >/dev/null 2>"$T_TMP/qstrace" || return
+		sed -nE 's/^[0-9]+ ([a-z_0-9]+)\(.*/\1/p' "$T_TMP/qstrace" | sort | uniq -c >"$out"
+	else
+		strace -f -qq -c -U calls,name -o "$T_TMP/strace" "$@" >/dev/null || return
+		awk '$1 ~ /^[0-9]+$/ && $2 != "total" { print $1, $2 }' "$T_TMP/strace" >"$out"
+	fi
 }
 
 t_skip() {

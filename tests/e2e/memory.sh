@@ -33,8 +33,35 @@ for scope in global local; do
 		done
 	done
 done
-t_ok "read run reports its checksum" W memory --memory-oper=read --memory-total-size=64K --format=json
-t_jq "the loads sum to 0 over the zeroed buffer" '.read_checksum == 0' "$T_TMP/out"
+# Reads load a known non-zero pattern (word i = W - i): a seq pass sums to
+# W (W + 1) / 2, computed here, not by the program.
+t_ok "seq read run reports its checksum" W memory --memory-oper=read --memory-total-size=64K --format=json
+t_jq "64 passes over 1K: the loads sum to 64 x 128 x 129 / 2" '.events == 64 and .read_checksum == 64 * 128 * 129 / 2' "$T_TMP/out"
+t_ok "seq read, 1M blocks, 2 local threads" W memory --memory-oper=read --memory-block-size=1M --memory-total-size=12M --memory-scope=local --threads=2 --format=json
+t_jq "12 passes over 1M: the loads sum to 12 x 131072 x 131073 / 2" '.events == 12 and .read_checksum == 12 * 131072 * 131073 / 2' "$T_TMP/out"
+t_ok "rnd read run reports its checksum" W memory --memory-oper=read --memory-access-mode=rnd --memory-total-size=64K --format=json
+t_jq "rnd: 64 x 128 loads of words in 1..128" '.read_checksum >= 64 * 128 and .read_checksum <= 64 * 128 * 128 and .read_checksum != 64 * 128 * 129 / 2' "$T_TMP/out"
+
+# A write run's final contents show that its last event ran: event k stores
+# k W - i into word i (seq) or the running byte offset (rnd).  The buffer is
+# dumped and read back here.
+words() { python3 -c 'import struct,sys; d=open(sys.argv[1],"rb").read(); print(" ".join(str(x) for x in struct.unpack("<%dQ" % (len(d) // 8), d)))' "$1"; }
+rm -f "$T_TMP/dump"
+t_ok "seq write, 10 events, buffer dumped" W memory --memory-block-size=1K --memory-total-size=10K --memory-dump="$T_TMP/dump" --format=json
+t_ok "the dump holds 10 x 128 - i in word i (the 10th event's stores)" sh -c \
+	"[ \"\$(python3 -c 'import struct,sys; d=open(sys.argv[1],\"rb\").read(); w=struct.unpack(\"<128Q\", d); print(all(w[i] == 1280 - i for i in range(128)))' '$T_TMP/dump')\" = True ]"
+rm -f "$T_TMP/dump"
+t_ok "rnd write, 10 events, buffer dumped" W memory --memory-access-mode=rnd --memory-block-size=1K --memory-total-size=10K --memory-dump="$T_TMP/dump" --format=json
+t_ok "the dump's largest word is the 10th event's last store, 8 x (10 x 128 - 1)" sh -c \
+	"[ \"\$(python3 -c 'import struct,sys; d=open(sys.argv[1],\"rb\").read(); w=struct.unpack(\"<128Q\", d); print(max(w) == 8 * 1279 and all(x % 8 == 0 for x in w))' '$T_TMP/dump')\" = True ]"
+t_exit 1 "--memory-dump never overwrites a file" W memory --memory-total-size=10K --memory-dump="$T_TMP/dump"
+
+# Work that cannot be skipped takes time: twice the total, at least 1.6x.
+MEM="${OB_EMU:-} $B/ocibench-memory --memory-block-size=1M"
+t_scaling "seq write: 2N blocks take at least 1.6x the time of N" 1.6 \
+	"$MEM --memory-total-size=4G" "$MEM --memory-total-size=8G"
+t_scaling "seq read: 2N blocks take at least 1.6x the time of N" 1.6 \
+	"$MEM --memory-oper=read --memory-total-size=4G" "$MEM --memory-oper=read --memory-total-size=8G"
 t_ok "none run" W memory --memory-oper=none --memory-total-size=64K --format=json
 t_jq "none transfers nothing" '.operations == 64 and .mib_transferred == 0 and .mib_per_s == 0' "$T_TMP/out"
 t_ok "smallest block (8 bytes, one word)" W memory --memory-block-size=8 --memory-total-size=8K --memory-access-mode=rnd --validate --format=json

@@ -31,6 +31,38 @@ else
 fi
 t_ok "the exec target exits 0 at once" W syscall --exit-now
 
+# The kernel is entered exactly as often as the loop says: counted from
+# outside (strace, or the emulator's log), two runs of E and 2E events, so
+# that start-up calls cancel out: per iteration 5 entries in mix (dup, close,
+# getpid, getuid, umask), 2 in close (dup, close), 1 in getpid.
+calls_of() { awk -v n="$2" '$2 == n { c += $1 } END { print c + 0 }' "$1"; }
+calls_all() { awk '{ c += $1 } END { print c + 0 }' "$1"; }
+E=10 BATCH=100
+for spec in "mix:dup close getpid getuid umask" "close:dup close" "getpid:getpid"; do
+	mode=${spec%%:*} names=${spec#*:}
+	per=$(echo "$names" | wc -w)
+	t_syscalls "$T_TMP/c1" "$B/ocibench-syscall" --mode=$mode --events=$E --syscall-batch=$BATCH --time=0 --format=json
+	t_syscalls "$T_TMP/c2" "$B/ocibench-syscall" --mode=$mode --events=$((2 * E)) --syscall-batch=$BATCH --time=0 --format=json
+	if [ ! -s "$T_TMP/c1" ] || [ ! -s "$T_TMP/c2" ]; then
+		t_result 1 "$mode: system calls counted from outside (no count: is strace installed?)"
+		continue
+	fi
+	ok=0
+	for n in $names; do
+		d=$(( $(calls_of "$T_TMP/c2" $n) - $(calls_of "$T_TMP/c1" $n) ))
+		echo "# $mode: $n $(calls_of "$T_TMP/c1" $n) for $E events, $(calls_of "$T_TMP/c2" $n) for $((2 * E))"
+		[ "$d" = $((E * BATCH)) ] || { echo "# $mode: $d more $n calls for $E more events of $BATCH, expected $((E * BATCH))"; ok=1; }
+	done
+	# nothing else grows with the iterations: the total grows by per x E x
+	# BATCH, give or take a few calls per event (an emulator has no vDSO: its
+	# two clock reads per event are system calls)
+	d=$(( $(calls_all "$T_TMP/c2") - $(calls_all "$T_TMP/c1") ))
+	echo "# $mode: $d more system calls in all, expected $((per * E * BATCH)) ($per per iteration)"
+	[ $((d - per * E * BATCH)) -le $((4 * E)) ] && [ $((per * E * BATCH - d)) -le $((4 * E)) ] || ok=1
+	[ "$(calls_of "$T_TMP/c1" getpid)" -ge $((E * BATCH)) ] || [ "$mode" = close ] || ok=1
+	t_result $ok "$mode: $per kernel entries per iteration, counted from outside"
+done
+
 t_ok "--time ends the run (default time is 10)" W syscall --time=1 --format=json
 t_jq "time-limited run" '.total_time_s >= 1 and .total_time_s < 3 and .iterations > 0' "$T_TMP/out"
 t_ok "default --time is 10" sh -c "${OB_EMU:-} '$SYS' --help | grep -q -- '--time=10'"
