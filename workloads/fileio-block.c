@@ -57,6 +57,22 @@ static uint64_t mix_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
+/* Header fields: little-endian byte by byte, on every machine. */
+static void put_le(unsigned char *p, uint64_t v, int bytes)
+{
+	for (int i = 0; i < bytes; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
 /* Length of the chunk starting at c, within a request ending at end. */
 static uint64_t chunk_len(const struct fileio_layout *l, uint64_t c, uint64_t end)
 {
@@ -74,7 +90,7 @@ static uint64_t chunk_valid(const struct fileio_layout *l, uint64_t c, uint64_t 
 }
 
 void fileio_block_fill(const struct fileio_layout *l, void *buf, uint64_t len, unsigned file,
-		       uint64_t pos, uint64_t *seed)
+		       uint64_t pos, const struct fileio_wgen *gen, uint64_t *seed)
 {
 	unsigned char *b = buf;
 
@@ -85,19 +101,18 @@ void fileio_block_fill(const struct fileio_layout *l, void *buf, uint64_t len, u
 
 		memset(p + valid, 0, n - valid);
 		if (valid >= FIO_BLOCK_HDR) {
-			uint32_t magic = FIO_BLOCK_MAGIC, f = file, vl = (uint32_t)valid, crc;
-
 			for (uint64_t i = FIO_BLOCK_HDR; i < valid; i += 8) {
 				uint64_t r = mix_next(seed);
 
 				memcpy(p + i, &r, valid - i < 8 ? valid - i : 8);
 			}
-			memcpy(p, &magic, 4);
-			memcpy(p + 8, &f, 4);
-			memcpy(p + 12, &vl, 4);
-			memcpy(p + 16, &c, 8);
-			crc = fileio_crc32(0, p + 8, valid - 8);
-			memcpy(p + 4, &crc, 4);
+			memcpy(p, FIO_BLOCK_MAGIC, 4);
+			put_le(p + 8, file, 4);
+			put_le(p + 12, valid, 4);
+			put_le(p + 16, c, 8);
+			put_le(p + 24, gen->run_id, 8);
+			put_le(p + 32, gen->seq, 8);
+			put_le(p + 4, fileio_crc32(0, p + 8, valid - 8), 4);
 		} else {
 			memset(p, 0, valid);
 		}
@@ -105,37 +120,56 @@ void fileio_block_fill(const struct fileio_layout *l, void *buf, uint64_t len, u
 	}
 }
 
+/* One chunk of valid >= FIO_BLOCK_HDR bytes at c: NULL if good. */
+static const char *check_chunk(const struct fileio_layout *l, const unsigned char *p,
+			       uint64_t valid, unsigned file, uint64_t c,
+			       const struct fileio_expect *want, struct fileio_wgen *found)
+{
+	uint64_t k, done, issued;
+
+	if (memcmp(p, FIO_BLOCK_MAGIC, 4) != 0) {
+		/* format 1 stored its magic "OBFI" as a native integer */
+		if (memcmp(p, "OBFI", 4) == 0 || memcmp(p, "IFBO", 4) == 0)
+			return "block header of format 1 (an older ocibench-fileio): run prepare --validate again";
+		return "no block header (was the file prepared with --validate?)";
+	}
+	if (get_le(p + 4, 4) != fileio_crc32(0, p + 8, valid - 8))
+		return "checksum mismatch";
+	found->run_id = get_le(p + 24, 8);
+	found->seq = get_le(p + 32, 8);
+	if (get_le(p + 8, 4) != file || get_le(p + 16, 8) != c || get_le(p + 12, 4) != valid)
+		return "block belongs elsewhere (header names another file, offset or length)";
+	if (want == NULL)
+		return NULL;
+	k = file * want->chunks_per_file + c / l->block_size;
+	done = want->done[k];
+	issued = want->issued[k];
+	if (found->run_id != want->run_id)
+		return done == 0 ? NULL
+				 : "stale block: it does not hold this run's last write to it (a write that never reached the file)";
+	if (found->seq > issued || found->seq == 0)
+		return "block names a write of this run that was never made to it";
+	if (found->seq < done)
+		return "stale block: it does not hold this run's last write to it (a write that never reached the file)";
+	return NULL;
+}
+
 int fileio_block_check(const struct fileio_layout *l, const void *buf, uint64_t len,
-		       unsigned file, uint64_t pos, uint64_t *bad, const char **why)
+		       unsigned file, uint64_t pos, const struct fileio_expect *want,
+		       uint64_t *bad, const char **why, struct fileio_wgen *found)
 {
 	const unsigned char *b = buf;
 
 	for (uint64_t c = pos; c < pos + len;) {
 		uint64_t n = chunk_len(l, c, pos + len);
 		uint64_t valid = chunk_valid(l, c, n);
-		const unsigned char *p = b + (c - pos);
-		uint32_t magic, crc, f, vl;
-		uint64_t off;
 
 		*bad = c;
+		*found = (struct fileio_wgen){0, 0};
 		if (valid >= FIO_BLOCK_HDR) {
-			memcpy(&magic, p, 4);
-			memcpy(&crc, p + 4, 4);
-			memcpy(&f, p + 8, 4);
-			memcpy(&vl, p + 12, 4);
-			memcpy(&off, p + 16, 8);
-			if (magic != FIO_BLOCK_MAGIC) {
-				*why = "no block header (was the file prepared with --validate?)";
+			*why = check_chunk(l, b + (c - pos), valid, file, c, want, found);
+			if (*why != NULL)
 				return -1;
-			}
-			if (crc != fileio_crc32(0, p + 8, valid - 8)) {
-				*why = "checksum mismatch";
-				return -1;
-			}
-			if (f != file || off != c || vl != valid) {
-				*why = "block belongs elsewhere (header names another file, offset or length)";
-				return -1;
-			}
 		}
 		c += n;
 	}

@@ -28,6 +28,7 @@ struct fileio_files {
 	uint64_t req_size;   /* largest request: buffers are this big */
 	unsigned depth;      /* --file-io-depth (io_uring) */
 	bool fdatasync;      /* --file-fsync-mode=fdatasync */
+	bool fsync_all;      /* --file-fsync-all: each write's event ends with its fsync */
 	bool grow;           /* seqwr: the files were just created empty */
 	int *fds;            /* read-write, --file-extra-flags applied */
 	char **paths;        /* for messages */
@@ -42,8 +43,6 @@ struct fileio_thread {
 	uint64_t fsyncs, bytes_read, bytes_written;
 	void *buf;           /* page-aligned, req_size bytes (sync engines) */
 	uint64_t seed;       /* --validate payload generator */
-	bool pending;        /* --validate: a read whose check is due */
-	struct ob_event last;
 	void *priv;          /* the engine's */
 };
 
@@ -78,12 +77,15 @@ int fileio_io_error(struct fileio_files *fs, const struct ob_event *ev, long lon
 /* ---- services of fileio.c for engines with their own loop ---------------- */
 
 /* The next request (untimed): generator under the shared lock; for a
- * --validate write, buf is filled with checked blocks. */
+ * --validate write, buf is filled with checked blocks of the next write
+ * generation (ev->seq). */
 void fileio_next(struct ob_thread *t, struct ob_event *ev, void *buf);
-/* One fsync event, synchronous and counted; the caller times it. */
-int fileio_fsync_event(struct ob_thread *t, unsigned file, struct ob_error *err);
-/* A read or write completed: count it, fsync it under --file-fsync-all,
- * and check a --validate read (call it after the completion's clock read). */
+/* The fsync of one file, synchronous: the measured work of an fsync event
+ * (and of a write's end under --file-fsync-all).  The caller times it. */
+int fileio_fsync(unsigned file, struct ob_error *err);
+/* An event (read, write, fsync) completed: count it, record a write's
+ * generation and check a --validate read.  Untimed: call it after the
+ * span has ended. */
 int fileio_completed(struct ob_thread *t, const struct ob_event *ev, const void *buf,
 		     struct ob_error *err);
 

@@ -6,12 +6,15 @@
  * (calling ob_thread_continue() before each, so --time and --events hold
  * exactly), submits each at once (one io_uring_submit() per request, like
  * fio's default), and when depth are in flight or no more may start, waits
- * for at least one completion and reaps all that are ready.  The latency of a request runs
- * from just before its submission to the clock read after the wait that
- * returned its completion.  Counters are updated at completion, as in
- * sysbench's async mode; fsync events stay synchronous (sysbench: "the
- * async fsync path cannot be reached"), each timed as its own event.
- * Leftovers are drained before the thread ends.
+ * for at least one completion and reaps all that are ready.  The span of a
+ * request runs from just before its submission (after the request was
+ * generated under the shared lock and queued) to the clock read after the
+ * wait that returned its completion, or, under --file-fsync-all, to the end
+ * of the write's fsync, as in the sync engine.  Counters and --validate
+ * checks come after the span (fileio_completed), as in sysbench's async
+ * mode; fsync events stay synchronous (sysbench: "the async fsync path
+ * cannot be reached"), each timed as its own event.  Leftovers are drained
+ * before the thread ends.
  *
  * Unsupported here (exit 77): io_uring_queue_init() refused (ENOSYS,
  * EPERM: seccomp, sandboxes) or the first request failing with EINVAL
@@ -24,11 +27,11 @@
 #include <liburing.h>
 
 #include "fileio-engine.h"
-#include "ob-clock.h"
+#include "ob-span.h"
 
 struct slot {
 	struct ob_event ev;
-	uint64_t t0;
+	struct ob_span span; /* submission to completion */
 	void *buf;
 };
 
@@ -125,7 +128,7 @@ static int submit(struct uring *u, struct slot *s, struct ob_error *err)
 {
 	int rc;
 
-	s->t0 = ob_now_ns();
+	ob_span_begin(&s->span);
 	do
 		rc = io_uring_submit(&u->ring);
 	while (rc == -EINTR || rc == -EAGAIN || rc == 0);
@@ -150,7 +153,7 @@ static int reap(struct ob_thread *t, struct uring *u, struct fileio_files *fs, u
 {
 	struct io_uring_cqe *cqe;
 	unsigned head, seen = 0;
-	uint64_t t1;
+	uint64_t t1, ns;
 	int rc;
 
 	do
@@ -158,7 +161,7 @@ static int reap(struct ob_thread *t, struct uring *u, struct fileio_files *fs, u
 	while (rc == -EINTR);
 	if (rc < 0)
 		return ob_err(err, OB_EXIT_FAIL, -rc, "io_uring_wait_cqe");
-	t1 = ob_now_ns();
+	t1 = ob_now_ns(); /* ends the span of every request reaped below */
 	io_uring_for_each_cqe(&u->ring, head, cqe) {
 		struct slot *s = io_uring_cqe_get_data(cqe);
 
@@ -166,8 +169,16 @@ static int reap(struct ob_thread *t, struct uring *u, struct fileio_files *fs, u
 		if (cqe->res != (int)s->ev.len)
 			return completion_error(u, fs, s, cqe->res, err);
 		u->completed_one = true;
-		ob_lat_add(&t->lat, t1 - s->t0);
-		/* counters, --file-fsync-all, --validate check: after t1 */
+		if (s->ev.op == FIO_OP_WRITE && fs->fsync_all) {
+			/* the write's fsync belongs to its event, as in the sync engine */
+			if (fileio_fsync(s->ev.file, err) < 0)
+				return -1;
+			ns = ob_span_end(&s->span);
+		} else {
+			ns = ob_span_end_at(&s->span, t1);
+		}
+		ob_lat_add(&t->lat, ns);
+		/* counters, --validate check: after the span */
 		if (fileio_completed(t, &s->ev, s->buf, err) < 0)
 			return -1;
 		u->free[u->nfree++] = s;
@@ -178,14 +189,17 @@ static int reap(struct ob_thread *t, struct uring *u, struct fileio_files *fs, u
 }
 
 /* An fsync event: synchronous, timed on its own. */
-static int fsync_event(struct ob_thread *t, unsigned file, struct ob_error *err)
+static int fsync_event(struct ob_thread *t, const struct ob_event *ev, struct ob_error *err)
 {
-	uint64_t t0 = ob_now_ns();
+	struct ob_span span;
+	int rc;
 
-	if (fileio_fsync_event(t, file, err) < 0)
+	ob_span_begin(&span);
+	rc = fileio_fsync(ev->file, err);
+	ob_lat_add(&t->lat, ob_span_end(&span));
+	if (rc < 0)
 		return -1;
-	ob_lat_add(&t->lat, ob_now_ns() - t0);
-	return 0;
+	return fileio_completed(t, ev, NULL, err);
 }
 
 static int uring_thread_run(struct ob_thread *t, struct fileio_files *fs, struct ob_error *err)
@@ -204,7 +218,7 @@ static int uring_thread_run(struct ob_thread *t, struct fileio_files *fs, struct
 			}
 			fileio_next(t, &s->ev, s->buf);
 			if (s->ev.op == FIO_OP_FSYNC) {
-				if (fsync_event(t, s->ev.file, err) < 0)
+				if (fsync_event(t, &s->ev, err) < 0)
 					return -1;
 				continue;
 			}

@@ -9,13 +9,16 @@
  * io_uring runs its own loop (thread_run).
  *
  * --validate: prepare and every write fill each block with a header
- * (offset, file, CRC-32) and random payload; every read is checked.  The
- * check is not timed: with sync/mmap it runs at the start of the thread's
- * next next_event() (or in thread_done for the last read), with io_uring
- * after the completion's clock read.  The fill of a write's buffer happens
- * in next_event(), untimed too.  Exact with one thread; with several,
- * concurrent writes and reads of one block can tear it, as in sysbench.
+ * (offset, file, CRC-32, write generation: run id and sequence) and random
+ * payload; every read is checked.  With one thread the run also remembers
+ * the generation of its last completed write to every block, so a read
+ * that finds an older one has caught a write that never reached the file.
+ * The fill of a write's buffer happens in next_event() and the check in
+ * fileio_completed(), right after the event's span: neither is timed.
+ * With several threads, concurrent writes and reads of one block can tear
+ * it, as in sysbench, so the generation is not compared there.
  */
+#include <sys/random.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -117,6 +120,12 @@ static struct fileio {
 	struct ob_run *run;
 	bool validate;
 	bool fsync_all, fsync_end;
+	/* --validate write generations */
+	uint64_t run_id;
+	_Atomic uint64_t write_seq;  /* the last sequence handed out */
+	uint64_t *expect;            /* one thread: last completed write per chunk */
+	uint64_t *issued;            /* one thread: last issued write per chunk */
+	uint64_t chunks_per_file;
 	/* prepare / cleanup results */
 	uint64_t prep_bytes, prep_ns;
 	unsigned created, reused, removed;
@@ -228,6 +237,24 @@ static void close_set(struct fileio_files *fs)
 
 static int prepare(struct ob_error *err);
 
+/* --validate: this process's run id (random, never 0) and, for a one-thread
+ * run, the table of the generation last written to every chunk. */
+static int init_generations(bool table, struct ob_error *err)
+{
+	while (S.run_id == 0)
+		if (getrandom(&S.run_id, sizeof(S.run_id), 0) != sizeof(S.run_id))
+			S.run_id = ob_wall_ns() ^ ((uint64_t)getpid() << 32);
+	if (!table)
+		return 0;
+	S.chunks_per_file = (S.fs.file_size + S.layout.block_size - 1) / S.layout.block_size;
+	S.expect = calloc((size_t)(S.chunks_per_file * S.fs.num), sizeof(*S.expect));
+	S.issued = calloc((size_t)(S.chunks_per_file * S.fs.num), sizeof(*S.issued));
+	if (S.expect == NULL || S.issued == NULL)
+		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating the --validate table of %llu blocks",
+			      (unsigned long long)(S.chunks_per_file * S.fs.num));
+	return 0;
+}
+
 static int fileio_init(struct ob_run *run, struct ob_error *err)
 {
 	const struct fileio_opts *o = run->opts;
@@ -265,8 +292,11 @@ static int fileio_init(struct ob_run *run, struct ob_error *err)
 	/* sysbench: --file-fsync-all turns periodic and end fsyncs off. */
 	S.fsync_all = o->fsync_all;
 	S.fsync_end = o->fsync_end && !o->fsync_all && fileio_mode_writes(o->mode);
+	S.fs.fsync_all = o->fsync_all;
 	fileio_gen_init(&S.gen, o->mode, S.fs.num, file_size, o->block_size, (uint64_t)o->merged,
 			o->fsync_all ? 0 : (uint64_t)o->fsync_freq, o->rw_ratio);
+	if (S.validate && init_generations(is_run && run->nthreads == 1, err) < 0)
+		return -1;
 	if (alloc_paths(&S.fs, o->dir, err) < 0)
 		return -1;
 	if (fileio_fs_type(o->dir, S.fs_type, sizeof(S.fs_type)) == NULL)
@@ -285,6 +315,9 @@ static void fileio_fini(struct ob_run *run)
 {
 	(void)run;
 	close_set(&S.fs);
+	free(S.expect);
+	free(S.issued);
+	S.expect = S.issued = NULL;
 }
 
 /* ---- prepare and cleanup ------------------------------------------------- */
@@ -319,8 +352,12 @@ static int prepare_file(unsigned i, void *buf, uint64_t *seed, struct ob_error *
 	for (uint64_t pos = (uint64_t)size; pos < S.fs.file_size; pos += o->block_size) {
 		ssize_t n;
 
-		if (S.validate)
-			fileio_block_fill(&S.layout, buf, o->block_size, i, pos, seed);
+		struct fileio_wgen gen = {S.run_id, 0};
+
+		if (S.validate) {
+			gen.seq = ++S.write_seq;
+			fileio_block_fill(&S.layout, buf, o->block_size, i, pos, &gen, seed);
+		}
 		n = pwrite(fd, buf, o->block_size, (off_t)pos);
 		if (n != (ssize_t)o->block_size) {
 			struct ob_event ev = {.op = FIO_OP_WRITE, .file = i, .pos = pos,
@@ -328,6 +365,9 @@ static int prepare_file(unsigned i, void *buf, uint64_t *seed, struct ob_error *
 
 			return fileio_io_error(&S.fs, &ev, n < 0 ? -errno : n, err);
 		}
+		if (S.expect != NULL) /* --file-prepare: the run reads these */
+			S.expect[i * S.chunks_per_file + pos / o->block_size] =
+				S.issued[i * S.chunks_per_file + pos / o->block_size] = gen.seq;
 		S.prep_bytes += o->block_size;
 	}
 	if (fsync(fd) < 0)
@@ -419,6 +459,17 @@ static void bump(_Atomic uint64_t *c)
 	atomic_store_explicit(c, load(c) + 1, memory_order_relaxed);
 }
 
+/* An issued or a completed write: its generation in the table, for every
+ * chunk it covers. */
+static void record_write(uint64_t *table, const struct ob_event *ev)
+{
+	uint64_t first = ev->pos / S.layout.block_size;
+	uint64_t last = (ev->pos + ev->len - 1) / S.layout.block_size;
+
+	for (uint64_t c = first; table != NULL && c <= last; c++)
+		table[ev->file * S.chunks_per_file + c] = ev->seq;
+}
+
 void fileio_next(struct ob_thread *t, struct ob_event *ev, void *buf)
 {
 	uint64_t reads = 0, writes = 0;
@@ -433,95 +484,99 @@ void fileio_next(struct ob_thread *t, struct ob_event *ev, void *buf)
 		}
 	fileio_gen_next(&S.gen, &t->rng, reads, writes, ev);
 	pthread_mutex_unlock(&S.lock);
-	if (S.validate && ev->op == FIO_OP_WRITE)
-		fileio_block_fill(&S.layout, buf, ev->len, ev->file, ev->pos,
+	ev->seq = 0;
+	if (S.validate && ev->op == FIO_OP_WRITE) {
+		struct fileio_wgen gen = {S.run_id, atomic_fetch_add(&S.write_seq, 1) + 1};
+
+		ev->seq = gen.seq;
+		record_write(S.issued, ev);
+		fileio_block_fill(&S.layout, buf, ev->len, ev->file, ev->pos, &gen,
 				  &((struct fileio_thread *)t->priv)->seed);
+	}
 }
 
 static void count(struct fileio_thread *ft, const struct ob_event *ev)
 {
+	if (ev->op == FIO_OP_FSYNC) {
+		ft->fsyncs++;
+		return;
+	}
 	if (ev->op == FIO_OP_READ) {
 		bump(&ft->reads);
 		ft->bytes_read += ev->len;
 	} else {
 		bump(&ft->writes);
 		ft->bytes_written += ev->len;
+		if (S.fsync_all)
+			ft->fsyncs++; /* the write's own fsync */
 	}
 }
 
+
 static int verify(const struct ob_event *ev, const void *buf, struct ob_error *err)
 {
+	const struct fileio_expect want = {S.run_id, S.expect, S.issued, S.chunks_per_file};
+	struct fileio_wgen found;
 	uint64_t bad;
 	const char *why;
 
-	if (fileio_block_check(&S.layout, buf, ev->len, ev->file, ev->pos, &bad, &why) < 0)
-		return ob_err(err, OB_EXIT_FAIL, 0, "validation failed: file '%s' offset %llu: %s",
-			      S.fs.paths[ev->file], (unsigned long long)bad, why);
-	return 0;
+	if (fileio_block_check(&S.layout, buf, ev->len, ev->file, ev->pos,
+			       S.expect != NULL ? &want : NULL, &bad, &why, &found) == 0)
+		return 0;
+	if (found.run_id != 0 && S.expect != NULL)
+		return ob_err(err, OB_EXIT_FAIL, 0,
+			      "validation failed: file '%s' offset %llu: %s (it holds write %llu of run %016llx; this run %016llx last wrote write %llu there)",
+			      S.fs.paths[ev->file], (unsigned long long)bad, why,
+			      (unsigned long long)found.seq, (unsigned long long)found.run_id,
+			      (unsigned long long)S.run_id,
+			      (unsigned long long)S.expect[ev->file * S.chunks_per_file +
+							   bad / S.layout.block_size]);
+	return ob_err(err, OB_EXIT_FAIL, 0, "validation failed: file '%s' offset %llu: %s",
+		      S.fs.paths[ev->file], (unsigned long long)bad, why);
 }
 
-int fileio_fsync_event(struct ob_thread *t, unsigned file, struct ob_error *err)
+int fileio_fsync(unsigned file, struct ob_error *err)
 {
-	struct fileio_thread *ft = t->priv;
-
-	if (S.eng->fsync(&S.fs, file, err) < 0)
-		return -1;
-	ft->fsyncs++;
-	return 0;
+	return S.eng->fsync(&S.fs, file, err);
 }
 
 int fileio_completed(struct ob_thread *t, const struct ob_event *ev, const void *buf,
 		     struct ob_error *err)
 {
 	count(t->priv, ev);
-	if (ev->op == FIO_OP_WRITE && S.fsync_all)
-		return fileio_fsync_event(t, ev->file, err);
+	if (ev->op == FIO_OP_WRITE && S.validate)
+		record_write(S.expect, ev);
 	if (ev->op == FIO_OP_READ && S.validate)
 		return verify(ev, buf, err);
 	return 0;
 }
 
-/* The check of the thread's previous read, if one is due (untimed). */
-static int verify_pending(struct ob_thread *t, struct ob_error *err)
-{
-	struct fileio_thread *ft = t->priv;
-
-	if (!ft->pending)
-		return 0;
-	ft->pending = false;
-	return verify(&ft->last, ft->buf, err);
-}
-
 static int fileio_next_event(struct ob_thread *t, struct ob_event *ev)
 {
-	struct fileio_thread *ft = t->priv;
-
-	if (verify_pending(t, &t->err) < 0) {
-		/* Stops every thread; the harness reports t->err. */
-		atomic_store(&t->run->failed, 1);
-		return OB_EV_NONE;
-	}
-	fileio_next(t, ev, ft->buf);
+	fileio_next(t, ev, ((struct fileio_thread *)t->priv)->buf);
 	return OB_EV_READY;
 }
 
-/* The measured work of one event (sync and mmap engines). */
+/* The measured work of one event (sync and mmap engines): one read, write
+ * or fsync, and under --file-fsync-all a write's fsync (sysbench times it
+ * as part of the write). */
 static int fileio_execute(struct ob_thread *t, const struct ob_event *ev, struct ob_error *err)
 {
 	struct fileio_thread *ft = t->priv;
 
 	if (ev->op == FIO_OP_FSYNC)
-		return fileio_fsync_event(t, ev->file, err);
+		return fileio_fsync(ev->file, err);
 	if (S.eng->execute(&S.fs, ev, ft->buf, err) < 0)
 		return -1;
-	count(ft, ev);
 	if (ev->op == FIO_OP_WRITE && S.fsync_all)
-		return fileio_fsync_event(t, ev->file, err);
-	if (ev->op == FIO_OP_READ && S.validate) {
-		ft->pending = true; /* checked by the next next_event() */
-		ft->last = *ev;
-	}
+		return fileio_fsync(ev->file, err);
 	return 0;
+}
+
+static int fileio_event_done(struct ob_thread *t, const struct ob_event *ev,
+			     struct ob_error *err)
+{
+	return fileio_completed(t, ev, ((struct fileio_thread *)t->priv)->buf, err);
 }
 
 /* io_uring drives its own loop; sync and mmap use the harness's. */
@@ -530,16 +585,16 @@ static int fileio_thread_run(struct ob_thread *t, struct ob_error *err)
 	return S.eng->thread_run != NULL ? S.eng->thread_run(t, &S.fs, err) : OB_RUN_EVENTS;
 }
 
-/* After the loop: the last read's check, then the end fsyncs (counted). */
+/* After the loop: the end fsyncs, counted but not events (sysbench). */
 static int fileio_thread_done(struct ob_thread *t, struct ob_error *err)
 {
-	if (verify_pending(t, err) < 0)
-		return -1;
 	if (!S.fsync_end)
 		return 0;
-	for (unsigned i = 0; i < S.fs.num; i++)
-		if (fileio_fsync_event(t, i, err) < 0)
+	for (unsigned i = 0; i < S.fs.num; i++) {
+		if (fileio_fsync(i, err) < 0)
 			return -1;
+		((struct fileio_thread *)t->priv)->fsyncs++;
+	}
 	return 0;
 }
 
@@ -656,6 +711,12 @@ static void set_real(json_t *root, const char *key, double v)
 static void fileio_json(const struct ob_run *run, json_t *root)
 {
 	json_object_set_new(root, "fs_type", S.fs_type[0] ? json_string(S.fs_type) : json_null());
+	if (S.validate && S.run_id != 0) { /* the write generation in the block headers */
+		char id[17];
+
+		snprintf(id, sizeof(id), "%016llx", (unsigned long long)S.run_id);
+		json_object_set_new(root, "run_id", json_string(id));
+	}
 	if (strcmp(run->command, "prepare") == 0) {
 		double el = ob_ns_to_s(S.prep_ns ? S.prep_ns : 1);
 
@@ -698,6 +759,7 @@ const struct ob_workload ob_workload = {
 	.thread_init = fileio_thread_init,
 	.next_event = fileio_next_event,
 	.execute = fileio_execute,
+	.completed = fileio_event_done,
 	.thread_run = fileio_thread_run,
 	.thread_done = fileio_thread_done,
 	.thread_fini = fileio_thread_fini,

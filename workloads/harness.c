@@ -137,6 +137,8 @@ static int run_events(struct ob_thread *t, struct ob_error *err)
 		if (rc < 0)
 			return -1;
 		ob_lat_add(&t->lat, ns);
+		if (wl->completed != NULL && wl->completed(t, &ev, err) < 0)
+			return -1;
 	}
 	return 0;
 }

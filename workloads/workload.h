@@ -30,6 +30,7 @@ struct ob_event {
 	unsigned file;
 	uint64_t pos;
 	uint64_t len;
+	uint64_t seq; /* e.g. fileio's write sequence */
 };
 
 enum { OB_EV_READY = 0, OB_EV_NONE = 1 };
@@ -112,6 +113,9 @@ struct ob_workload {
 	int (*next_event)(struct ob_thread *t, struct ob_event *ev);
 	/* The measured work of one event: 0, or -1 with err set. */
 	int (*execute)(struct ob_thread *t, const struct ob_event *ev, struct ob_error *err);
+	/* Optional: right after an executed event's span, untimed: its
+	 * bookkeeping and checks (fileio's counters, --validate). */
+	int (*completed)(struct ob_thread *t, const struct ob_event *ev, struct ob_error *err);
 	/* Optional: replaces the generic loop (asynchronous engines).  It must
 	 * call ob_thread_continue() before each event and ob_lat_add() for
 	 * each completed one.  Returning OB_RUN_EVENTS asks for the generic

@@ -164,27 +164,81 @@ static void test_crc32(void **state)
 static void test_blocks(void **state)
 {
 	const struct fileio_layout l = {.block_size = 4 * KiB, .file_size = 40 * KiB};
+	const struct fileio_wgen gen = {.run_id = 0x1122334455667788ull, .seq = 7};
 	unsigned char *buf = malloc(16 * KiB);
 	uint64_t seed = 1, bad = 0;
 	const char *why = NULL;
+	struct fileio_wgen found;
 
 	(void)state;
 	/* a 3-block write checks as a whole and block by block */
-	fileio_block_fill(&l, buf, 12 * KiB, 2, 8 * KiB, &seed);
-	assert_int_equal(fileio_block_check(&l, buf, 12 * KiB, 2, 8 * KiB, &bad, &why), 0);
-	assert_int_equal(fileio_block_check(&l, buf + 4 * KiB, 4 * KiB, 2, 12 * KiB, &bad, &why), 0);
+	fileio_block_fill(&l, buf, 12 * KiB, 2, 8 * KiB, &gen, &seed);
+	assert_int_equal(fileio_block_check(&l, buf, 12 * KiB, 2, 8 * KiB, NULL, &bad, &why, &found), 0);
+	assert_int_equal(fileio_block_check(&l, buf + 4 * KiB, 4 * KiB, 2, 12 * KiB, NULL, &bad, &why, &found), 0);
+	/* the header is little-endian on every machine, with the format in the magic */
+	assert_memory_equal(buf, "OBF2", 4);
+	assert_int_equal(buf[8], 2);
+	assert_int_equal(buf[17], 0x20); /* offset 8 KiB = 0x2000 */
+	assert_int_equal(buf[24], 0x88);
+	assert_int_equal(buf[31], 0x11);
+	assert_int_equal(buf[32], 7);
 	/* the same bytes at another offset or file do not */
-	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 2, 0, &bad, &why), -1);
-	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 3, 8 * KiB, &bad, &why), -1);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 2, 0, NULL, &bad, &why, &found), -1);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 3, 8 * KiB, NULL, &bad, &why, &found), -1);
 	/* one flipped payload byte is found, with the block's offset */
 	buf[4 * KiB + 1000] ^= 1;
-	assert_int_equal(fileio_block_check(&l, buf, 12 * KiB, 2, 8 * KiB, &bad, &why), -1);
+	assert_int_equal(fileio_block_check(&l, buf, 12 * KiB, 2, 8 * KiB, NULL, &bad, &why, &found), -1);
 	assert_int_equal(bad, 12 * KiB);
 	assert_string_equal(why, "checksum mismatch");
 	/* zeros (a file prepared without --validate) have no header */
 	memset(buf, 0, 4 * KiB);
-	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 0, 0, &bad, &why), -1);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 0, 0, NULL, &bad, &why, &found), -1);
+	/* format 1 (native-order magic "OBFI") is refused with its own reason */
+	memcpy(buf, "OBFI", 4);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 0, 0, NULL, &bad, &why, &found), -1);
+	assert_non_null(strstr(why, "format 1"));
 	free(buf);
+}
+
+/* The write generation: a read must find the run's last write to a block. */
+static void test_generations(void **state)
+{
+	const struct fileio_layout l = {.block_size = 4 * KiB, .file_size = 16 * KiB};
+	uint64_t table[2 * 4] = {0}, issued[2 * 4] = {0}; /* 2 files x 4 chunks */
+	const struct fileio_expect want = {.run_id = 42, .done = table, .issued = issued,
+					   .chunks_per_file = 4};
+	const struct fileio_wgen old = {.run_id = 41, .seq = 3}, w5 = {.run_id = 42, .seq = 5},
+				 w9 = {.run_id = 42, .seq = 9};
+	unsigned char buf[4 * KiB];
+	uint64_t seed = 3, bad;
+	const char *why;
+	struct fileio_wgen found;
+
+	(void)state;
+	/* prepared by another run, not written by this one: fine */
+	fileio_block_fill(&l, buf, 4 * KiB, 1, 8 * KiB, &old, &seed);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), 0);
+	/* write 5 issued there, still in flight: the old block may still be there */
+	issued[1 * 4 + 2] = 5;
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), 0);
+	/* write 5 completed: the old block is a write that never landed */
+	table[1 * 4 + 2] = 5;
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), -1);
+	assert_non_null(strstr(why, "stale"));
+	assert_int_equal(found.run_id, 41);
+	assert_int_equal(found.seq, 3);
+	fileio_block_fill(&l, buf, 4 * KiB, 1, 8 * KiB, &w5, &seed);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), 0);
+	/* write 9 issued: write 5's bytes are fine until it completes */
+	issued[1 * 4 + 2] = 9;
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), 0);
+	table[1 * 4 + 2] = 9;
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), -1);
+	fileio_block_fill(&l, buf, 4 * KiB, 1, 8 * KiB, &w9, &seed);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 1, 8 * KiB, &want, &bad, &why, &found), 0);
+	/* a block naming this run where it wrote nothing */
+	fileio_block_fill(&l, buf, 4 * KiB, 0, 0, &w9, &seed);
+	assert_int_equal(fileio_block_check(&l, buf, 4 * KiB, 0, 0, &want, &bad, &why, &found), -1);
 }
 
 /* A file size that is not a multiple of the block: the last chunk is short,
@@ -192,16 +246,18 @@ static void test_blocks(void **state)
 static void test_short_tail(void **state)
 {
 	const struct fileio_layout l = {.block_size = 4 * KiB, .file_size = 10 * KiB};
+	const struct fileio_wgen gen = {.run_id = 1, .seq = 1};
 	unsigned char buf[4 * KiB];
 	uint64_t seed = 9, bad;
 	const char *why;
+	struct fileio_wgen found;
 
 	(void)state;
-	fileio_block_fill(&l, buf, 4 * KiB, 0, 8 * KiB, &seed); /* prepare's block */
+	fileio_block_fill(&l, buf, 4 * KiB, 0, 8 * KiB, &gen, &seed); /* prepare's block */
 	assert_int_equal(buf[2 * KiB], 0);
-	assert_int_equal(fileio_block_check(&l, buf, 2 * KiB, 0, 8 * KiB, &bad, &why), 0);
-	fileio_block_fill(&l, buf, 2 * KiB, 0, 8 * KiB, &seed); /* a run's write */
-	assert_int_equal(fileio_block_check(&l, buf, 2 * KiB, 0, 8 * KiB, &bad, &why), 0);
+	assert_int_equal(fileio_block_check(&l, buf, 2 * KiB, 0, 8 * KiB, NULL, &bad, &why, &found), 0);
+	fileio_block_fill(&l, buf, 2 * KiB, 0, 8 * KiB, &gen, &seed); /* a run's write */
+	assert_int_equal(fileio_block_check(&l, buf, 2 * KiB, 0, 8 * KiB, NULL, &bad, &why, &found), 0);
 }
 
 int main(void)
@@ -213,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_crc32),
 		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_generations),
 		cmocka_unit_test(test_short_tail),
 	};
 
