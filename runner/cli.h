@@ -1,5 +1,6 @@
-/* cli.h - the parsed command line of ocibench, shared by main.c (parsing,
- * the small commands) and run.c (the run and bundle commands). */
+/* cli.h - the parsed command line of ocibench and what its commands share
+ * (cli.c): main.c parses it and runs the small commands, run.c the run and
+ * bundle commands. */
 #ifndef OB_CLI_H
 #define OB_CLI_H
 
@@ -35,9 +36,5 @@ int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *
 
 /* summary.csv, report.md and plots from DIR/raw.jsonl, then the table. */
 int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err);
-
-/* ocibench [run] and ocibench bundle DIR (run.c). */
-int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err);
-int ob_cmd_bundle(struct cli *c, struct ob_error *err);
 
 #endif

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "cli.h"
 #include "results.h"
+#include "run.h"
 #include "ob-cleanup.h"
 #include "ob-opt.h"
 #include "proc.h"
@@ -111,42 +112,6 @@ static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 	if (ob_opt_defaults(&set, 1, err) < 0)
 		return -1;
 	return ob_opt_parse(&set, 1, n, rest, c->pos, &c->npos, err);
-}
-
-size_t ob_cli_split(const char *list, char **keep, char **v, size_t max)
-{
-	size_t n = 0;
-
-	*keep = strdup(list);
-	for (char *s = strtok(*keep, ","); s && n < max; s = strtok(NULL, ","))
-		v[n++] = s;
-	return n;
-}
-
-int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *err)
-{
-	char root[4096];
-
-	snprintf(root, sizeof(root), "%s/root", c->o.state_dir);
-	if (ob_rt_load(set, c->defs, c->ndefs, root, err) < 0)
-		return -1;
-	ob_rt_detect(set);
-	return 0;
-}
-
-int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err)
-{
-	struct ob_results_info info = {0};
-
-	if (ob_results_write_reports_ex(dir, incomplete, &info, err) < 0)
-		return -1;
-	if (info.bad_lines > 0)
-		fprintf(stderr, "ocibench: %s/raw.jsonl: %zu unreadable line(s) skipped (first: line %zu)\n",
-			dir, info.bad_lines, info.first_bad);
-	if (info.plots <= 0)
-		fprintf(stderr, "ocibench: plots %s: %s\n", info.plots == 0 ? "skipped" : "failed",
-			info.plots_note);
-	return ob_results_print_table(dir, stdout, err);
 }
 
 static int cmd_runtimes(struct cli *c, struct ob_error *err)

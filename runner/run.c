@@ -22,6 +22,7 @@
 #include "ob-fs.h"
 #include "ob-sha256.h"
 #include "proc.h"
+#include "run.h"
 #include "state.h"
 #include "suite.h"
 
