@@ -281,15 +281,124 @@ void ob_opt_format(const struct ob_opt *o, const void *base, char *buf, size_t l
 	}
 }
 
-void ob_opt_help(FILE *f, const struct ob_optset *sets, size_t nsets)
+#define HELP_WIDTH 80
+/* Wider options or defaults (a long path) take a line of their own. */
+#define NAME_MAX_WIDTH 18
+#define DEF_MAX_WIDTH 20
+
+static size_t fit(size_t width, size_t len, size_t cap)
 {
+	return len <= cap && len > width ? len : width;
+}
+
+static void pad_to(FILE *f, size_t have, size_t want)
+{
+	for (; have < want; have++)
+		fputc(' ', f);
+}
+
+/* Text after column col, wrapped at spaces to HELP_WIDTH (a word longer
+ * than the room left stays whole). */
+static void help_wrapped(FILE *f, const char *s, size_t col)
+{
+	size_t room = HELP_WIDTH > col + 20 ? HELP_WIDTH - col : 20;
+
+	while (strlen(s) > room) {
+		const char *cut = s + room;
+
+		while (cut > s && *cut != ' ')
+			cut--;
+		if (cut == s)
+			cut = strchr(s + room, ' ');
+		if (cut == NULL)
+			break;
+		fprintf(f, "%.*s\n%*s", (int)(cut - s), s, (int)col, "");
+		s = cut + 1;
+	}
+	fprintf(f, "%s\n", s);
+}
+
+/* The default column of an option and the length of its help without a
+ * closing "(default: X)" that gave it. */
+static void shown_default(const struct ob_opt *o, char *buf, size_t size, size_t *help_len)
+{
+	const char *p = strstr(o->help, "(default");
+	size_t len = strlen(o->help);
+
+	*help_len = len;
+	if (o->def != NULL && *o->def != '\0') {
+		snprintf(buf, size, "%s", o->def);
+		return;
+	}
+	if (p != NULL && o->help[len - 1] == ')' && strchr(p + 1, '(') == NULL) {
+		const char *v = p + strlen("(default");
+
+		v += strspn(v, ": ");
+		snprintf(buf, size, "%.*s", (int)(o->help + len - 1 - v), v);
+		while (p > o->help && p[-1] == ' ')
+			p--;
+		*help_len = (size_t)(p - o->help);
+		return;
+	}
+	snprintf(buf, size, "%s", o->type == OB_OPT_BOOL ? "off" : "-");
+}
+
+/* One row: an option or default wider than its column pushes what follows
+ * to the next line, under its own column. */
+static void help_row(FILE *f, const char *opt, const char *def, const char *help, size_t wname,
+		     size_t wdef)
+{
+	fprintf(f, "  %s", opt);
+	if (strlen(opt) > wname)
+		fprintf(f, "\n  %*s", (int)wname, "");
+	else
+		pad_to(f, strlen(opt), wname);
+	fprintf(f, "  %s", def);
+	if (strlen(def) > wdef)
+		fprintf(f, "\n  %*s  %*s", (int)wname, "", (int)wdef, "");
+	else
+		pad_to(f, strlen(def), wdef);
+	fputs("  ", f);
+	help_wrapped(f, help, wname + wdef + 6);
+}
+
+void ob_opt_help_rows(FILE *f, const struct ob_optset *sets, size_t nsets,
+		      const struct ob_opt_row *rows, size_t nrows)
+{
+	size_t wname = strlen("option"), wdef = strlen("default");
+
+	/* the widest that fit their caps: the others take a line of their own */
+	for (size_t i = 0; i < nrows; i++) {
+		wname = fit(wname, strlen(rows[i].option), NAME_MAX_WIDTH);
+		wdef = fit(wdef, strlen(rows[i].def ? rows[i].def : "-"), DEF_MAX_WIDTH);
+	}
 	for (size_t s = 0; s < nsets; s++)
 		for (const struct ob_opt *o = sets[s].opts; o->name != NULL; o++) {
-			char left[96];
+			char def[128];
+			size_t hl;
 
-			snprintf(left, sizeof(left), "--%s=%s", o->name, o->def ? o->def : "");
-			fprintf(f, "  %-34s %s\n", left, o->help);
+			shown_default(o, def, sizeof(def), &hl);
+			wname = fit(wname, strlen(o->name) + 2, NAME_MAX_WIDTH);
+			wdef = fit(wdef, strlen(def), DEF_MAX_WIDTH);
 		}
+	help_row(f, "option", "default", "meaning", wname, wdef);
+	for (size_t i = 0; i < nrows; i++)
+		help_row(f, rows[i].option, rows[i].def ? rows[i].def : "-", rows[i].help, wname, wdef);
+	for (size_t s = 0; s < nsets; s++)
+		for (const struct ob_opt *o = sets[s].opts; o->name != NULL; o++) {
+			char name[128], def[128], help[512];
+			size_t hl;
+
+			shown_default(o, def, sizeof(def), &hl);
+			snprintf(name, sizeof(name), "--%s", o->name);
+			snprintf(help, sizeof(help), "%.*s", (int)hl, o->help);
+			help_row(f, name, def, help, wname, wdef);
+		}
+}
+
+void ob_opt_help(FILE *f, const struct ob_optset *sets, size_t nsets)
+{
+	ob_opt_help_rows(f, sets, nsets, NULL, 0);
 }
 
 void ob_opt_to_json(const struct ob_optset *sets, size_t nsets, json_t *obj)

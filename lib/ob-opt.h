@@ -43,6 +43,14 @@ struct ob_opt {
 	const char *def;             /* default, parsed like user input; NULL = none */
 	double min, max;             /* INT/SIZE/DOUBLE range; max <= min means no upper bound */
 	const char *const *choices;  /* CHOICE/FLAGS: NULL-terminated names */
+	const char *help;            /* with def NULL, a closing "(default: X)" or
+	                              * "(default X)" is shown as the default X */
+};
+
+/* A help row for an option parsed outside the tables. */
+struct ob_opt_row {
+	const char *option; /* "--runtime=NAME=PATH[,ARG...]" */
+	const char *def;    /* NULL shows "-" */
 	const char *help;
 };
 
@@ -70,8 +78,12 @@ int ob_opt_parse(const struct ob_optset *sets, size_t nsets, int argc, char **ar
  * powers of 1024).  Returns 0 or -1 on a malformed or overflowing value. */
 int ob_parse_size(const char *text, uint64_t *out);
 
-/* "--name=default  help" lines for every option. */
+/* The options as three aligned columns: "--name", the default, the help
+ * (wrapped under its own column when a line would pass 80 characters). */
 void ob_opt_help(FILE *f, const struct ob_optset *sets, size_t nsets);
+/* The same, with extra rows first. */
+void ob_opt_help_rows(FILE *f, const struct ob_optset *sets, size_t nsets,
+		      const struct ob_opt_row *rows, size_t nrows);
 
 /* Add every option's effective value to obj, keyed by option name with '-'
  * turned into '_'.  Sizes are numbers of bytes, choices their names, flags

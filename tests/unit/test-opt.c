@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -124,6 +126,35 @@ static void test_help(void **state)
 	assert_int_equal(parse(&v, &err, 2, argv), OB_OPT_HELP);
 }
 
+/* The help table: option, default and meaning in their own columns; a
+ * closing "(default: X)" of the help moves to the default column. */
+static void test_help_columns(void **state)
+{
+	static const struct ob_opt t[] = {
+		{"profile", OB_OPT_STRING, 0, "quick", 0, 0, NULL, "parameters"},
+		{"repeat", OB_OPT_INT, 0, NULL, 1, 9, NULL, "repetitions of every cell (default: the profile's)"},
+		{"on", OB_OPT_BOOL, 0, NULL, 0, 0, NULL, "a switch"},
+		{"dir", OB_OPT_STRING, 0, "/a/default/far/too/long/for/its/column", 0, 0, NULL, "a path"},
+		{NULL},
+	};
+	struct ob_optset set = {t, NULL};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	assert_non_null(f);
+	ob_opt_help(f, &set, 1);
+	fclose(f);
+	assert_non_null(strstr(buf, "  option     default        meaning\n"));
+	assert_non_null(strstr(buf, "  --profile  quick          parameters\n"));
+	assert_non_null(strstr(buf, "  --repeat   the profile's  repetitions of every cell\n"));
+	assert_non_null(strstr(buf, "  --on       off            a switch\n"));
+	assert_non_null(strstr(buf, "  --dir      /a/default/far/too/long/for/its/column\n"
+				    "                            a path\n"));
+	free(buf);
+}
+
 static void test_json(void **state)
 {
 	char *argv[] = {"p", "--file-x=1"};
@@ -154,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_and_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_help_columns),
 		cmocka_unit_test(test_json),
 	};
 
