@@ -19,7 +19,7 @@
 
 #define STUDY_COLS 8
 #define STUDY_ROWS 32
-#define SAME 0.05 /* ratios within 5 % of 1 count as "no difference" */
+#define SAME OB_STUDY_SAME
 
 struct study {
 	char *names[STUDY_COLS]; /* column names after "figure" */
@@ -152,82 +152,123 @@ static long study_row(const struct ob_results *r, const char *id)
 	return -1;
 }
 
-static int compare_study(const struct ob_results *r, const struct study *s, const char *dir,
-			 const char *path, FILE *out, struct ob_error *err)
+int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_study_cmp *c,
+		     struct ob_error *err)
 {
-	long base = ob_results_runtime(r, "runc");
-	int scol = study_col(s, "runc"), cells = 0, same = 0;
+	struct study s;
+	long base;
+	int scol, rc = -1;
 
+	memset(c, 0, sizeof(*c));
+	if (study_path(arch, c->path, sizeof(c->path), err) < 0)
+		return -1;
+	if (study_load(c->path, &s, err) < 0)
+		goto out;
+	base = ob_results_runtime(r, "runc");
+	scol = study_col(&s, "runc");
 	for (size_t i = 0; base < 0 && i < r->nrts; i++)
-		if (study_col(s, r->rts[i].name) == scol)
+		if (study_col(&s, r->rts[i].name) == scol)
 			base = (long)i;
-	if (base < 0 || scol < 0)
-		return ob_err(err, OB_EXIT_FAIL, 0,
-			      "%s has no runc column: the study's ratios are relative to runc", dir);
-	fprintf(out, "%s against the study (%s); ratio = runtime / %s\n", dir, path, r->rts[base].name);
-	fprintf(out, "%-22s  %-14s  %12s  %10s  %11s  %s\n", "test", "runtime", "mean here",
-		"ratio here", "ratio study", "same way");
-	for (int i = 0; i < s->nrows; i++) {
-		long row = study_row(r, s->figure[i]);
+	if (base < 0 || scol < 0) {
+		ob_err(err, OB_EXIT_FAIL, 0, "no runc column: the study's ratios are relative to runc");
+		goto out;
+	}
+	c->base = (size_t)base;
+	c->cells = calloc((size_t)s.nrows * r->nrts + 1, sizeof(*c->cells));
+	if (c->cells == NULL) {
+		ob_err(err, OB_EXIT_FAIL, ENOMEM, "study comparison");
+		goto out;
+	}
+	for (int i = 0; i < s.nrows; i++) {
+		long row = study_row(r, s.figure[i]);
 		double b = mean_of(r, row, base);
 
 		if (row < 0)
 			continue;
 		for (size_t rt = 0; rt < r->nrts; rt++) {
-			int col = study_col(s, r->rts[rt].name);
-			double m = mean_of(r, row, (long)rt);
-			double here = m / b, there = NAN;
-			const char *verdict = "-";
-			char cell[128];
+			int col = study_col(&s, r->rts[rt].name);
+			struct ob_study_cell *e = &c->cells[c->n];
 
 			if ((long)rt == base || ob_results_group(r, (size_t)row, rt) == NULL)
 				continue; /* the baseline itself, or not run */
-			if (col >= 0)
-				there = s->v[i][col] / s->v[i][scol];
-			if (isfinite(here) && isfinite(there)) {
-				int ok = direction(here) == direction(there);
-
-				cells++;
-				same += ok;
-				verdict = ok ? "yes" : "NO";
+			e->row = (size_t)row;
+			e->rt = rt;
+			e->mean = mean_of(r, row, (long)rt);
+			e->here = e->mean / b;
+			e->there = col >= 0 ? s.v[i][col] / s.v[i][scol] : NAN;
+			e->same = -1;
+			if (isfinite(e->here) && isfinite(e->there)) {
+				e->same = direction(e->here) == direction(e->there);
+				c->comparable++;
+				c->same += e->same;
 			}
-			fprintf(out, "%-22s  %-14s", r->rows[row].label, r->rts[rt].name);
-			if (isnan(m)) {
-				ob_results_cell_text(r, (size_t)row, rt, cell, sizeof(cell));
-				fprintf(out, "  %12s", cell);
-			} else {
-				num(out, m, ob_results_row_ref(r, (size_t)row), 12);
-			}
-			if (isfinite(here))
-				fprintf(out, "  %10.3f", here);
-			else
-				fprintf(out, "  %10s", "-");
-			if (isfinite(there))
-				fprintf(out, "  %11.3f", there);
-			else
-				fprintf(out, "  %11s", "-");
-			fprintf(out, "  %s\n", verdict);
+			c->n++;
 		}
+	}
+	rc = 0;
+out:
+	free(s.text);
+	return rc;
+}
+
+void ob_study_cmp_free(struct ob_study_cmp *c)
+{
+	free(c->cells);
+	c->cells = NULL;
+	c->n = 0;
+}
+
+static void print_study(const struct ob_results *r, const struct ob_study_cmp *c, const char *dir,
+			FILE *out)
+{
+	fprintf(out, "%s against the study (%s); ratio = runtime / %s\n", dir, c->path,
+		r->rts[c->base].name);
+	fprintf(out, "%-22s  %-14s  %12s  %10s  %11s  %s\n", "test", "runtime", "mean here",
+		"ratio here", "ratio study", "same way");
+	for (size_t i = 0; i < c->n; i++) {
+		const struct ob_study_cell *e = &c->cells[i];
+		char cell[128];
+
+		fprintf(out, "%-22s  %-14s", r->rows[e->row].label, r->rts[e->rt].name);
+		if (isnan(e->mean)) {
+			ob_results_cell_text(r, e->row, e->rt, cell, sizeof(cell));
+			fprintf(out, "  %12s", cell);
+		} else {
+			num(out, e->mean, ob_results_row_ref(r, e->row), 12);
+		}
+		if (isfinite(e->here))
+			fprintf(out, "  %10.3f", e->here);
+		else
+			fprintf(out, "  %10s", "-");
+		if (isfinite(e->there))
+			fprintf(out, "  %11.3f", e->there);
+		else
+			fprintf(out, "  %11s", "-");
+		fprintf(out, "  %s\n", e->same < 0 ? "-" : e->same ? "yes" : "NO");
 	}
 	fprintf(out, "%d of %d comparable cells point the same way as in the study "
 		     "(ratios within %.0f %% of 1 count as equal)\n",
-		same, cells, SAME * 100);
-	return 0;
+		c->same, c->comparable, SAME * 100);
 }
 
 int ob_results_compare_study(const char *dir, const char *arch, FILE *out, struct ob_error *err)
 {
-	char path[4096];
-	struct study s;
+	struct ob_study_cmp c = {0};
 	struct ob_results r;
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (study_path(arch, path, sizeof(path), err) < 0)
-		return -1;
-	if (study_load(path, &s, err) == 0 && ob_results_load(dir, &r, err) == 0)
-		rc = compare_study(&r, &s, dir, path, out, err);
-	free(s.text);
+	if (ob_results_load(dir, &r, err) < 0)
+		goto out;
+	if (ob_study_compare(&r, arch, &c, err) < 0) {
+		if (err->status != OB_EXIT_USAGE)
+			ob_err_wrap(err, "%s", dir);
+		goto out;
+	}
+	print_study(&r, &c, dir, out);
+	rc = 0;
+out:
+	ob_study_cmp_free(&c);
 	ob_results_free(&r);
 	return rc;
 }

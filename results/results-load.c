@@ -195,6 +195,25 @@ static int add_failure(struct ob_results *r, size_t rt, json_t *rec, size_t line
 	return f->test && f->status ? 0 : -1;
 }
 
+/* What a group's audit trail keeps of its first record (keys of the
+ * record, then of its workload object). */
+static json_t *audit_of(json_t *rec)
+{
+	static const char *const keys[] = {"runtime_path", "runtime_args", "argv", "params", "net"};
+	json_t *a = json_object(), *wl = json_object_get(rec, "workload");
+
+	for (size_t i = 0; a && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (json_object_get(rec, keys[i]) != NULL)
+			json_object_set(a, keys[i], json_object_get(rec, keys[i]));
+	if (a && json_is_object(wl)) {
+		if (json_object_get(wl, "command") != NULL)
+			json_object_set(a, "workload_command", json_object_get(wl, "command"));
+		if (json_object_get(wl, "params") != NULL)
+			json_object_set(a, "workload_params", json_object_get(wl, "params"));
+	}
+	return a;
+}
+
 static int add_record(struct ob_results *r, json_t *rec, size_t line)
 {
 	const char *status = jstr(rec, "status");
@@ -205,6 +224,12 @@ static int add_record(struct ob_results *r, json_t *rec, size_t line)
 
 	if (g == NULL)
 		return -1;
+	/* the first ok record tells the most (its workload's params) */
+	if (g->audit == NULL || (g->ok == 0 && strcmp(status, "ok") == 0)) {
+		json_decref(g->audit);
+		if ((g->audit = audit_of(rec)) == NULL)
+			return -1;
+	}
 	g->total++;
 	if (strcmp(status, "ok") == 0) {
 		g->ok++;
@@ -339,6 +364,7 @@ void ob_results_free(struct ob_results *r)
 	for (size_t i = 0; i < r->ngroups; i++) {
 		free(r->groups[i].test);
 		free(r->groups[i].variant);
+		json_decref(r->groups[i].audit);
 	}
 	for (size_t i = 0; i < r->nfails; i++) {
 		free(r->fails[i].test);

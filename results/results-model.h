@@ -79,6 +79,10 @@ struct ob_group {
 	char *test;
 	char *variant;
 	size_t total, ok, failed, timeout, unsupported;
+	/* how the group ran, for the audit trail: the first record's
+	 * runtime_path, runtime_args, argv, params, net and its workload's
+	 * command and params (keys absent from the record are left out) */
+	json_t *audit;
 };
 
 struct ob_failure {
@@ -139,5 +143,7 @@ double ob_results_row_ref(const struct ob_results *r, size_t row);
 /* A number with about 4 significant digits (the study's style); decimals
  * chosen from ref so that mean and sd line up.  "" for NAN. */
 void ob_results_fmt(double x, double ref, char *buf, size_t size);
+/* A ratio as "x57.3" (three significant digits, no exponent). */
+void ob_results_ratio_text(double x, char *buf, size_t size);
 
 #endif

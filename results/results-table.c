@@ -1,11 +1,14 @@
 /* results-table.c - the main table (rows: test figures, columns: runtimes)
  * as aligned plain text or as a Markdown table. */
+#include "results.h"
 #include "results-write.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CELL 128
+#define RATIO 24
 
 /* Columns on screen: UTF-8 continuation bytes take none. */
 static size_t width(const char *s)
@@ -35,6 +38,41 @@ void ob_md_text(FILE *out, const char *s)
 	}
 }
 
+void ob_results_ratio_text(double x, char *buf, size_t size)
+{
+	if (fabs(x) >= 100)
+		snprintf(buf, size, "x%.0f", x);
+	else
+		snprintf(buf, size, "x%#.3g", x);
+}
+
+static double cell_mean(const struct ob_results *r, size_t row, size_t rt)
+{
+	const struct ob_cell *c = ob_results_cell(r, row, rt);
+	struct ob_stats st;
+
+	if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, &st) < 0)
+		return NAN;
+	return st.mean;
+}
+
+/* Each cell's mean against the first column's ("x57.3", or "" when either
+ * has no value), laid out like grid()'s cells; NULL without memory. */
+static char *ratios(const struct ob_results *r)
+{
+	size_t cols = r->nrts + 1;
+	char *g = calloc((r->nrows + 1) * cols, RATIO);
+
+	for (size_t row = 0; g != NULL && row < r->nrows; row++)
+		for (size_t c = 1; c < r->nrts; c++) {
+			double q = cell_mean(r, row, c) / cell_mean(r, row, 0);
+
+			if (isfinite(q))
+				ob_results_ratio_text(q, g + ((row + 1) * cols + c + 1) * RATIO, RATIO);
+		}
+	return g;
+}
+
 /* Calls each cell's text into a flat grid: [row+1][col+1], row 0 = header. */
 static char *grid(const struct ob_results *r)
 {
@@ -58,22 +96,33 @@ static char *grid(const struct ob_results *r)
 
 void ob_results_write_table(const struct ob_results *r, FILE *out)
 {
-	size_t cols = r->nrts + 1;
-	char *g = grid(r);
-	size_t *w = calloc(cols, sizeof(*w));
+	ob_results_write_table_ex(r, out, 0);
+}
 
-	if (g == NULL || w == NULL) {
+/* With ratios, each runtime column is two: the cell right-aligned, then its
+ * ratio left-aligned, so that both line up down the column. */
+void ob_results_write_table_ex(const struct ob_results *r, FILE *out, int flags)
+{
+	size_t cols = r->nrts + 1;
+	char *g = grid(r), *q = (flags & OB_TABLE_RELATIVE) ? ratios(r) : NULL;
+	size_t *w = calloc(2 * cols, sizeof(*w)), *qw = w + cols;
+
+	if (g == NULL || w == NULL || ((flags & OB_TABLE_RELATIVE) && q == NULL)) {
 		fputs("(out of memory)\n", out);
 		free(g);
+		free(q);
 		free(w);
 		return;
 	}
 	for (size_t i = 0; i <= r->nrows; i++)
 		for (size_t c = 0; c < cols; c++) {
 			size_t cw = width(g + (i * cols + c) * CELL);
+			size_t rw = q ? strlen(q + (i * cols + c) * RATIO) : 0;
 
 			if (cw > w[c])
 				w[c] = cw;
+			if (rw > qw[c])
+				qw[c] = rw;
 		}
 	for (size_t i = 0; i <= r->nrows; i++) {
 		for (size_t c = 0; c < cols; c++) {
@@ -82,15 +131,27 @@ void ob_results_write_table(const struct ob_results *r, FILE *out)
 			if (c == 0) {
 				fputs(s, out);
 				pad(out, w[c] - width(s));
-			} else {
-				pad(out, 2 + w[c] - width(s));
-				fputs(s, out);
+				continue;
+			}
+			pad(out, 2 + w[c] - width(s));
+			fputs(s, out);
+			const char *x = q ? q + (i * cols + c) * RATIO : "";
+
+			if (qw[c] > 0 && (c + 1 < cols || *x)) {
+				fputc(' ', out);
+				fputs(x, out);
+				if (c + 1 < cols)
+					pad(out, qw[c] - strlen(x));
 			}
 		}
 		fputc('\n', out);
 	}
-	fputs("(mean ± sd over the runs of each cell; \"failed (k/n)\": k of n runs not ok)\n", out);
+	fputs("(mean ± sd over the runs of each cell; \"failed (k/n)\": k of n runs not ok", out);
+	if (q != NULL && r->nrts > 1)
+		fprintf(out, "; xR: mean / %s's mean", r->rts[0].name);
+	fputs(")\n", out);
 	free(g);
+	free(q);
 	free(w);
 }
 

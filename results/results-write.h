@@ -33,8 +33,39 @@ void ob_results_write_md(const struct ob_results *r, int incomplete, const struc
 			 FILE *out);
 /* The main table as aligned plain text, and as a Markdown table. */
 void ob_results_write_table(const struct ob_results *r, FILE *out);
+/* flags: OB_TABLE_RELATIVE (results.h) */
+void ob_results_write_table_ex(const struct ob_results *r, FILE *out, int flags);
 void ob_results_write_md_table(const struct ob_results *r, FILE *out);
 /* Text for a Markdown table cell: pipes escaped, line breaks flattened. */
 void ob_md_text(FILE *out, const char *s);
+
+/* A run against the study's table (Table 3 or 4): for each study figure
+ * and runtime other than the baseline (runc), the mean here, the ratio to
+ * the baseline here and in the study, and whether both point the same way. */
+struct ob_study_cell {
+	size_t row, rt;
+	double mean;  /* NAN: no value (failed, ...) */
+	double here;  /* mean / baseline mean, NAN when either is missing */
+	double there; /* the study's ratio, NAN when the study has none */
+	int same;     /* 1 same way, 0 not, -1 not comparable */
+};
+struct ob_study_cmp {
+	char path[4096];             /* the study CSV read */
+	size_t base;                 /* the baseline runtime */
+	struct ob_study_cell *cells; /* in the study's row order */
+	size_t n;
+	int comparable, same;        /* cells with both ratios; those alike */
+};
+/* arch: "x86_64", "aarch64" (or amd64, arm64), or a CSV path. */
+int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_study_cmp *c,
+		     struct ob_error *err);
+void ob_study_cmp_free(struct ob_study_cmp *c);
+/* Ratios within this of 1 count as "no difference". */
+#define OB_STUDY_SAME 0.05
+
+/* report.html of one run, and two runs side by side (compare --html). */
+void ob_results_write_html(const struct ob_results *r, const char *dir, int incomplete, FILE *out);
+void ob_results_write_html_compare(const struct ob_results *a, const char *adir,
+				   const struct ob_results *b, const char *bdir, FILE *out);
 
 #endif

@@ -21,8 +21,8 @@
 
 #include "ob-error.h"
 
-/* Read DIR/raw.jsonl and (re)write DIR/summary.csv and DIR/report.md
- * atomically.  incomplete marks the report as from an interrupted run.
+/* Read DIR/raw.jsonl and (re)write DIR/summary.csv, DIR/report.md and
+ * DIR/report.html atomically.  incomplete marks the report as from an interrupted run.
  * Plots go to DIR/plots/ when gnuplot is found (see below). */
 int ob_results_write_reports(const char *dir, int incomplete, struct ob_error *err);
 
@@ -44,6 +44,15 @@ int ob_results_write_reports_ex(const char *dir, int incomplete, struct ob_resul
 /* Print the study-style table (rows: test figures, columns: runtimes) for
  * DIR/raw.jsonl to out. */
 int ob_results_print_table(const char *dir, FILE *out, struct ob_error *err);
+
+/* The same; flags OB_TABLE_RELATIVE marks each mean with its ratio to the
+ * first column's ("x57.3"). */
+#define OB_TABLE_RELATIVE 1
+int ob_results_print_table_ex(const char *dir, FILE *out, int flags, struct ob_error *err);
+
+/* Two runs side by side as one self-contained HTML page, written to out
+ * (a file replaced atomically; "-" for stdout). */
+int ob_results_compare_html(const char *a, const char *b, const char *out, struct ob_error *err);
 
 /* For each study figure and runtime: mean here, ratio runtime/runc here,
  * the same ratio in the study's Table 3 (arch "x86_64") or 4 ("aarch64"),

@@ -29,7 +29,7 @@ int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *
 	return 0;
 }
 
-int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err)
+int ob_cli_reports(const struct cli *c, const char *dir, int incomplete, struct ob_error *err)
 {
 	struct ob_results_info info = {0};
 
@@ -41,5 +41,5 @@ int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err)
 	if (info.plots <= 0)
 		fprintf(stderr, "ocibench: plots %s: %s\n", info.plots == 0 ? "skipped" : "failed",
 			info.plots_note);
-	return ob_results_print_table(dir, stdout, err);
+	return ob_results_print_table_ex(dir, stdout, c->o.relative ? OB_TABLE_RELATIVE : 0, err);
 }

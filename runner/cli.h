@@ -4,6 +4,7 @@
 #ifndef OB_CLI_H
 #define OB_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ob-error.h"
@@ -16,6 +17,8 @@ struct opts {
 	long long timeout;
 	const char *mount;
 	const char *net_subnet, *net_peer;
+	bool relative;    /* the end-of-run table marks ratios to the first column */
+	const char *html; /* compare A B: the page to write */
 };
 
 /* Parsed command line: options plus the --runtime definitions. */
@@ -34,7 +37,8 @@ size_t ob_cli_split(const char *list, char **keep, char **v, size_t max);
 /* The runtime table: built-ins, --runtime definitions, detection. */
 int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *err);
 
-/* summary.csv, report.md and plots from DIR/raw.jsonl, then the table. */
-int ob_cli_reports(const char *dir, int incomplete, struct ob_error *err);
+/* summary.csv, report.md, report.html and plots from DIR/raw.jsonl, then
+ * the table (with ratios when c asks for --relative). */
+int ob_cli_reports(const struct cli *c, const char *dir, int incomplete, struct ob_error *err);
 
 #endif

@@ -2,8 +2,9 @@
  *
  *   ocibench [run] [options]   the matrix (default)
  *   ocibench runtimes          what is installed, versions, why not usable
- *   ocibench report DIR        summary.csv, report.md and the table from DIR/raw.jsonl
- *   ocibench compare DIR --study x86_64|aarch64, ocibench compare DIR_A DIR_B
+ *   ocibench report DIR        summary.csv, report.md, report.html and the table
+ *                              from DIR/raw.jsonl
+ *   ocibench compare DIR --study x86_64|aarch64, ocibench compare DIR_A DIR_B [--html F]
  *   ocibench cleanup           remove leftovers of killed runs
  */
 #include <errno.h>
@@ -58,21 +59,31 @@ static const struct ob_opt run_opts[] = {
 	  "net test: the private /24 of the containers' own network namespaces" },
 	{ "net-peer", OB_OPT_STRING, O(net_peer), NULL, 0, 0, NULL,
 	  "net test: run the server under this runtime (default: the column's)" },
+	{ "relative", OB_OPT_BOOL, O(relative), "off", 0, 0, NULL,
+	  "run, report: mark each mean of the table with its ratio to the first column (x57.3)" },
+	{ "html", OB_OPT_STRING, O(html), NULL, 0, 0, NULL,
+	  "compare DIR_A DIR_B: also write both runs side by side as one HTML page to FILE"
+	  " (- for stdout)" },
 	{ NULL },
 };
 
 static void usage(FILE *f, const struct ob_optset *set)
 {
+	static const struct ob_opt_row extra[] = {
+		{ "--runtime=NAME=PATH[,ARG...]", NULL,
+		  "add or override a runtime column (repeatable)" },
+		{ "--study=ARCH", NULL, "compare DIR: the study's table to compare with" },
+	};
+
 	fprintf(f, "usage: ocibench [run] [OPTIONS]   run the test matrix\n"
 		   "       ocibench runtimes [--runtime ...]\n"
-		   "       ocibench report DIR\n"
+		   "       ocibench report DIR [--relative]          (summary.csv, report.md, report.html)\n"
 		   "       ocibench compare DIR --study=x86_64|aarch64   (ratios to runc here and in the study)\n"
-		   "       ocibench compare DIR_A DIR_B                  (two runs: B/A per figure)\n"
+		   "       ocibench compare DIR_A DIR_B [--html=FILE]    (two runs: B/A per figure)\n"
 		   "       ocibench cleanup\n"
 		   "       ocibench bundle DIR [--tests=TEST] [--profile=P]   (make one bundle, keep it)\n"
-		   "       ocibench --help | --version\n\n"
-		   "  --runtime=NAME=PATH[,ARG...]  add or override a runtime column (repeatable)\n");
-	ob_opt_help(f, set, 1);
+		   "       ocibench --help | --version\n\n");
+	ob_opt_help_rows(f, set, 1, extra, sizeof(extra) / sizeof(extra[0]));
 }
 
 static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
@@ -172,7 +183,7 @@ static int cmd_report(struct cli *c, struct ob_error *err)
 		incomplete = json_is_true(json_object_get(m, "incomplete"));
 		json_decref(m);
 	}
-	return ob_cli_reports(c->pos[1], incomplete, err);
+	return ob_cli_reports(c, c->pos[1], incomplete, err);
 }
 
 /* DIR must hold a raw.jsonl: a usage error otherwise. */
@@ -189,14 +200,24 @@ static int need_results(const char *dir, struct ob_error *err)
 
 static int cmd_compare(struct cli *c, struct ob_error *err)
 {
+	if (c->o.html && (c->study || c->npos != 3))
+		return ob_err(err, OB_EXIT_USAGE, 0, "--html belongs to compare DIR_A DIR_B");
+	if (c->o.html && *c->o.html == '\0')
+		return ob_err(err, OB_EXIT_USAGE, 0, "--html needs a file name");
 	if (c->study && c->npos == 2)
 		return need_results(c->pos[1], err) < 0
 			       ? -1
 			       : ob_results_compare_study(c->pos[1], c->study, stdout, err);
-	if (!c->study && c->npos == 3)
-		return need_results(c->pos[1], err) < 0 || need_results(c->pos[2], err) < 0
-			       ? -1
-			       : ob_results_compare_dirs(c->pos[1], c->pos[2], stdout, err);
+	if (!c->study && c->npos == 3) {
+		if (need_results(c->pos[1], err) < 0 || need_results(c->pos[2], err) < 0)
+			return -1;
+		/* the page first: a bad --html path fails before any output */
+		if (c->o.html && ob_results_compare_html(c->pos[1], c->pos[2], c->o.html, err) < 0)
+			return -1;
+		if (c->o.html && strcmp(c->o.html, "-") == 0)
+			return 0;
+		return ob_results_compare_dirs(c->pos[1], c->pos[2], stdout, err);
+	}
 	return ob_err(err, OB_EXIT_USAGE, 0,
 		      "compare needs RESULTS_DIR --study=x86_64|aarch64, or DIR_A DIR_B");
 }
@@ -223,8 +244,9 @@ int main(int argc, char **argv)
 	}
 	const char *cmd = c.npos ? c.pos[0] : "run";
 
-	if (c.study && strcmp(cmd, "compare") != 0) {
-		ob_err(&err, OB_EXIT_USAGE, 0, "--study belongs to the compare command");
+	if ((c.study || c.o.html) && strcmp(cmd, "compare") != 0) {
+		ob_err(&err, OB_EXIT_USAGE, 0, "--%s belongs to the compare command",
+		       c.study ? "study" : "html");
 		ob_err_print("ocibench", &err);
 		return err.status;
 	}

@@ -447,7 +447,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	if (s.stopped)
 		fprintf(stderr, "ocibench: interrupted by signal %d: %zu runs kept in %s, marked incomplete\n",
 			ob_proc_stop_signal(), s.cells, r.out);
-	if (ob_cli_reports(r.out, s.stopped, &rerr) < 0)
+	if (ob_cli_reports(c, r.out, s.stopped, &rerr) < 0)
 		ob_err_print("ocibench", &rerr);
 	if (s.failed)
 		fprintf(stderr, "ocibench: %zu of %zu runs failed (see stderr_tail in %s)\n", s.failed,

@@ -1,0 +1,894 @@
+/* results-html.c - report.html: one self-contained page per results
+ * directory (and one for two runs side by side).  No script, no font, no
+ * request: the styles are inline, the charts inline SVG, and a Content
+ * Security Policy forbids loading anything.  Every string that comes from
+ * raw.jsonl or manifest.json goes through ob_xml_text. */
+#include "results-write.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "results-svg.h"
+
+#define TAIL_MAX 2000 /* bytes of a stderr tail shown */
+#define H ob_xml_text
+
+static const char css[] =
+	"body{font:14px/1.45 sans-serif;color:#1b1b1b;background:#fff;max-width:1120px;"
+	"margin:0 auto;padding:0 16px 40px}\n"
+	"h1{font-size:1.6em;margin:18px 0 4px}h2{margin-top:30px;border-bottom:1px solid #ccc}\n"
+	"h3{font-size:1.05em;margin:18px 0 4px}\n"
+	"table{border-collapse:collapse;margin:8px 0}\n"
+	"th,td{border:1px solid #c8c8c8;padding:3px 8px;vertical-align:top;text-align:left}\n"
+	"th{background:#f1f3f5}td.num{text-align:right;white-space:nowrap;"
+	"font-variant-numeric:tabular-nums}\n"
+	"td.failed,td.timeout{background:#fde4e1;color:#8b1a10}\n"
+	"td.unsupported{background:#ececec;color:#555;font-style:italic}\n"
+	"td.same-no{color:#8b1a10;font-weight:bold}\n"
+	".rel{color:#555;font-size:.85em;margin-left:.4em}\n"
+	".banner{background:#fff3cd;border:1px solid #d9b650;padding:8px 12px;margin:12px 0}\n"
+	".note{color:#555}\n"
+	"figure{margin:18px 0;break-inside:avoid}figcaption{font-weight:bold}\n"
+	"svg.chart{width:100%;max-width:760px;height:auto;display:block}\n"
+	"svg .note{fill:#8b1a10;font-style:italic}svg .sub{fill:#444}\n"
+	"code,pre{font-family:monospace;font-size:.92em}\n"
+	"pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:6px 8px;"
+	"margin:4px 0}\n"
+	".side{display:grid;grid-template-columns:1fr 1fr;gap:18px}\n"
+	"nav a{margin-right:12px}\n";
+
+/* ------------------------------------------------------------------ text */
+
+/* A number of a table: about 4 significant digits, like report.md. */
+static void num(FILE *out, double x, double ref)
+{
+	char b[64];
+
+	ob_results_fmt(x, ref, b, sizeof(b));
+	fputs(isnan(x) ? "-" : b, out);
+}
+
+static void ratio_text(double x, char *buf, size_t size)
+{
+	if (!isfinite(x))
+		snprintf(buf, size, "-");
+	else
+		ob_results_ratio_text(x, buf, size);
+}
+
+/* One word of a command line, quoted for a POSIX shell when needed. */
+static void sh_word(FILE *out, const char *s)
+{
+	if (*s != '\0' && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_./=:,@%+-") == strlen(s)) {
+		H(out, s);
+		return;
+	}
+	fputc('\'', out);
+	for (; *s; s++) {
+		char c[2] = {*s, 0};
+
+		H(out, *s == '\'' ? "'\\''" : c);
+	}
+	fputc('\'', out);
+}
+
+/* A JSON array of strings as a command line (other elements as JSON). */
+static void sh_line(FILE *out, json_t *argv)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(argv, i, e) {
+		if (i > 0)
+			fputc(' ', out);
+		if (json_is_string(e)) {
+			sh_word(out, json_string_value(e));
+		} else {
+			char *s = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			H(out, s);
+			free(s);
+		}
+	}
+}
+
+/* A scalar as text (strings unquoted), anything else as compact JSON. */
+static void value(FILE *out, json_t *v)
+{
+	char *s;
+
+	if (json_is_string(v)) {
+		H(out, json_string_value(v));
+		return;
+	}
+	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	H(out, s);
+	free(s);
+}
+
+/* An object as "k=v" words. */
+static void pairs(FILE *out, json_t *o)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach(o, k, v) {
+		fputs(first ? "" : " ", out);
+		first = 0;
+		H(out, k);
+		fputc('=', out);
+		value(out, v);
+	}
+}
+
+/* ---------------------------------------------------------- the frame */
+
+static void head(FILE *out, const char *title)
+{
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+	      out);
+	H(out, title);
+	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
+}
+
+static void nav(FILE *out, int study)
+{
+	fputs("<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a>", out);
+	if (study)
+		fputs("<a href=\"#study\">Study</a>", out);
+	fputs("<a href=\"#charts\">Charts</a><a href=\"#audit\">Audit trail</a>"
+	      "<a href=\"#details\">Details</a><a href=\"#failures\">Failures</a></nav>\n",
+	      out);
+}
+
+static int manifest_incomplete(json_t *m)
+{
+	const char *st = json_string_value(json_object_get(m, "status"));
+
+	return json_is_true(json_object_get(m, "incomplete")) ||
+	       (st != NULL && strcmp(st, "incomplete") == 0);
+}
+
+static void banner(FILE *out, const struct ob_results *r, int incomplete)
+{
+	if (incomplete || (r->manifest && manifest_incomplete(r->manifest)))
+		fputs("<p class=\"banner\" id=\"incomplete\"><strong>INCOMPLETE run</strong>: the run "
+		      "was interrupted; the figures cover only the runs that finished.</p>\n",
+		      out);
+}
+
+/* ------------------------------------------------------- the manifest */
+
+/* manifest.json as a key/value table: the command line as a shell line,
+ * nested objects one level flattened ("host.cpu"), the runtimes and the
+ * workload digests left to their own tables. */
+static void manifest_table(FILE *out, const struct ob_results *r)
+{
+	const char *k, *k2;
+	json_t *v, *v2;
+
+	if (r->manifest == NULL) {
+		fputs("<p class=\"note\">(no manifest.json)</p>\n", out);
+		return;
+	}
+	fputs("<table class=\"manifest\">\n", out);
+	json_object_foreach(r->manifest, k, v) {
+		if (strcmp(k, "runtimes") == 0 || strcmp(k, "workloads") == 0)
+			continue;
+		if (json_is_object(v)) {
+			json_object_foreach(v, k2, v2) {
+				fputs("<tr><th>", out);
+				H(out, k);
+				fputc('.', out);
+				H(out, k2);
+				fputs("</th><td>", out);
+				value(out, v2);
+				fputs("</td></tr>\n", out);
+			}
+			continue;
+		}
+		fputs("<tr><th>", out);
+		H(out, k);
+		fputs("</th><td>", out);
+		if (strcmp(k, "command_line") == 0 && json_is_array(v)) {
+			fputs("<code>", out);
+			sh_line(out, v);
+			fputs("</code>", out);
+		} else if (json_is_array(v)) {
+			json_t *e;
+			size_t i;
+
+			json_array_foreach(v, i, e) {
+				fputs(i ? ", " : "", out);
+				value(out, e);
+			}
+		} else {
+			value(out, v);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+static void runtimes_table(FILE *out, const struct ob_results *r)
+{
+	json_t *mrts = json_object_get(r->manifest, "runtimes");
+
+	fputs("<table class=\"runtimes\">\n<tr><th>runtime</th><th>version</th><th>command</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < r->nrts; i++) {
+		json_t *m = NULL, *e;
+		size_t k;
+
+		json_array_foreach(mrts, k, e) {
+			const char *n = json_string_value(json_object_get(e, "name"));
+
+			if (n && strcmp(n, r->rts[i].name) == 0)
+				m = e;
+		}
+		fputs("<tr><td>", out);
+		H(out, r->rts[i].name);
+		fputs("</td><td>", out);
+		H(out, r->rts[i].version ? r->rts[i].version : "?");
+		fputs("</td><td><code>", out);
+		sh_word(out, r->rts[i].path ? r->rts[i].path : "?");
+		if (json_array_size(json_object_get(m, "args")) > 0) {
+			fputc(' ', out);
+			sh_line(out, json_object_get(m, "args"));
+		}
+		fputs("</code>", out);
+		if (json_is_string(json_object_get(m, "hidden_mount"))) {
+			fputs(" <span class=\"note\">(create runs without ", out);
+			H(out, json_string_value(json_object_get(m, "hidden_mount")));
+			fputs(")</span>", out);
+		}
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n", out);
+}
+
+static void run_section(FILE *out, const struct ob_results *r, const char *id, const char *title)
+{
+	fprintf(out, "<section id=\"%s\">\n<h2>", id);
+	H(out, title);
+	fputs("</h2>\n", out);
+	manifest_table(out, r);
+	runtimes_table(out, r);
+	fprintf(out, "<p>%zu run records from raw.jsonl", r->records);
+	if (r->bad_lines > 0)
+		fprintf(out, "; %zu unparsable line%s skipped (first: line %zu)", r->bad_lines,
+			r->bad_lines > 1 ? "s" : "", r->first_bad);
+	fputs(".</p>\n</section>\n", out);
+}
+
+/* ------------------------------------------------------ the main table */
+
+/* The status class of a cell without a value: failed, timeout, unsupported. */
+static const char *cell_class(const struct ob_results *r, size_t row, size_t rt)
+{
+	const struct ob_group *g = ob_results_group(r, row, rt);
+	const struct ob_cell *c = ob_results_cell(r, row, rt);
+	size_t bad;
+
+	if (g == NULL)
+		return "none";
+	bad = g->total - g->ok;
+	if (c != NULL && c->n > 0)
+		return bad ? "partial" : "ok";
+	if (bad == 0)
+		return "none";
+	return bad == g->timeout ? "timeout" : bad == g->unsupported ? "unsupported" : "failed";
+}
+
+/* A cell's statistics; -1 only when memory runs out. */
+static int stats(const struct ob_results *r, size_t row, size_t rt, struct ob_stats *st)
+{
+	struct ob_error err;
+
+	return ob_results_stats(r, row, rt, st, &err);
+}
+
+static double mean_of(const struct ob_results *r, long row, long rt)
+{
+	struct ob_stats st;
+
+	if (row < 0 || rt < 0 || stats(r, (size_t)row, (size_t)rt, &st) < 0 ||
+	    st.n == 0)
+		return NAN;
+	return st.mean;
+}
+
+/* The column ratios are taken against: runc when there is one, else the first. */
+static size_t base_col(const struct ob_results *r)
+{
+	long i = ob_results_runtime(r, "runc");
+
+	return i < 0 ? 0 : (size_t)i;
+}
+
+static void results_table(FILE *out, const struct ob_results *r)
+{
+	size_t base = base_col(r);
+
+	fputs("<section id=\"results\">\n<h2>Results</h2>\n<p>Laid out like the study's Table 3: "
+	      "mean ± sample standard deviation over the runs of each cell, and beside it the "
+	      "ratio to ",
+	      out);
+	H(out, r->nrts ? r->rts[base].name : "");
+	fputs(". \"failed (k/n)\": k of n runs did not finish ok.</p>\n"
+	      "<table id=\"results-table\">\n<tr><th>test</th>",
+	      out);
+	for (size_t c = 0; c < r->nrts; c++) {
+		fputs("<th>", out);
+		H(out, r->rts[c].name);
+		fputs("</th>", out);
+	}
+	fputs("</tr>\n", out);
+	for (size_t row = 0; row < r->nrows; row++) {
+		double b = mean_of(r, (long)row, (long)base);
+
+		fputs("<tr><th>", out);
+		H(out, r->rows[row].label);
+		fputs("</th>", out);
+		for (size_t c = 0; c < r->nrts; c++) {
+			char text[128], rel[32];
+			double m = mean_of(r, (long)row, (long)c);
+
+			ob_results_cell_text(r, row, c, text, sizeof(text));
+			fprintf(out, "<td class=\"num %s\">", cell_class(r, row, c));
+			H(out, text);
+			if (c != base && isfinite(m / b)) {
+				ratio_text(m / b, rel, sizeof(rel));
+				fputs("<span class=\"rel\">", out);
+				H(out, rel);
+				fputs("</span>", out);
+			}
+			fputs("</td>", out);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n</section>\n", out);
+}
+
+/* ------------------------------------------------------------ the study */
+
+/* The architecture a run was measured on (manifest host.arch, else the
+ * build's), or NULL. */
+static const char *run_arch(const struct ob_results *r)
+{
+	json_t *m = r->manifest;
+	const char *a = json_string_value(json_object_get(json_object_get(m, "host"), "arch"));
+
+	return a ? a : json_string_value(json_object_get(json_object_get(m, "build"), "arch"));
+}
+
+static int study_arch(const char *arch)
+{
+	return arch && (strcmp(arch, "x86_64") == 0 || strcmp(arch, "aarch64") == 0 ||
+			strcmp(arch, "amd64") == 0 || strcmp(arch, "arm64") == 0);
+}
+
+static void study_table(FILE *out, const struct ob_results *r, const char *id)
+{
+	const char *arch = run_arch(r);
+	struct ob_study_cmp c;
+	struct ob_error err = {0};
+
+	fprintf(out, "<div class=\"study\" id=\"%s\">\n", id);
+	if (!study_arch(arch)) {
+		fputs("<p class=\"note\">The study measured x86_64 and aarch64; this run's "
+		      "architecture is ",
+		      out);
+		H(out, arch ? arch : "not recorded");
+		fputs(": no study ratios to compare with.</p>\n</div>\n", out);
+		return;
+	}
+	if (ob_study_compare(r, arch, &c, &err) < 0) {
+		fputs("<p class=\"note\">No comparison with the study: ", out);
+		H(out, err.msg);
+		fputs(".</p>\n</div>\n", out);
+		ob_study_cmp_free(&c);
+		return;
+	}
+	fputs("<p>This run (", out);
+	H(out, arch);
+	fputs(") against the study's table for the same architecture; ratio = runtime / ", out);
+	H(out, r->rts[c.base].name);
+	fprintf(out, ". %d of %d comparable cells point the same way as in the study (ratios "
+		     "within %.0f %% of 1 count as equal).</p>\n",
+		c.same, c.comparable, OB_STUDY_SAME * 100);
+	fputs("<table class=\"study-table\">\n<tr><th>test</th><th>runtime</th><th>mean here</th>"
+	      "<th>ratio here</th><th>ratio in the study</th><th>same way</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < c.n; i++) {
+		const struct ob_study_cell *e = &c.cells[i];
+		char a[32], b[32], text[128];
+
+		ob_results_cell_text(r, e->row, e->rt, text, sizeof(text));
+		ratio_text(e->here, a, sizeof(a));
+		ratio_text(e->there, b, sizeof(b));
+		fputs("<tr><td>", out);
+		H(out, r->rows[e->row].label);
+		fputs("</td><td>", out);
+		H(out, r->rts[e->rt].name);
+		fprintf(out, "</td><td class=\"num %s\">", cell_class(r, e->row, e->rt));
+		if (isnan(e->mean))
+			H(out, text);
+		else
+			num(out, e->mean, ob_results_row_ref(r, e->row));
+		fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">%s"
+			     "</td></tr>\n",
+			a, b, e->same == 0 ? "same-no" : "", e->same < 0 ? "-" : e->same ? "yes" : "NO");
+	}
+	fputs("</table>\n</div>\n", out);
+	ob_study_cmp_free(&c);
+}
+
+/* ----------------------------------------------------------- the charts */
+
+/* One bar of run r: row's mean and sd for runtime rt; label the mean,
+ * sub the ratio to base (NAN: none); note the cell's text when it has no
+ * value.  The strings live in the caller's buffers. */
+struct bar_text {
+	char label[64], sub[32], note[128];
+};
+
+static void bar_of(const struct ob_results *r, long row, long rt, double base,
+		   struct ob_svg_bar *b, struct bar_text *t)
+{
+	struct ob_stats st = {0};
+
+	memset(b, 0, sizeof(*b));
+	b->mean = b->err = NAN;
+	if (row < 0 || rt < 0 || ob_results_group(r, (size_t)row, (size_t)rt) == NULL) {
+		b->note = "not run";
+		return;
+	}
+	if (stats(r, (size_t)row, (size_t)rt, &st) < 0 || st.n == 0) {
+		ob_results_cell_text(r, (size_t)row, (size_t)rt, t->note, sizeof(t->note));
+		b->note = t->note;
+		return;
+	}
+	b->mean = st.mean;
+	b->err = st.sd;
+	ob_results_fmt(st.mean, ob_results_row_ref(r, (size_t)row), t->label, sizeof(t->label));
+	b->label = t->label;
+	if (isfinite(st.mean / base)) {
+		ratio_text(st.mean / base, t->sub, sizeof(t->sub));
+		b->sub = t->sub;
+	}
+}
+
+static void chart_figure(FILE *out, const struct ob_svg_chart *c, const char *slug,
+			 const char *label, const char *base)
+{
+	double span = ob_svg_span(c);
+
+	fputs("<figure class=\"figure\" id=\"fig-", out);
+	H(out, slug);
+	fputs("\">\n<figcaption>", out);
+	H(out, label);
+	fputs("</figcaption>\n", out);
+	ob_svg_bar_chart(out, c);
+	fputs("<p class=\"note\">Mean per runtime; error bars: sample standard deviation; under "
+	      "each mean its ratio to ",
+	      out);
+	H(out, base);
+	fputs(".", out);
+	if (span > OB_SVG_LOG_SPAN) {
+		if (isfinite(span))
+			fprintf(out, " The means span %.0fx: logarithmic scale.", span);
+		else
+			fputs(" The means span more than 10x: logarithmic scale.", out);
+	}
+	fputs("</p>\n</figure>\n", out);
+}
+
+static void charts(FILE *out, const struct ob_results *r)
+{
+	size_t base = base_col(r), n = r->nrts ? r->nrts : 1;
+	const char **names = calloc(n, sizeof(*names));
+	struct ob_svg_bar *bars = calloc(n, sizeof(*bars));
+	struct bar_text *texts = calloc(n, sizeof(*texts));
+	const char *one[] = {"this run"};
+
+	fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", out);
+	if (names == NULL || bars == NULL || texts == NULL) {
+		fputs("<p>(out of memory)</p>\n", out);
+		goto out;
+	}
+	for (size_t i = 0; i < r->nrts; i++)
+		names[i] = r->rts[i].name;
+	for (size_t row = 0; row < r->nrows; row++) {
+		char id[200];
+		double b = mean_of(r, (long)row, (long)base);
+		struct ob_svg_chart c = {id, r->rows[row].label, r->rows[row].def->unit, names,
+					 r->nrts, one, 1, bars};
+
+		snprintf(id, sizeof(id), "chart-%s", r->rows[row].slug);
+		for (size_t i = 0; i < r->nrts; i++)
+			bar_of(r, (long)row, (long)i, i == base ? NAN : b, &bars[i], &texts[i]);
+		chart_figure(out, &c, r->rows[row].slug, r->rows[row].label, r->rts[base].name);
+	}
+out:
+	fputs("</section>\n", out);
+	free(names);
+	free(bars);
+	free(texts);
+}
+
+/* ------------------------------------------------------ the audit trail */
+
+static void audit_group(FILE *out, const struct ob_results *r, const struct ob_group *g)
+{
+	json_t *a = g->audit;
+
+	fputs("<tr><td>", out);
+	H(out, g->test);
+	if (g->variant) {
+		fputc(' ', out);
+		H(out, g->variant);
+	}
+	fputs("</td><td>", out);
+	H(out, r->rts[g->rt].name);
+	fputs("</td><td><code>", out);
+	if (json_is_string(json_object_get(a, "runtime_path")))
+		sh_word(out, json_string_value(json_object_get(a, "runtime_path")));
+	if (json_array_size(json_object_get(a, "runtime_args")) > 0) {
+		fputc(' ', out);
+		sh_line(out, json_object_get(a, "runtime_args"));
+	}
+	fputs("</code></td><td>", out);
+	if (json_is_array(json_object_get(a, "argv"))) {
+		fputs("<code>", out);
+		sh_line(out, json_object_get(a, "argv"));
+		fputs("</code>", out);
+	}
+	if (json_object_size(json_object_get(a, "params")) > 0) {
+		fputs("<br>record: ", out);
+		pairs(out, json_object_get(a, "params"));
+	}
+	if (json_object_size(json_object_get(a, "net")) > 0) {
+		fputs("<br>net: ", out);
+		pairs(out, json_object_get(a, "net"));
+	}
+	fputs("</td><td>", out);
+	if (json_is_string(json_object_get(a, "workload_command"))) {
+		fputs("<code>", out);
+		H(out, json_string_value(json_object_get(a, "workload_command")));
+		fputs("</code> ", out);
+	}
+	pairs(out, json_object_get(a, "workload_params"));
+	fprintf(out, "</td><td class=\"num\">%zu/%zu</td></tr>\n", g->ok, g->total);
+}
+
+static void audit(FILE *out, const struct ob_results *r, const char *id)
+{
+	json_t *wl = json_object_get(r->manifest, "workloads"), *cl;
+	const char *k;
+	json_t *v;
+
+	fprintf(out, "<div class=\"audit\" id=\"%s\">\n", id);
+	cl = json_object_get(r->manifest, "command_line");
+	if (json_is_array(cl)) {
+		fputs("<p>Command line of the run:</p>\n<pre class=\"cmdline\">", out);
+		sh_line(out, cl);
+		fputs("</pre>\n", out);
+	}
+	fputs("<p>Each test as it ran (its first record; the workload's effective parameters "
+	      "as it reported them):</p>\n"
+	      "<table class=\"audit-table\">\n<tr><th>test</th><th>runtime</th><th>runtime command"
+	      "</th><th>workload command line</th><th>workload parameters</th><th>ok</th></tr>\n",
+	      out);
+	for (size_t i = 0; i < r->ngroups; i++)
+		audit_group(out, r, &r->groups[i]);
+	fputs("</table>\n", out);
+	if (json_object_size(wl) > 0) {
+		fputs("<p>Workload binaries:</p>\n<table class=\"digests\">\n", out);
+		json_object_foreach(wl, k, v) {
+			fputs("<tr><td>", out);
+			H(out, k);
+			fputs("</td><td><code>", out);
+			value(out, v);
+			fputs("</code></td></tr>\n", out);
+		}
+		fputs("</table>\n", out);
+	}
+	fputs("</div>\n", out);
+}
+
+/* ----------------------------------------------- details and failures */
+
+static void details(FILE *out, const struct ob_results *r)
+{
+	fputs("<table class=\"details\">\n<tr><th>test</th><th>runtime</th><th>n</th><th>mean</th>"
+	      "<th>sd</th><th>median</th><th>min</th><th>max</th><th>CV</th><th>95 % CI ±</th>"
+	      "<th>not ok</th></tr>\n",
+	      out);
+	for (size_t row = 0; row < r->nrows; row++) {
+		double ref = ob_results_row_ref(r, row);
+
+		for (size_t rt = 0; rt < r->nrts; rt++) {
+			const struct ob_group *g = ob_results_group(r, row, rt);
+			struct ob_stats st;
+			double v[6];
+
+			if (g == NULL || stats(r, row, rt, &st) < 0)
+				continue;
+			fputs("<tr><td>", out);
+			H(out, r->rows[row].label);
+			fputs("</td><td>", out);
+			H(out, r->rts[rt].name);
+			fprintf(out, "</td><td class=\"num\">%zu</td>", st.n);
+			v[0] = st.mean, v[1] = st.sd, v[2] = st.median, v[3] = st.min, v[4] = st.max;
+			for (int i = 0; i < 5; i++) {
+				fputs("<td class=\"num\">", out);
+				num(out, v[i], ref);
+				fputs("</td>", out);
+			}
+			if (isnan(st.cv))
+				fputs("<td class=\"num\">-</td>", out);
+			else
+				fprintf(out, "<td class=\"num\">%.1f %%</td>", 100 * st.cv);
+			fputs("<td class=\"num\">", out);
+			num(out, st.ci95, ref);
+			fprintf(out, "</td><td class=\"num\">%zu</td></tr>\n", g->total - g->ok);
+		}
+	}
+	fputs("</table>\n", out);
+}
+
+static void failures(FILE *out, const struct ob_results *r, const char *id)
+{
+	fprintf(out, "<div class=\"failures\" id=\"%s\">\n", id);
+	if (r->nfails == 0)
+		fputs("<p>Every run finished ok.</p>\n", out);
+	for (size_t i = 0; i < r->nfails; i++) {
+		const struct ob_failure *f = &r->fails[i];
+		const char *tail = f->stderr_tail;
+
+		fputs("<h3 class=\"failure\">", out);
+		H(out, r->rts[f->rt].name);
+		fputs(", ", out);
+		H(out, f->test);
+		if (f->variant) {
+			fputc(' ', out);
+			H(out, f->variant);
+		}
+		fprintf(out, ", repetition %lld: ", f->repetition);
+		H(out, f->status);
+		if (f->exit_status >= 0)
+			fprintf(out, ", exit status %lld", f->exit_status);
+		fprintf(out, " <span class=\"note\">(raw.jsonl line %zu)</span></h3>\n", f->line);
+		if (tail == NULL || *tail == '\0')
+			continue;
+		if (strlen(tail) > TAIL_MAX)
+			tail += strlen(tail) - TAIL_MAX;
+		fputs("<pre>", out);
+		H(out, tail);
+		fputs("</pre>\n", out);
+	}
+	fputs("</div>\n", out);
+}
+
+static void foot(FILE *out)
+{
+	fputs("<footer><p class=\"note\">Written by ocibench from raw.jsonl and manifest.json; "
+	      "<code>ocibench report DIR</code> writes it again.</p></footer>\n</body>\n</html>\n",
+	      out);
+}
+
+void ob_results_write_html(const struct ob_results *r, const char *dir, int incomplete, FILE *out)
+{
+	const char *runid = json_string_value(json_object_get(r->manifest, "run_id"));
+	char title[512];
+
+	snprintf(title, sizeof(title), "ocibench results %s", runid ? runid : dir);
+	head(out, title);
+	fputs("<h1>ocibench results</h1>\n<p class=\"note\">", out);
+	H(out, runid ? runid : dir);
+	fputs("</p>\n", out);
+	banner(out, r, incomplete);
+	nav(out, 1);
+	run_section(out, r, "run", "Run");
+	results_table(out, r);
+	fputs("<section id=\"study\">\n<h2>Against the study</h2>\n", out);
+	study_table(out, r, "study-run");
+	fputs("</section>\n", out);
+	charts(out, r);
+	fputs("<section id=\"audit\">\n<h2>Audit trail</h2>\n", out);
+	audit(out, r, "audit-run");
+	fputs("</section>\n<section id=\"details\">\n<h2>Details</h2>\n", out);
+	details(out, r);
+	fputs("</section>\n<section id=\"failures\">\n<h2>Failures</h2>\n", out);
+	failures(out, r, "failures-run");
+	fputs("</section>\n", out);
+	foot(out);
+}
+
+/* ---------------------------------------------------- two runs (compare) */
+
+/* The runtimes of A, then those only B has. */
+static size_t union_runtimes(const struct ob_results *a, const struct ob_results *b,
+			     const char **names)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->nrts; i++)
+		names[n++] = a->rts[i].name;
+	for (size_t i = 0; i < b->nrts; i++)
+		if (ob_results_runtime(a, b->rts[i].name) < 0)
+			names[n++] = b->rts[i].name;
+	return n;
+}
+
+static long row_in(const struct ob_results *r, const struct ob_row *rw)
+{
+	return ob_results_row(r, rw->def->test, rw->variant, rw->def->metric);
+}
+
+/* Rows of A, then those only B has: calls fn for each. */
+typedef void (*pair_row_fn)(FILE *out, const struct ob_results *a, const struct ob_results *b,
+			    const struct ob_row *rw, const char **names, size_t n);
+
+static void each_row(FILE *out, const struct ob_results *a, const struct ob_results *b,
+		     const char **names, size_t n, pair_row_fn fn)
+{
+	for (size_t i = 0; i < a->nrows; i++)
+		fn(out, a, b, &a->rows[i], names, n);
+	for (size_t i = 0; i < b->nrows; i++)
+		if (row_in(a, &b->rows[i]) < 0)
+			fn(out, a, b, &b->rows[i], names, n);
+}
+
+static void cell(FILE *out, const struct ob_results *r, long row, long rt, double ref)
+{
+	char text[128];
+
+	if (row < 0 || rt < 0 || ob_results_group(r, (size_t)row, (size_t)rt) == NULL) {
+		fputs("<td class=\"num none\">-</td>", out);
+		return;
+	}
+	ob_results_cell_text(r, (size_t)row, (size_t)rt, text, sizeof(text));
+	fprintf(out, "<td class=\"num %s\">", cell_class(r, (size_t)row, (size_t)rt));
+	if (isfinite(mean_of(r, row, rt)) && isfinite(ref)) {
+		struct ob_stats st;
+
+		stats(r, (size_t)row, (size_t)rt, &st);
+		num(out, st.mean, ref);
+		if (st.n > 1) {
+			fputs(" ± ", out);
+			num(out, st.sd, ref);
+		}
+	} else {
+		H(out, text);
+	}
+	fputs("</td>", out);
+}
+
+static void pair_table_row(FILE *out, const struct ob_results *a, const struct ob_results *b,
+			   const struct ob_row *rw, const char **names, size_t n)
+{
+	long ra = row_in(a, rw), rb = row_in(b, rw);
+
+	for (size_t k = 0; k < n; k++) {
+		long ia = ob_results_runtime(a, names[k]), ib = ob_results_runtime(b, names[k]);
+		double ma = mean_of(a, ra, ia), mb = mean_of(b, rb, ib), ref;
+		char q[32];
+
+		if ((ra < 0 || ia < 0 || !ob_results_group(a, (size_t)ra, (size_t)ia)) &&
+		    (rb < 0 || ib < 0 || !ob_results_group(b, (size_t)rb, (size_t)ib)))
+			continue; /* in neither run */
+		ref = fmax(isnan(ma) ? 0 : fabs(ma), isnan(mb) ? 0 : fabs(mb));
+		ratio_text(mb / ma, q, sizeof(q));
+		fputs("<tr><th>", out);
+		H(out, rw->label);
+		fputs("</th><td>", out);
+		H(out, names[k]);
+		fputs("</td>", out);
+		cell(out, a, ra, ia, ref);
+		cell(out, b, rb, ib, ref);
+		fprintf(out, "<td class=\"num\">%s</td></tr>\n", q);
+	}
+}
+
+static void pair_chart(FILE *out, const struct ob_results *a, const struct ob_results *b,
+		       const struct ob_row *rw, const char **names, size_t n)
+{
+	long ra = row_in(a, rw), rb = row_in(b, rw);
+	struct ob_svg_bar *bars = calloc(2 * n + 1, sizeof(*bars));
+	struct bar_text *texts = calloc(2 * n + 1, sizeof(*texts));
+	const char *series[] = {"A", "B"};
+	char id[200];
+
+	if (bars == NULL || texts == NULL) {
+		fputs("<p>(out of memory)</p>\n", out);
+		goto out;
+	}
+	snprintf(id, sizeof(id), "chart-%s", rw->slug);
+	for (size_t k = 0; k < n; k++) {
+		long ia = ob_results_runtime(a, names[k]), ib = ob_results_runtime(b, names[k]);
+
+		bar_of(a, ra, ia, NAN, &bars[2 * k], &texts[2 * k]);
+		bar_of(b, rb, ib, mean_of(a, ra, ia), &bars[2 * k + 1], &texts[2 * k + 1]);
+	}
+	struct ob_svg_chart c = {id, rw->label, rw->def->unit, names, n, series, 2, bars};
+
+	chart_figure(out, &c, rw->slug, rw->label, "A (B's bars)");
+out:
+	free(bars);
+	free(texts);
+}
+
+static void side_by_side(FILE *out, const struct ob_results *a, const struct ob_results *b,
+			 void (*fn)(FILE *, const struct ob_results *, const char *), const char *id)
+{
+	char ida[64], idb[64];
+
+	snprintf(ida, sizeof(ida), "%s-a", id);
+	snprintf(idb, sizeof(idb), "%s-b", id);
+	fputs("<div class=\"side\"><div><h3>A</h3>\n", out);
+	fn(out, a, ida);
+	fputs("</div><div><h3>B</h3>\n", out);
+	fn(out, b, idb);
+	fputs("</div></div>\n", out);
+}
+
+void ob_results_write_html_compare(const struct ob_results *a, const char *adir,
+				   const struct ob_results *b, const char *bdir, FILE *out)
+{
+	const char **names = calloc(a->nrts + b->nrts + 1, sizeof(*names));
+	size_t n;
+
+	head(out, "ocibench: two runs compared");
+	fputs("<h1>ocibench: two runs compared</h1>\n<p>A = <code>", out);
+	H(out, adir);
+	fputs("</code> (", out);
+	H(out, run_arch(a) ? run_arch(a) : "?");
+	fputs(")<br>B = <code>", out);
+	H(out, bdir);
+	fputs("</code> (", out);
+	H(out, run_arch(b) ? run_arch(b) : "?");
+	fputs(")</p>\n", out);
+	banner(out, a, 0);
+	banner(out, b, 0);
+	nav(out, 1);
+	if (names == NULL) {
+		fputs("<p>(out of memory)</p>\n", out);
+		foot(out);
+		return;
+	}
+	n = union_runtimes(a, b, names);
+	fputs("<section id=\"run\">\n<div class=\"side\"><div>\n", out);
+	run_section(out, a, "run-a", "Run A");
+	fputs("</div><div>\n", out);
+	run_section(out, b, "run-b", "Run B");
+	fputs("</div></div>\n</section>\n", out);
+	fputs("<section id=\"results\">\n<h2>Results</h2>\n<p>Mean ± sample standard deviation "
+	      "in each run, and the ratio B / A.</p>\n<table id=\"results-table\">\n"
+	      "<tr><th>test</th><th>runtime</th><th>A</th><th>B</th><th>B / A</th></tr>\n",
+	      out);
+	each_row(out, a, b, names, n, pair_table_row);
+	fputs("</table>\n</section>\n", out);
+	fputs("<section id=\"study\">\n<h2>Against the study</h2>\n", out);
+	side_by_side(out, a, b, study_table, "study");
+	fputs("</section>\n<section id=\"charts\">\n<h2>Charts</h2>\n", out);
+	each_row(out, a, b, names, n, pair_chart);
+	fputs("</section>\n<section id=\"audit\">\n<h2>Audit trail</h2>\n", out);
+	side_by_side(out, a, b, audit, "audit");
+	fputs("</section>\n<section id=\"details\">\n<h2>Details</h2>\n<h3>A</h3>\n", out);
+	details(out, a);
+	fputs("<h3>B</h3>\n", out);
+	details(out, b);
+	fputs("</section>\n<section id=\"failures\">\n<h2>Failures</h2>\n", out);
+	side_by_side(out, a, b, failures, "failures");
+	fputs("</section>\n", out);
+	foot(out);
+	free(names);
+}
