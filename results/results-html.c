@@ -36,7 +36,8 @@ static const char css[] =
 	"pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:6px 8px;"
 	"margin:4px 0}\n"
 	".side{display:grid;grid-template-columns:1fr 1fr;gap:18px}\n"
-	"nav a{margin-right:12px}\n";
+	"nav a{margin-right:12px}\n"
+	".runinfo{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}\n";
 
 /* ------------------------------------------------------------------ text */
 
@@ -55,6 +56,12 @@ static void ratio_text(double x, char *buf, size_t size)
 		snprintf(buf, size, "-");
 	else
 		ob_results_ratio_text(x, buf, size);
+}
+
+/* A scalar as text (strings unquoted), anything else as compact JSON. */
+static void value(FILE *out, json_t *v)
+{
+	ob_json_text(out, v, ob_xml_text);
 }
 
 /* One word of a command line, quoted for a POSIX shell when needed. */
@@ -83,29 +90,23 @@ static void sh_line(FILE *out, json_t *argv)
 	json_array_foreach(argv, i, e) {
 		if (i > 0)
 			fputc(' ', out);
-		if (json_is_string(e)) {
+		if (json_is_string(e))
 			sh_word(out, json_string_value(e));
-		} else {
-			char *s = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-
-			H(out, s);
-			free(s);
-		}
+		else
+			value(out, e);
 	}
 }
 
-/* A scalar as text (strings unquoted), anything else as compact JSON. */
-static void value(FILE *out, json_t *v)
+/* A runtime's command: its path and fixed arguments. */
+static void runtime_cmd(FILE *out, const char *path, json_t *args)
 {
-	char *s;
-
-	if (json_is_string(v)) {
-		H(out, json_string_value(v));
-		return;
+	fputs("<code>", out);
+	sh_word(out, path ? path : "?");
+	if (json_array_size(args) > 0) {
+		fputc(' ', out);
+		sh_line(out, args);
 	}
-	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-	H(out, s);
-	free(s);
+	fputs("</code>", out);
 }
 
 /* An object as "k=v" words. */
@@ -147,17 +148,9 @@ static void nav(FILE *out, int study)
 	      out);
 }
 
-static int manifest_incomplete(json_t *m)
-{
-	const char *st = json_string_value(json_object_get(m, "status"));
-
-	return json_is_true(json_object_get(m, "incomplete")) ||
-	       (st != NULL && strcmp(st, "incomplete") == 0);
-}
-
 static void banner(FILE *out, const struct ob_results *r, int incomplete)
 {
-	if (incomplete || (r->manifest && manifest_incomplete(r->manifest)))
+	if (incomplete || (r->manifest && ob_manifest_incomplete(r->manifest)))
 		fputs("<p class=\"banner\" id=\"incomplete\"><strong>INCOMPLETE run</strong>: the run "
 		      "was interrupted; the figures cover only the runs that finished.</p>\n",
 		      out);
@@ -236,13 +229,8 @@ static void runtimes_table(FILE *out, const struct ob_results *r)
 		H(out, r->rts[i].name);
 		fputs("</td><td>", out);
 		H(out, r->rts[i].version ? r->rts[i].version : "?");
-		fputs("</td><td><code>", out);
-		sh_word(out, r->rts[i].path ? r->rts[i].path : "?");
-		if (json_array_size(json_object_get(m, "args")) > 0) {
-			fputc(' ', out);
-			sh_line(out, json_object_get(m, "args"));
-		}
-		fputs("</code>", out);
+		fputs("</td><td>", out);
+		runtime_cmd(out, r->rts[i].path, json_object_get(m, "args"));
 		if (json_is_string(json_object_get(m, "hidden_mount"))) {
 			fputs(" <span class=\"note\">(create runs without ", out);
 			H(out, json_string_value(json_object_get(m, "hidden_mount")));
@@ -257,9 +245,10 @@ static void run_section(FILE *out, const struct ob_results *r, const char *id, c
 {
 	fprintf(out, "<section id=\"%s\">\n<h2>", id);
 	H(out, title);
-	fputs("</h2>\n", out);
+	fputs("</h2>\n<div class=\"runinfo\">\n", out);
 	manifest_table(out, r);
 	runtimes_table(out, r);
+	fputs("</div>\n", out);
 	fprintf(out, "<p>%zu run records from raw.jsonl", r->records);
 	if (r->bad_lines > 0)
 		fprintf(out, "; %zu unparsable line%s skipped (first: line %zu)", r->bad_lines,
@@ -537,14 +526,10 @@ static void audit_group(FILE *out, const struct ob_results *r, const struct ob_g
 	}
 	fputs("</td><td>", out);
 	H(out, r->rts[g->rt].name);
-	fputs("</td><td><code>", out);
-	if (json_is_string(json_object_get(a, "runtime_path")))
-		sh_word(out, json_string_value(json_object_get(a, "runtime_path")));
-	if (json_array_size(json_object_get(a, "runtime_args")) > 0) {
-		fputc(' ', out);
-		sh_line(out, json_object_get(a, "runtime_args"));
-	}
-	fputs("</code></td><td>", out);
+	fputs("</td><td>", out);
+	runtime_cmd(out, json_string_value(json_object_get(a, "runtime_path")),
+		    json_object_get(a, "runtime_args"));
+	fputs("</td><td>", out);
 	if (json_is_array(json_object_get(a, "argv"))) {
 		fputs("<code>", out);
 		sh_line(out, json_object_get(a, "argv"));
@@ -605,42 +590,29 @@ static void audit(FILE *out, const struct ob_results *r, const char *id)
 
 /* ----------------------------------------------- details and failures */
 
+static void detail_row(const char *const *cells, void *arg)
+{
+	FILE *out = arg;
+
+	fputs("<tr>", out);
+	for (int i = 0; i < OB_DETAIL_COLS; i++) {
+		fputs(i < 2 ? "<td>" : "<td class=\"num\">", out);
+		H(out, *cells[i] ? cells[i] : "-");
+		fputs("</td>", out);
+	}
+	fputs("</tr>\n", out);
+}
+
 static void details(FILE *out, const struct ob_results *r)
 {
-	fputs("<table class=\"details\">\n<tr><th>test</th><th>runtime</th><th>n</th><th>mean</th>"
-	      "<th>sd</th><th>median</th><th>min</th><th>max</th><th>CV</th><th>95 % CI ±</th>"
-	      "<th>not ok</th></tr>\n",
-	      out);
-	for (size_t row = 0; row < r->nrows; row++) {
-		double ref = ob_results_row_ref(r, row);
-
-		for (size_t rt = 0; rt < r->nrts; rt++) {
-			const struct ob_group *g = ob_results_group(r, row, rt);
-			struct ob_stats st;
-			double v[6];
-
-			if (g == NULL || stats(r, row, rt, &st) < 0)
-				continue;
-			fputs("<tr><td>", out);
-			H(out, r->rows[row].label);
-			fputs("</td><td>", out);
-			H(out, r->rts[rt].name);
-			fprintf(out, "</td><td class=\"num\">%zu</td>", st.n);
-			v[0] = st.mean, v[1] = st.sd, v[2] = st.median, v[3] = st.min, v[4] = st.max;
-			for (int i = 0; i < 5; i++) {
-				fputs("<td class=\"num\">", out);
-				num(out, v[i], ref);
-				fputs("</td>", out);
-			}
-			if (isnan(st.cv))
-				fputs("<td class=\"num\">-</td>", out);
-			else
-				fprintf(out, "<td class=\"num\">%.1f %%</td>", 100 * st.cv);
-			fputs("<td class=\"num\">", out);
-			num(out, st.ci95, ref);
-			fprintf(out, "</td><td class=\"num\">%zu</td></tr>\n", g->total - g->ok);
-		}
+	fputs("<table class=\"details\">\n<tr>", out);
+	for (int i = 0; i < OB_DETAIL_COLS; i++) {
+		fputs("<th>", out);
+		H(out, ob_detail_head[i]);
+		fputs("</th>", out);
 	}
+	fputs("</tr>\n", out);
+	ob_results_details(r, detail_row, out);
 	fputs("</table>\n", out);
 }
 

@@ -8,7 +8,7 @@
 
 #define TAIL_MAX 2000 /* bytes of a stderr tail shown */
 
-static int manifest_incomplete(json_t *m)
+int ob_manifest_incomplete(json_t *m)
 {
 	const char *st = json_string_value(json_object_get(m, "status"));
 
@@ -16,19 +16,24 @@ static int manifest_incomplete(json_t *m)
 	       (st != NULL && strcmp(st, "incomplete") == 0);
 }
 
-/* A scalar as text (strings unquoted). */
-static void md_scalar(FILE *out, json_t *v)
+void ob_json_text(FILE *out, json_t *v, ob_text_fn esc)
 {
 	char *s;
 
 	if (json_is_string(v)) {
-		ob_md_text(out, json_string_value(v));
+		esc(out, json_string_value(v));
 		return;
 	}
 	s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (s != NULL)
-		ob_md_text(out, s);
+		esc(out, s);
 	free(s);
+}
+
+/* A scalar as text (strings unquoted). */
+static void md_scalar(FILE *out, json_t *v)
+{
+	ob_json_text(out, v, ob_md_text);
 }
 
 /* One metadata value: arrays of scalars joined by spaces (a command line),
@@ -129,40 +134,23 @@ static void md_plots(FILE *out, const struct ob_results *r, const struct ob_plot
 	}
 }
 
+static void md_detail_row(const char *const *cells, void *arg)
+{
+	FILE *out = arg;
+
+	for (int i = 0; i < OB_DETAIL_COLS; i++) {
+		fputs(i ? " | " : "| ", out);
+		ob_md_text(out, cells[i]);
+	}
+	fputs(" |\n", out);
+}
+
 static void md_details(FILE *out, const struct ob_results *r)
 {
-	fputs("\n## Details\n\n"
-	      "| test | runtime | n | mean | sd | median | min | max | CV | 95 % CI ± | not ok |\n"
-	      "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
-	      out);
-	for (size_t row = 0; row < r->nrows; row++) {
-		for (size_t rt = 0; rt < r->nrts; rt++) {
-			const struct ob_group *g = ob_results_group(r, row, rt);
-			const struct ob_cell *c = ob_results_cell(r, row, rt);
-			double v[5];
-			char b[64];
-			struct ob_stats st;
-
-			if (g == NULL || ob_stats_compute(c ? c->v : NULL, c ? c->n : 0, &st) < 0)
-				continue;
-			fputs("| ", out);
-			ob_md_text(out, r->rows[row].label);
-			fputs(" | ", out);
-			ob_md_text(out, r->rts[rt].name);
-			fprintf(out, " | %zu", st.n);
-			v[0] = st.mean, v[1] = st.sd, v[2] = st.median, v[3] = st.min, v[4] = st.max;
-			for (int i = 0; i < 5; i++) {
-				ob_results_fmt(v[i], ob_results_row_ref(r, row), b, sizeof(b));
-				fprintf(out, " | %s", b);
-			}
-			if (isnan(st.cv))
-				fputs(" | ", out);
-			else
-				fprintf(out, " | %.1f %%", 100 * st.cv);
-			ob_results_fmt(st.ci95, ob_results_row_ref(r, row), b, sizeof(b));
-			fprintf(out, " | %s | %zu |\n", b, g->total - g->ok);
-		}
-	}
+	fputs("\n## Details\n\n", out);
+	md_detail_row(ob_detail_head, out);
+	fputs("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n", out);
+	ob_results_details(r, md_detail_row, out);
 }
 
 static void md_failures(FILE *out, const struct ob_results *r)
@@ -199,7 +187,7 @@ void ob_results_write_md(const struct ob_results *r, int incomplete, const struc
 			 FILE *out)
 {
 	fputs("# ocibench results\n\n", out);
-	if (incomplete || (r->manifest && manifest_incomplete(r->manifest)))
+	if (incomplete || (r->manifest && ob_manifest_incomplete(r->manifest)))
 		fputs("> **INCOMPLETE run**: the run was interrupted; the figures cover only the runs "
 		      "that finished.\n\n",
 		      out);

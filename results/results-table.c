@@ -180,3 +180,41 @@ void ob_results_write_md_table(const struct ob_results *r, FILE *out)
 	}
 	free(g);
 }
+
+const char *const ob_detail_head[OB_DETAIL_COLS] = {
+	"test", "runtime", "n", "mean", "sd", "median", "min", "max", "CV", "95 % CI ±", "not ok",
+};
+
+void ob_results_details(const struct ob_results *r, ob_detail_fn fn, void *arg)
+{
+	for (size_t row = 0; row < r->nrows; row++) {
+		double ref = ob_results_row_ref(r, row);
+
+		for (size_t rt = 0; rt < r->nrts; rt++) {
+			const struct ob_group *g = ob_results_group(r, row, rt);
+			const struct ob_cell *c = ob_results_cell(r, row, rt);
+			char b[OB_DETAIL_COLS][64];
+			const char *cells[OB_DETAIL_COLS];
+			double v[5];
+			struct ob_stats st;
+
+			if (g == NULL || ob_stats_compute(c ? c->v : NULL, c ? c->n : 0, &st) < 0)
+				continue;
+			snprintf(b[2], sizeof(b[2]), "%zu", st.n);
+			v[0] = st.mean, v[1] = st.sd, v[2] = st.median, v[3] = st.min, v[4] = st.max;
+			for (int i = 0; i < 5; i++)
+				ob_results_fmt(v[i], ref, b[3 + i], sizeof(b[3 + i]));
+			if (isnan(st.cv))
+				b[8][0] = '\0';
+			else
+				snprintf(b[8], sizeof(b[8]), "%.1f %%", 100 * st.cv);
+			ob_results_fmt(st.ci95, ref, b[9], sizeof(b[9]));
+			snprintf(b[10], sizeof(b[10]), "%zu", g->total - g->ok);
+			cells[0] = r->rows[row].label;
+			cells[1] = r->rts[rt].name;
+			for (int i = 2; i < OB_DETAIL_COLS; i++)
+				cells[i] = b[i];
+			fn(cells, arg);
+		}
+	}
+}

@@ -38,6 +38,18 @@ void ob_results_write_table_ex(const struct ob_results *r, FILE *out, int flags)
 void ob_results_write_md_table(const struct ob_results *r, FILE *out);
 /* Text for a Markdown table cell: pipes escaped, line breaks flattened. */
 void ob_md_text(FILE *out, const char *s);
+/* The details table: per figure and runtime n, mean, sd, median, min, max,
+ * CV, 95 % CI half-width and runs not ok, as text cells ("" for none). */
+#define OB_DETAIL_COLS 11
+extern const char *const ob_detail_head[OB_DETAIL_COLS];
+typedef void (*ob_detail_fn)(const char *const *cells, void *arg);
+void ob_results_details(const struct ob_results *r, ob_detail_fn fn, void *arg);
+/* A writer of text escaped for one format (ob_md_text, ob_xml_text). */
+typedef void (*ob_text_fn)(FILE *out, const char *s);
+/* A JSON value through esc: a string as it is, anything else as compact JSON. */
+void ob_json_text(FILE *out, json_t *v, ob_text_fn esc);
+/* Does manifest.json say the run was interrupted? */
+int ob_manifest_incomplete(json_t *m);
 
 /* A run against the study's table (Table 3 or 4): for each study figure
  * and runtime other than the baseline (runc), the mean here, the ratio to
