@@ -1,5 +1,5 @@
 /* results.h - turn a results directory's raw.jsonl into summary.csv,
- * report.md (and, later, plots).  (Interface agreed between the runner core
+ * report.md, report.html and plots.  (Interface agreed between the runner core
  * and the results module.)
  *
  * raw.jsonl has one JSON object per line (schema "ocibench-run/1"):
@@ -11,7 +11,8 @@
  *   exit_status (int or null), phases_ms {create, start, wait, delete},
  *   first_instruction_ms (start command issued -> workload's first act, or null),
  *   workload (the workload's JSON object, or null), stderr_tail (string, on failure),
- *   started_at (ISO-8601 UTC).
+ *   started_at (ISO-8601 UTC), argv (the workload's command line in the
+ *   container, as config.json gave it; optional).
  * A line that does not parse (a killed writer) is ignored with a warning.
  */
 #ifndef OB_RESULTS_H
@@ -22,8 +23,9 @@
 #include "ob-error.h"
 
 /* Read DIR/raw.jsonl and (re)write DIR/summary.csv, DIR/report.md and
- * DIR/report.html atomically.  incomplete marks the report as from an interrupted run.
- * Plots go to DIR/plots/ when gnuplot is found (see below). */
+ * DIR/report.html atomically.  incomplete marks the report as from an
+ * interrupted run.  Plots go to DIR/plots/ when gnuplot is found (see
+ * below). */
 int ob_results_write_reports(const char *dir, int incomplete, struct ob_error *err);
 
 /* What ob_results_write_reports_ex did besides writing the files, for the

@@ -182,6 +182,22 @@ static const char *cell_variant(const struct ob_test *t, const char *variant, ch
 	return buf;
 }
 
+/* The workload's command line as the runtime got it (config.json's
+ * process.args): the record's "argv", for the audit trail. */
+static void record_argv(const struct ob_bundle *b, struct ob_lc_result *r)
+{
+	ob_cleanup_free char *path = NULL;
+	json_t *cfg, *args;
+
+	if (asprintf(&path, "%s/config.json", b->dir) < 0)
+		abort();
+	cfg = json_load_file(path, 0, NULL);
+	args = json_object_get(json_object_get(cfg, "process"), "args");
+	if (json_is_array(args) && (r->extra != NULL || (r->extra = json_object()) != NULL))
+		json_object_set(r->extra, "argv", args);
+	json_decref(cfg);
+}
+
 /* Bundle, (prepare), the timed lifecycle; r gets the outcome. */
 static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
 		     const char *variant, size_t seq, struct ob_lc_result *r)
@@ -228,6 +244,7 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		goto out;
 	}
 	ob_lc_run(rt, &b, id, deadline, r);
+	record_argv(&b, r);
 out:
 	json_decref(mounts);
 	if (ob_mount_release(&m, &err) < 0 && s->progress)

@@ -88,6 +88,9 @@ t_jq "positive create/start/delete times, wait >= 0" \
 t_jq "record keys as in results.h" 'all(has("run_id") and has("runtime_path") and has("runtime_args")
 	and has("runtime_version") and has("variant") and has("repetition") and has("first_instruction_ms")
 	and has("workload") and has("stderr_tail") and has("started_at"))' "$T_TMP/all.json"
+t_jq "each record holds the workload's command line as config.json gave it (argv)" \
+	'all(.test == "net" or ((.argv | type) == "array" and (.argv[0] | test("ocibench-[a-z]+$"))
+	 and (.argv | index("--format=json")) != null))' "$T_TMP/all.json"
 t_jq "lifecycle: start to first instruction measured" \
 	'map(select(.test == "lifecycle")) | length == 3 and all(.first_instruction_ms > 0)' "$T_TMP/all.json"
 t_jq "manifest: complete, runtimes, host, build, workload hashes" \
@@ -108,6 +111,8 @@ esac
 if "$OCIBENCH" --version | grep -q 'results module: yes'; then
 	t_ok "summary.csv and report.md written" test -s "$R/summary.csv" -a -s "$R/report.md"
 fi
+t_ok "report.html: the audit trail shows each workload's command line" \
+	grep -qE '<td>lifecycle</td><td>runc</td>.*<code>[^<]*ocibench-cpu [^<]*--format=json' "$R/report.html"
 
 no_leftovers() { # desc
 	local n=0
