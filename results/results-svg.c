@@ -228,18 +228,36 @@ static void one_bar(FILE *out, const struct ob_svg_chart *c, const struct axis *
 	fputs("</g>\n", out);
 }
 
+/* About how wide a text is at font size 11 (viewBox units). */
+static double text_width(const char *s)
+{
+	double w = 0;
+
+	for (; *s; s++)
+		w += ((unsigned char)*s & 0xC0) != 0x80 ? 6.2 : 0;
+	return w;
+}
+
 void ob_svg_bar_chart(FILE *out, const struct ob_svg_chart *c)
 {
 	struct axis a;
-	double gw = (X1 - X0) / (double)(c->ngroups ? c->ngroups : 1), bw;
+	double gw = (X1 - X0) / (double)(c->ngroups ? c->ngroups : 1), bw, widest = 0, below = 0;
+	int slant;
 
 	axis_of(c, &a);
+	/* group names that would run into each other are slanted, and the
+	 * drawing grows downwards to hold them */
+	for (size_t g = 0; g < c->ngroups; g++)
+		widest = fmax(widest, text_width(c->groups[g]));
+	slant = widest > gw - 6;
+	if (slant)
+		below = fmin(widest * 0.5, 120);
 	bw = gw * 0.8 / (double)(c->nseries ? c->nseries : 1);
 	if (bw > 56)
 		bw = 56;
 	fprintf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" id=\"");
 	ob_xml_text(out, c->id);
-	fprintf(out, "\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"", W, H);
+	fprintf(out, "\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-labelledby=\"", W, H + below);
 	ob_xml_text(out, c->id);
 	fprintf(out, "-t\" data-scale=\"%s\" font-family=\"sans-serif\" font-size=\"11\">\n<title id=\"",
 		a.log ? "log" : "linear");
@@ -260,8 +278,14 @@ void ob_svg_bar_chart(FILE *out, const struct ob_svg_chart *c)
 
 		for (size_t s = 0; s < c->nseries; s++)
 			one_bar(out, c, &a, g, s, x + (double)s * bw, bw);
-		fprintf(out, "<text class=\"group\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
-			X0 + ((double)g + 0.5) * gw, Y1 + 16);
+		if (slant)
+			fprintf(out, "<text class=\"group\" text-anchor=\"end\" "
+				     "transform=\"translate(%.1f,%.1f) rotate(-30)\">",
+				X0 + ((double)g + 0.5) * gw + 4, Y1 + 12);
+		else
+			fprintf(out, "<text class=\"group\" x=\"%.1f\" y=\"%.1f\" "
+				     "text-anchor=\"middle\">",
+				X0 + ((double)g + 0.5) * gw, Y1 + 16);
 		ob_xml_text(out, c->groups[g]);
 		fputs("</text>\n", out);
 	}
