@@ -36,8 +36,7 @@ static const char css[] =
 	"pre{white-space:pre-wrap;word-break:break-all;background:#f6f6f6;padding:6px 8px;"
 	"margin:4px 0}\n"
 	".side{display:grid;grid-template-columns:1fr 1fr;gap:18px}\n"
-	"nav a{margin-right:12px}\n"
-	".runinfo{display:flex;flex-wrap:wrap;gap:0 18px;align-items:flex-start}\n";
+	"nav a{margin-right:12px}summary{cursor:pointer;margin:6px 0}\n";
 
 /* ------------------------------------------------------------------ text */
 
@@ -138,12 +137,11 @@ static void head(FILE *out, const char *title)
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
 }
 
-static void nav(FILE *out, int study)
+static void nav(FILE *out)
 {
-	fputs("<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a>", out);
-	if (study)
-		fputs("<a href=\"#study\">Study</a>", out);
-	fputs("<a href=\"#charts\">Charts</a><a href=\"#audit\">Audit trail</a>"
+	fputs("<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a>"
+	      "<a href=\"#charts\">Charts</a><a href=\"#study\">Study</a>"
+	      "<a href=\"#audit\">Audit trail</a>"
 	      "<a href=\"#details\">Details</a><a href=\"#failures\">Failures</a></nav>\n",
 	      out);
 }
@@ -166,10 +164,6 @@ static void manifest_table(FILE *out, const struct ob_results *r)
 	const char *k, *k2;
 	json_t *v, *v2;
 
-	if (r->manifest == NULL) {
-		fputs("<p class=\"note\">(no manifest.json)</p>\n", out);
-		return;
-	}
 	fputs("<table class=\"manifest\">\n", out);
 	json_object_foreach(r->manifest, k, v) {
 		if (strcmp(k, "runtimes") == 0 || strcmp(k, "workloads") == 0)
@@ -209,6 +203,75 @@ static void manifest_table(FILE *out, const struct ob_results *r)
 	fputs("</table>\n", out);
 }
 
+/* manifest.json's member key, or key.sub when sub is not NULL; NULL when
+ * absent. */
+static json_t *mget(const struct ob_results *r, const char *key, const char *sub)
+{
+	json_t *v = json_object_get(r->manifest, key);
+
+	return sub ? json_object_get(v, sub) : v;
+}
+
+/* One row of the summary from the first present of (key, sub) pairs:
+ * their values joined by sep. */
+static void summary_row(FILE *out, const struct ob_results *r, const char *label,
+			const char *const *keys, size_t n, const char *sep)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < n; i += 2)
+		any |= mget(r, keys[i], keys[i + 1]) != NULL;
+	if (!any)
+		return;
+	fputs("<tr><th>", out);
+	H(out, label);
+	fputs("</th><td>", out);
+	any = 0;
+	for (size_t i = 0; i < n; i += 2) {
+		json_t *v = mget(r, keys[i], keys[i + 1]);
+
+		if (v == NULL || json_is_null(v))
+			continue;
+		fputs(any ? sep : "", out);
+		any = 1;
+		value(out, v);
+	}
+	fputs("</td></tr>\n", out);
+}
+
+/* The run at a glance: what, where, when; then everything in manifest.json
+ * behind a <details> (it opens without JavaScript). */
+static void manifest_summary(FILE *out, const struct ob_results *r)
+{
+	static const char *const run[] = {"run_id", NULL, "profile", NULL};
+	static const char *const host[] = {"host", "cpu_model", "host", "cpu", "host", "cpus",
+					   "host", "cores", "host", "arch", "host", "kernel"};
+	static const char *const build[] = {"build", "arch", "build", "compiler"};
+	static const char *const when[] = {"started_at", NULL, "ended_at", NULL};
+	static const char *const image[] = {"image", "digest", "image_digest", NULL};
+	json_t *cl = mget(r, "command_line", NULL), *rep = mget(r, "repeat", NULL);
+
+	if (r->manifest == NULL) {
+		fputs("<p class=\"note\">(no manifest.json)</p>\n", out);
+		return;
+	}
+	fputs("<table class=\"summary\">\n", out);
+	summary_row(out, r, "run", run, 4, ", profile ");
+	if (json_is_integer(rep))
+		fprintf(out, "<tr><th>repetitions</th><td>%lld</td></tr>\n",
+			(long long)json_integer_value(rep));
+	if (json_is_array(cl)) {
+		fputs("<tr><th>command line</th><td><code>", out);
+		sh_line(out, cl);
+		fputs("</code></td></tr>\n", out);
+	}
+	summary_row(out, r, "host", host, 12, " · ");
+	summary_row(out, r, "build", build, 4, " · ");
+	summary_row(out, r, "when", when, 4, " to ");
+	summary_row(out, r, "image", image, 4, " ");
+	fputs("</table>\n", out);
+}
+
 static void runtimes_table(FILE *out, const struct ob_results *r)
 {
 	json_t *mrts = json_object_get(r->manifest, "runtimes");
@@ -245,10 +308,14 @@ static void run_section(FILE *out, const struct ob_results *r, const char *id, c
 {
 	fprintf(out, "<section id=\"%s\">\n<h2>", id);
 	H(out, title);
-	fputs("</h2>\n<div class=\"runinfo\">\n", out);
-	manifest_table(out, r);
+	fputs("</h2>\n", out);
+	manifest_summary(out, r);
 	runtimes_table(out, r);
-	fputs("</div>\n", out);
+	if (r->manifest != NULL) {
+		fputs("<details><summary>Everything in manifest.json</summary>\n", out);
+		manifest_table(out, r);
+		fputs("</details>\n", out);
+	}
 	fprintf(out, "<p>%zu run records from raw.jsonl", r->records);
 	if (r->bad_lines > 0)
 		fprintf(out, "; %zu unparsable line%s skipped (first: line %zu)", r->bad_lines,
@@ -667,13 +734,13 @@ void ob_results_write_html(const struct ob_results *r, const char *dir, int inco
 	H(out, runid ? runid : dir);
 	fputs("</p>\n", out);
 	banner(out, r, incomplete);
-	nav(out, 1);
+	nav(out);
 	run_section(out, r, "run", "Run");
 	results_table(out, r);
+	charts(out, r);
 	fputs("<section id=\"study\">\n<h2>Against the study</h2>\n", out);
 	study_table(out, r, "study-run");
 	fputs("</section>\n", out);
-	charts(out, r);
 	fputs("<section id=\"audit\">\n<h2>Audit trail</h2>\n", out);
 	audit(out, r, "audit-run");
 	fputs("</section>\n<section id=\"details\">\n<h2>Details</h2>\n", out);
@@ -830,7 +897,7 @@ void ob_results_write_html_compare(const struct ob_results *a, const char *adir,
 	fputs(")</p>\n", out);
 	banner(out, a, 0);
 	banner(out, b, 0);
-	nav(out, 1);
+	nav(out);
 	if (names == NULL) {
 		fputs("<p>(out of memory)</p>\n", out);
 		foot(out);
@@ -848,10 +915,10 @@ void ob_results_write_html_compare(const struct ob_results *a, const char *adir,
 	      out);
 	each_row(out, a, b, names, n, pair_table_row);
 	fputs("</table>\n</section>\n", out);
-	fputs("<section id=\"study\">\n<h2>Against the study</h2>\n", out);
-	side_by_side(out, a, b, study_table, "study");
-	fputs("</section>\n<section id=\"charts\">\n<h2>Charts</h2>\n", out);
+	fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", out);
 	each_row(out, a, b, names, n, pair_chart);
+	fputs("</section>\n<section id=\"study\">\n<h2>Against the study</h2>\n", out);
+	side_by_side(out, a, b, study_table, "study");
 	fputs("</section>\n<section id=\"audit\">\n<h2>Audit trail</h2>\n", out);
 	side_by_side(out, a, b, audit, "audit");
 	fputs("</section>\n<section id=\"details\">\n<h2>Details</h2>\n<h3>A</h3>\n", out);
