@@ -11,7 +11,7 @@
  * ob_mount_release() undoes the host side.  Everything the runner mounts
  * lives under a directory whose name carries the run's prefix, so a later
  * run can find and remove a killed run's leftovers (ob_remove_tree() in
- * lib/ob-fs.h unmounts what is below a tree before removing it).
+ * ob-fs.h unmounts what is below a tree before removing it).
  */
 #ifndef OB_MOUNTS_H
 #define OB_MOUNTS_H

@@ -1,4 +1,4 @@
-/* Unit tests of lib/ob-cpulist.c. */
+/* Unit tests of workloads/ob-cpulist.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* Unit tests of lib/ob-getopt.c: short flags, fixed values, long prefixes,
+/* Unit tests of workloads/ob-getopt.c: short flags, fixed values, long prefixes,
  * errors, and values still checked by ob-opt. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests of lib/ob-hist.c against sysbench 1.0.20's histogram rules. */
+/* Unit tests of workloads/ob-hist.c against sysbench 1.0.20's histogram rules. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* Unit tests of lib/ob-sha256.c: FIPS 180-4 example vectors, every split of
+/* Unit tests of runner/oci/ob-sha256.c: FIPS 180-4 example vectors, every split of
  * the input across block boundaries, and ob_sha256_file. */
 #include <setjmp.h>
 #include <stdarg.h>
