@@ -77,7 +77,10 @@ t_ok "runsc-b is runsc with its flag" grep -Eq '^runsc-b +ok .*--platform=ptrace
 
 # ---- a small matrix under runc, crun, runsc -----------------------------------
 R=$T_TMP/res
-t_ok "smoke matrix under $RTS ($TESTS)" OB "${SRC[@]}" --profile=smoke --runtimes=$RTS --tests=$TESTS --timeout=60 --out="$R"
+t_ok "smoke matrix under $RTS ($TESTS)" OB "${SRC[@]}" --profile=smoke --runtimes=$RTS --tests=$TESTS --timeout=60 --out="$R" --relative
+cp "$T_TMP/out" "$T_TMP/smoke.out"
+t_ok "--relative: the end-of-run table marks each mean against the first column" \
+	grep -qE '^create \(s\) +[0-9.]+ +[0-9.]+ x[0-9.]+ +[0-9.]+ x[0-9.]+$' "$T_TMP/smoke.out"
 jq -s . "$R/raw.jsonl" >"$T_TMP/all.json"
 cells=0
 for t in ${TESTS//,/ }; do if [ "$t" = fileio ]; then cells=$((cells + 12)); else cells=$((cells + 3)); fi; done
