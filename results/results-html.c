@@ -521,8 +521,9 @@ static void bar_of(const struct ob_results *r, long row, long rt, double base,
 	}
 }
 
+/* A chart with its caption; labels says what is written over the bars. */
 static void chart_figure(FILE *out, const struct ob_svg_chart *c, const char *slug,
-			 const char *label, const char *base)
+			 const char *label, const char *labels)
 {
 	double span = ob_svg_span(c);
 
@@ -532,17 +533,10 @@ static void chart_figure(FILE *out, const struct ob_svg_chart *c, const char *sl
 	H(out, label);
 	fputs("</figcaption>\n", out);
 	ob_svg_bar_chart(out, c);
-	fputs("<p class=\"note\">Mean per runtime; error bars: sample standard deviation; under "
-	      "each mean its ratio to ",
-	      out);
-	H(out, base);
-	fputs(".", out);
-	if (span > OB_SVG_LOG_SPAN) {
-		if (isfinite(span))
-			fprintf(out, " The means span %.0fx: logarithmic scale.", span);
-		else
-			fputs(" The means span more than 10x: logarithmic scale.", out);
-	}
+	fputs("<p class=\"note\">Error bars: sample standard deviation.  ", out);
+	H(out, labels);
+	if (span > OB_SVG_LOG_SPAN && isfinite(span))
+		fprintf(out, "  The means span %.0fx: logarithmic scale.", span);
 	fputs("</p>\n</figure>\n", out);
 }
 
@@ -553,6 +547,7 @@ static void charts(FILE *out, const struct ob_results *r)
 	struct ob_svg_bar *bars = calloc(n, sizeof(*bars));
 	struct bar_text *texts = calloc(n, sizeof(*texts));
 	const char *one[] = {"this run"};
+	char ratios[200];
 
 	fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", out);
 	if (names == NULL || bars == NULL || texts == NULL) {
@@ -561,6 +556,8 @@ static void charts(FILE *out, const struct ob_results *r)
 	}
 	for (size_t i = 0; i < r->nrts; i++)
 		names[i] = r->rts[i].name;
+	snprintf(ratios, sizeof(ratios), "Over each bar its mean and, below, its ratio to %s's.",
+		 r->nrts ? r->rts[base].name : "");
 	for (size_t row = 0; row < r->nrows; row++) {
 		char id[200];
 		double b = mean_of(r, (long)row, (long)base);
@@ -570,7 +567,7 @@ static void charts(FILE *out, const struct ob_results *r)
 		snprintf(id, sizeof(id), "chart-%s", r->rows[row].slug);
 		for (size_t i = 0; i < r->nrts; i++)
 			bar_of(r, (long)row, (long)i, i == base ? NAN : b, &bars[i], &texts[i]);
-		chart_figure(out, &c, r->rows[row].slug, r->rows[row].label, r->rts[base].name);
+		chart_figure(out, &c, r->rows[row].slug, r->rows[row].label, ratios);
 	}
 out:
 	fputs("</section>\n", out);
@@ -811,6 +808,15 @@ static void cell(FILE *out, const struct ob_results *r, long row, long rt, doubl
 	fputs("</td>", out);
 }
 
+/* The number format's reference of a row in two runs (as in report.md). */
+static double row_ref(const struct ob_results *a, long ra, const struct ob_results *b, long rb)
+{
+	double x = ra < 0 ? NAN : ob_results_row_ref(a, (size_t)ra);
+	double y = rb < 0 ? NAN : ob_results_row_ref(b, (size_t)rb);
+
+	return isnan(x) ? y : isnan(y) ? x : fmax(x, y);
+}
+
 static void pair_table_row(FILE *out, const struct ob_results *a, const struct ob_results *b,
 			   const struct ob_row *rw, const char **names, size_t n)
 {
@@ -824,7 +830,7 @@ static void pair_table_row(FILE *out, const struct ob_results *a, const struct o
 		if ((ra < 0 || ia < 0 || !ob_results_group(a, (size_t)ra, (size_t)ia)) &&
 		    (rb < 0 || ib < 0 || !ob_results_group(b, (size_t)rb, (size_t)ib)))
 			continue; /* in neither run */
-		ref = fmax(isnan(ma) ? 0 : fabs(ma), isnan(mb) ? 0 : fabs(mb));
+		ref = row_ref(a, ra, b, rb);
 		ratio_text(mb / ma, q, sizeof(q));
 		fputs("<tr><th>", out);
 		H(out, rw->label);
@@ -859,7 +865,7 @@ static void pair_chart(FILE *out, const struct ob_results *a, const struct ob_re
 	}
 	struct ob_svg_chart c = {id, rw->label, rw->def->unit, names, n, series, 2, bars};
 
-	chart_figure(out, &c, rw->slug, rw->label, "A (B's bars)");
+	chart_figure(out, &c, rw->slug, rw->label, "Over each bar its mean; over B's, below it, B / A.");
 out:
 	free(bars);
 	free(texts);
