@@ -14,16 +14,37 @@
 
 #include "results-svg.h"
 
-static char *escaped(const char *s)
+/* What fn writes, as a string (freed by the caller). */
+static char *capture(void (*fn)(FILE *f, const void *arg), const void *arg)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
 	assert_non_null(f);
-	ob_xml_text(f, s);
+	fn(f, arg);
 	fclose(f);
 	return buf;
+}
+
+static void write_text(FILE *f, const void *arg)
+{
+	ob_xml_text(f, arg);
+}
+
+static void write_chart(FILE *f, const void *arg)
+{
+	ob_svg_bar_chart(f, arg);
+}
+
+static char *escaped(const char *s)
+{
+	return capture(write_text, s);
+}
+
+static char *draw(const struct ob_svg_chart *c)
+{
+	return capture(write_chart, c);
 }
 
 static void test_escape(void **state)
@@ -68,18 +89,6 @@ static void test_span(void **state)
 	assert_true(isinf(ob_svg_span(&c)));
 	b[1].mean = NAN;
 	assert_true(ob_svg_span(&c) == 1); /* one value: nothing to span */
-}
-
-static char *draw(const struct ob_svg_chart *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	ob_svg_bar_chart(f, c);
-	fclose(f);
-	return buf;
 }
 
 static size_t count(const char *s, const char *what)
