@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ob-proc.h"
+#include "proc.h"
 
 #define NETNS_DIR "/var/run/netns"
 
@@ -48,8 +48,8 @@ int ob_netenv_readdr(const struct ob_netenv *ne, unsigned i, struct ob_error *er
 	char cidr[INET_ADDRSTRLEN + 4];
 
 	snprintf(cidr, sizeof(cidr), "%s/24", ne->addr[i]);
-	if (ob_cmdl(err, "ip", "-n", ne->ns[i], "addr", "replace", cidr, "dev", "eth0", NULL) < 0 ||
-	    ob_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "eth0", "up", NULL) < 0)
+	if (ob_proc_cmdl(err, "ip", "-n", ne->ns[i], "addr", "replace", cidr, "dev", "eth0", NULL) < 0 ||
+	    ob_proc_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "eth0", "up", NULL) < 0)
 		return ob_err_wrap(err, "network endpoint %s", ne->ns[i]);
 	return 0;
 }
@@ -65,15 +65,15 @@ static int add_endpoint(struct ob_netenv *ne, unsigned i, struct ob_error *err)
 	bridge_ns(ne, br, sizeof(br));
 	snprintf(port, sizeof(port), "port%u", i);
 
-	if (ob_cmdl(err, "ip", "netns", "add", ne->ns[i], NULL) < 0)
+	if (ob_proc_cmdl(err, "ip", "netns", "add", ne->ns[i], NULL) < 0)
 		return -1;
 	ne->created++;
 	/* the pair is made inside the bridge namespace, its peer moved straight
 	 * into the endpoint's: the root namespace never sees either end */
-	if (ob_cmdl(err, "ip", "-n", br, "link", "add", port, "type", "veth", "peer", "name",
+	if (ob_proc_cmdl(err, "ip", "-n", br, "link", "add", port, "type", "veth", "peer", "name",
 		    "eth0", "netns", ne->ns[i], NULL) < 0 ||
-	    ob_cmdl(err, "ip", "-n", br, "link", "set", port, "master", "br0", "up", NULL) < 0 ||
-	    ob_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "lo", "up", NULL) < 0)
+	    ob_proc_cmdl(err, "ip", "-n", br, "link", "set", port, "master", "br0", "up", NULL) < 0 ||
+	    ob_proc_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "lo", "up", NULL) < 0)
 		return -1;
 	return ob_netenv_readdr(ne, i, err);
 }
@@ -93,11 +93,11 @@ int ob_netenv_create(struct ob_netenv *ne, const char *prefix, struct in_addr ne
 	ne->n = n;
 	ne->net = net;
 	bridge_ns(ne, br, sizeof(br));
-	if (ob_cmdl(err, "ip", "netns", "add", br, NULL) < 0)
+	if (ob_proc_cmdl(err, "ip", "netns", "add", br, NULL) < 0)
 		return ob_err_wrap(err, "creating network namespace %s", br);
 	ne->bridge_created = 1;
-	if (ob_cmdl(err, "ip", "-n", br, "link", "add", "br0", "type", "bridge", NULL) < 0 ||
-	    ob_cmdl(err, "ip", "-n", br, "link", "set", "br0", "up", NULL) < 0)
+	if (ob_proc_cmdl(err, "ip", "-n", br, "link", "add", "br0", "type", "bridge", NULL) < 0 ||
+	    ob_proc_cmdl(err, "ip", "-n", br, "link", "set", "br0", "up", NULL) < 0)
 		goto fail;
 	for (unsigned i = 0; i < n; i++)
 		if (add_endpoint(ne, i, err) < 0)
@@ -115,12 +115,12 @@ int ob_netenv_destroy(struct ob_netenv *ne, struct ob_error *err)
 	int ret = 0;
 
 	for (unsigned i = 0; i < ne->created; i++)
-		if (ob_cmdl(err, "ip", "netns", "delete", ne->ns[i], NULL) < 0)
+		if (ob_proc_cmdl(err, "ip", "netns", "delete", ne->ns[i], NULL) < 0)
 			ret = -1;
 	ne->created = 0;
 	if (ne->bridge_created) {
 		bridge_ns(ne, br, sizeof(br));
-		if (ob_cmdl(err, "ip", "netns", "delete", br, NULL) < 0)
+		if (ob_proc_cmdl(err, "ip", "netns", "delete", br, NULL) < 0)
 			ret = -1;
 		ne->bridge_created = 0;
 	}
@@ -138,7 +138,7 @@ int ob_netenv_cleanup_prefix(const char *prefix, struct ob_error *err)
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, prefix, strlen(prefix)) != 0)
 			continue;
-		if (ob_cmdl(err, "ip", "netns", "delete", e->d_name, NULL) < 0)
+		if (ob_proc_cmdl(err, "ip", "netns", "delete", e->d_name, NULL) < 0)
 			ret = -1;
 		else
 			removed++;

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,4 +253,104 @@ const char *ob_proc_status_text(int status, char *buf, size_t len)
 	else
 		snprintf(buf, len, "status 0x%x", status);
 	return buf;
+}
+
+char *ob_proc_which(const char *exe)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+
+	if (strchr(exe, '/'))
+		return access(exe, X_OK) == 0 ? realpath(exe, NULL) : NULL;
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (const char *p = path; *p;) {
+		size_t len = strcspn(p, ":");
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, exe);
+		if (len && access(buf, X_OK) == 0)
+			return realpath(buf, NULL);
+		p += len;
+		if (*p == ':')
+			p++;
+	}
+	return NULL;
+}
+
+/* The last non-empty line of what fd holds (a command's stderr), at most
+ * len-1 bytes of it. */
+static void last_line(int fd, char *buf, size_t len)
+{
+	off_t end = lseek(fd, 0, SEEK_END);
+	off_t from = end > (off_t)len - 1 ? end - ((off_t)len - 1) : 0;
+	ssize_t n = end > 0 ? pread(fd, buf, (size_t)(end - from), from) : 0;
+	char *nl;
+
+	n = n > 0 ? n : 0;
+	buf[n] = '\0';
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		buf[--n] = '\0';
+	nl = strrchr(buf, '\n');
+	if (nl != NULL)
+		memmove(buf, nl + 1, strlen(nl + 1) + 1);
+}
+
+int ob_proc_cmd(char *const argv[], uint64_t timeout_ns, struct ob_error *err)
+{
+	ob_cleanup_close int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ob_cleanup_close int errfd = memfd_create("ocibench-stderr", MFD_CLOEXEC);
+	ob_cleanup_free char *path = ob_proc_which(argv[0]);
+	char *v[64], tail[512], cmd[256] = "";
+	size_t n = 0;
+	pid_t pid = -1;
+	uint64_t t;
+	int status, w;
+
+	for (size_t used = 0; argv[n] != NULL; n++)
+		if (used < sizeof(cmd))
+			used += (size_t)snprintf(cmd + used, sizeof(cmd) - used, "%s%s", n ? " " : "",
+						 argv[n]);
+	if (n >= 64)
+		return ob_err(err, OB_EXIT_FAIL, E2BIG, "running %s", argv[0]);
+	if (null < 0 || errfd < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "%s: opening its stdio", cmd);
+	if (path == NULL)
+		return ob_err(err, OB_EXIT_FAIL, ENOENT, "running %s", argv[0]);
+	memcpy(v, argv, (n + 1) * sizeof(*v));
+	v[0] = path;
+
+	struct ob_spawn sp = { .argv = v, .in = null, .out = null, .err = errfd };
+
+	if (ob_proc_spawn(&sp, &pid, err) < 0)
+		return -1;
+	w = ob_proc_wait(pid, ob_now_ns() + timeout_ns, false, &status, &t, err);
+	if (w < 0)
+		return -1;
+	if (w == OB_WAIT_TIMEOUT) {
+		ob_proc_kill(pid);
+		return ob_err(err, OB_EXIT_FAIL, 0, "'%s' timed out after %llu s", cmd,
+			      (unsigned long long)(timeout_ns / 1000000000u));
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	last_line(errfd, tail, sizeof(tail));
+	if (WIFEXITED(status))
+		return ob_err(err, OB_EXIT_FAIL, 0, "'%s' exited with status %d%s%s", cmd,
+			      WEXITSTATUS(status), tail[0] ? ": " : "", tail);
+	return ob_err(err, OB_EXIT_FAIL, 0, "'%s' killed by signal %d", cmd, WTERMSIG(status));
+}
+
+int ob_proc_cmdl(struct ob_error *err, const char *arg0, ...)
+{
+	char *argv[64];
+	size_t n = 0;
+	va_list ap;
+
+	argv[n++] = (char *)arg0;
+	va_start(ap, arg0);
+	while (n < 63 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	return ob_proc_cmd(argv, OB_PROC_CMD_TIMEOUT_NS, err);
 }

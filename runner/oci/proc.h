@@ -1,5 +1,6 @@
 /* proc.h - child processes of the runner: spawn without a shell, wait with a
- * deadline, reap orphans, and take SIGINT/SIGTERM synchronously.
+ * deadline, reap orphans, and take SIGINT/SIGTERM synchronously.  Every
+ * program that uses it calls ob_proc_setup() first.
  *
  * The runner is a child subreaper (PR_SET_CHILD_SUBREAPER): containers'
  * init processes and runsc's gofer are re-parented to it.  SIGCHLD, SIGINT
@@ -60,6 +61,21 @@ int ob_proc_kill_orphans(void);
  * status.  Used for short queries (version, list). */
 int ob_proc_capture(char *const *argv, uint64_t timeout_ns, int *status, char **out,
 		    struct ob_error *err);
+
+/* Run a helper command (e.g. ip) to completion, argv[0] found on PATH,
+ * stdin and stdout /dev/null, killed after timeout_ns.  A non-zero exit is
+ * an error whose message holds the command and the last line of its
+ * stderr. */
+int ob_proc_cmd(char *const argv[], uint64_t timeout_ns, struct ob_error *err);
+
+/* ob_proc_cmd for a NULL-terminated list of arguments, with
+ * OB_PROC_CMD_TIMEOUT_NS. */
+#define OB_PROC_CMD_TIMEOUT_NS (60 * 1000000000ull)
+int ob_proc_cmdl(struct ob_error *err, const char *arg0, ...) __attribute__((sentinel));
+
+/* The absolute path of exe (found on PATH when it holds no '/'), malloc'ed,
+ * or NULL when it is not an executable. */
+char *ob_proc_which(const char *exe);
 
 /* "exit N" / "signal N" text of a waitpid status. */
 const char *ob_proc_status_text(int status, char *buf, size_t len);

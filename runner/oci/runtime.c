@@ -166,28 +166,6 @@ int ob_rt_load(struct ob_rtset *set, char *const *defs, size_t ndefs, const char
 	return 0;
 }
 
-static char *find_exe(const char *exe)
-{
-	const char *path = getenv("PATH");
-	char buf[4096];
-
-	if (strchr(exe, '/'))
-		return access(exe, X_OK) == 0 ? realpath(exe, NULL) : NULL;
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (const char *p = path; *p;) {
-		size_t len = strcspn(p, ":");
-
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)len, p, exe);
-		if (len && access(buf, X_OK) == 0)
-			return realpath(buf, NULL);
-		p += len;
-		if (*p == ':')
-			p++;
-	}
-	return NULL;
-}
-
 /* The cgroup2 mount of a hybrid hierarchy whose cgroup.controllers is not
  * empty (crun 1.8 refuses to run then), or NULL. */
 static char *hybrid_unified_mount(void)
@@ -253,7 +231,7 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 {
 	const char *cfg;
 
-	rt->path = find_exe(rt->exe);
+	rt->path = ob_proc_which(rt->exe);
 	if (!rt->path) {
 		if (asprintf(&rt->unusable, strchr(rt->exe, '/') ? "%s is not an executable"
 								 : "%s is not on PATH",

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "netenv.h"
+#include "proc.h"
 
 int main(int argc, char **argv)
 {
@@ -15,6 +16,8 @@ int main(int argc, char **argv)
 	struct in_addr net;
 	int n;
 
+	if (ob_proc_setup(&err) < 0)
+		goto fail;
 	if (argc == 3 && strcmp(argv[1], "subnet") == 0) {
 		if (ob_netenv_parse_subnet(argv[2], &net, &err) < 0)
 			goto fail;
