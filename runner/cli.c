@@ -41,5 +41,8 @@ int ob_cli_reports(const struct cli *c, const char *dir, int incomplete, struct 
 	if (info.plots <= 0)
 		fprintf(stderr, "ocibench: plots %s: %s\n", info.plots == 0 ? "skipped" : "failed",
 			info.plots_note);
-	return ob_results_print_table_ex(dir, stdout, c->o.relative ? OB_TABLE_RELATIVE : 0, err);
+	if (ob_results_print_table_ex(dir, stdout, c->o.relative ? OB_TABLE_RELATIVE : 0, err) < 0)
+		return -1;
+	fprintf(stderr, "ocibench: the whole report, for a browser: %s/report.html\n", dir);
+	return 0;
 }

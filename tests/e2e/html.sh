@@ -19,6 +19,8 @@ t_eq() { # desc got want
 }
 
 t_ok "report writes report.html" env OB_GNUPLOT= "$OCIBENCH" report "$D"
+cp "$T_TMP/err" "$T_TMP/report.err"
+t_ok "... and says where it is" grep -qxF "ocibench: the whole report, for a browser: $D/report.html" "$T_TMP/report.err"
 t_ok "... a complete page" sh -c "head -1 '$H' | grep -qx '<!DOCTYPE html>' && tail -1 '$H' | grep -qx '</html>'"
 t_eq "one chart per figure" "$(grep -c '<svg [^>]*class="chart"' "$H")" $NFIG
 t_ok "the Table-3-style table, failed cell marked" grep -qE '<td class="num failed">failed \(2/2\)</td>' "$H"
