@@ -1,4 +1,4 @@
-/* results.c - ob_results_write_reports and ob_results_print_table. */
+/* results.c - ob_results_write_reports_ex and ob_results_print_table. */
 #include "results.h"
 
 #include <errno.h>
@@ -107,13 +107,6 @@ out:
 	free(plots.has);
 	ob_results_free(&r);
 	return rc;
-}
-
-int ob_results_write_reports(const char *dir, int incomplete, struct ob_error *err)
-{
-	struct ob_results_info info;
-
-	return ob_results_write_reports_ex(dir, incomplete, &info, err);
 }
 
 int ob_results_print_table(const char *dir, FILE *out, struct ob_error *err)

@@ -1,6 +1,7 @@
 /* results.h - turn a results directory's raw.jsonl into summary.csv,
- * report.md, report.html and plots.  (Interface agreed between the runner core
- * and the results module.)
+ * report.md, report.html and plots; print the study-style table; compare a
+ * run with the study or with another run.  The results module's one public
+ * header: ocibench and the tests use the module through it.
  *
  * raw.jsonl has one JSON object per line (schema "ocibench-run/1"):
  *   run_id, runtime (column name, e.g. "runc" or "runsc-kvm"), runtime_path,
@@ -22,12 +23,6 @@
 
 #include "ob-error.h"
 
-/* Read DIR/raw.jsonl and (re)write DIR/summary.csv, DIR/report.md and
- * DIR/report.html atomically.  incomplete marks the report as from an
- * interrupted run.  Plots go to DIR/plots/ when gnuplot is found (see
- * below). */
-int ob_results_write_reports(const char *dir, int incomplete, struct ob_error *err);
-
 /* What ob_results_write_reports_ex did besides writing the files, for the
  * caller to tell the user (e.g. "plots skipped: gnuplot not found"). */
 struct ob_results_info {
@@ -38,8 +33,10 @@ struct ob_results_info {
 	size_t first_bad;    /* ... the first one's line number */
 };
 
-/* The same, filling *info.  gnuplot: $OB_GNUPLOT if set ("" disables
- * plots), else gnuplot on PATH. */
+/* Read DIR/raw.jsonl and (re)write DIR/summary.csv, DIR/report.md and
+ * DIR/report.html atomically, filling *info.  incomplete marks the report
+ * as from an interrupted run.  Plots go to DIR/plots/ when gnuplot is
+ * found: $OB_GNUPLOT if set ("" disables plots), else gnuplot on PATH. */
 int ob_results_write_reports_ex(const char *dir, int incomplete, struct ob_results_info *info,
 				struct ob_error *err);
 

@@ -2,8 +2,8 @@
  *
  * A test is a row of a const table: the workload binary, its variants, how
  * to build its arguments from the profile, whether an untimed `prepare`
- * container runs first, and a hook that may change the bundle (issue 5's
- * mount and network variants plug in there).
+ * container runs first, and a hook that may change the bundle (the mount
+ * and network variants plug in there).
  */
 #ifndef OB_SUITE_H
 #define OB_SUITE_H

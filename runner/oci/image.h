@@ -1,5 +1,4 @@
-/* image.h - read an OCI image layout and unpack it into a bundle rootfs.
- * (Interface agreed between the image and runner modules.) */
+/* image.h - read an OCI image layout and unpack it into a bundle rootfs. */
 #ifndef OB_IMAGE_H
 #define OB_IMAGE_H
 

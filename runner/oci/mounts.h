@@ -1,4 +1,4 @@
-/* mounts.h - where a container's fileio work directory lives (issue 5).
+/* mounts.h - where a container's fileio work directory lives.
  *
  *   rootfs      a directory in the container's own root filesystem (default)
  *   bind        a host directory on disk, bind-mounted in

@@ -1,5 +1,5 @@
 #!/bin/bash
-# End-to-end checks of issue 5's variants in the runner: fileio --mount
+# End-to-end checks of the runner's variants: fileio --mount
 # variants under runc and runsc (the filesystem the workload saw is the one
 # claimed), runtime variants as columns, a hanging runtime cut by --timeout,
 # kata-runtime's --kata-config, `ocibench compare`, and no mount, bundle,
