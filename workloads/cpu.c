@@ -73,7 +73,6 @@ static int cpu_init(struct ob_run *run, struct ob_error *err)
 
 	(void)err;
 	state.expected = count_primes((unsigned long long)o->max_prime, &divisions);
-	run->priv = &state;
 	return 0;
 }
 

@@ -130,7 +130,7 @@ static struct fileio {
 	uint64_t prep_bytes, prep_ns;
 	unsigned created, reused, removed;
 	char fs_type[24]; /* of --file-dir, "" when statfs failed */
-} S = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} state = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int open_flags(unsigned extra)
 {
@@ -222,8 +222,8 @@ static int open_set(struct fileio_files *fs, const struct fileio_opts *o, struct
 
 static void close_set(struct fileio_files *fs)
 {
-	if (S.eng != NULL && S.eng->close != NULL)
-		S.eng->close(fs);
+	if (state.eng != NULL && state.eng->close != NULL)
+		state.eng->close(fs);
 	for (unsigned i = 0; fs->paths != NULL && i < fs->num; i++) {
 		if (fs->fds[i] >= 0)
 			close(fs->fds[i]);
@@ -241,17 +241,17 @@ static int prepare(struct ob_error *err);
  * run, the table of the generation last written to every chunk. */
 static int init_generations(bool table, struct ob_error *err)
 {
-	while (S.run_id == 0)
-		if (getrandom(&S.run_id, sizeof(S.run_id), 0) != sizeof(S.run_id))
-			S.run_id = ob_wall_ns() ^ ((uint64_t)getpid() << 32);
+	while (state.run_id == 0)
+		if (getrandom(&state.run_id, sizeof(state.run_id), 0) != sizeof(state.run_id))
+			state.run_id = ob_wall_ns() ^ ((uint64_t)getpid() << 32);
 	if (!table)
 		return 0;
-	S.chunks_per_file = (S.fs.file_size + S.layout.block_size - 1) / S.layout.block_size;
-	S.expect = calloc((size_t)(S.chunks_per_file * S.fs.num), sizeof(*S.expect));
-	S.issued = calloc((size_t)(S.chunks_per_file * S.fs.num), sizeof(*S.issued));
-	if (S.expect == NULL || S.issued == NULL)
+	state.chunks_per_file = (state.fs.file_size + state.layout.block_size - 1) / state.layout.block_size;
+	state.expect = calloc((size_t)(state.chunks_per_file * state.fs.num), sizeof(*state.expect));
+	state.issued = calloc((size_t)(state.chunks_per_file * state.fs.num), sizeof(*state.issued));
+	if (state.expect == NULL || state.issued == NULL)
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating the --validate table of %llu blocks",
-			      (unsigned long long)(S.chunks_per_file * S.fs.num));
+			      (unsigned long long)(state.chunks_per_file * state.fs.num));
 	return 0;
 }
 
@@ -262,15 +262,14 @@ static int fileio_init(struct ob_run *run, struct ob_error *err)
 	uint64_t req = o->merged > 0 ? o->block_size * (uint64_t)o->merged : o->block_size;
 	bool is_run = strcmp(run->command, "run") == 0;
 
-	S.o = o;
-	S.run = run;
-	S.validate = run->common.validate;
-	run->priv = &S;
+	state.o = o;
+	state.run = run;
+	state.validate = run->common.validate;
 	if (file_size == 0)
 		return ob_err(err, OB_EXIT_USAGE, 0,
 			      "invalid value %llu for --file-total-size: less than one byte per file (--file-num=%lld)",
 			      (unsigned long long)o->total_size, o->num);
-	if (S.validate && o->block_size < 2 * FIO_BLOCK_HDR)
+	if (state.validate && o->block_size < 2 * FIO_BLOCK_HDR)
 		return ob_err(err, OB_EXIT_USAGE, 0,
 			      "invalid value %llu for --file-block-size: --validate needs blocks of at least %u bytes",
 			      (unsigned long long)o->block_size, 2 * FIO_BLOCK_HDR);
@@ -279,9 +278,9 @@ static int fileio_init(struct ob_run *run, struct ob_error *err)
 			      "missing --file-test-mode (one of seqwr, seqrewr, seqrd, rndrd, rndwr, rndrw)");
 	for (size_t i = 0; i < sizeof(fileio_engines) / sizeof(fileio_engines[0]); i++)
 		if (strcmp(fileio_engines[i].name, io_mode_names[o->io_mode]) == 0)
-			S.eng = fileio_engines[i].engine;
-	S.layout = (struct fileio_layout){.block_size = o->block_size, .file_size = file_size};
-	S.fs = (struct fileio_files){
+			state.eng = fileio_engines[i].engine;
+	state.layout = (struct fileio_layout){.block_size = o->block_size, .file_size = file_size};
+	state.fs = (struct fileio_files){
 		.num = (unsigned)o->num,
 		.file_size = file_size,
 		.req_size = req,
@@ -290,48 +289,48 @@ static int fileio_init(struct ob_run *run, struct ob_error *err)
 		.grow = o->mode == FIO_SEQWR,
 	};
 	/* sysbench: --file-fsync-all turns periodic and end fsyncs off. */
-	S.fsync_all = o->fsync_all;
-	S.fsync_end = o->fsync_end && !o->fsync_all && fileio_mode_writes(o->mode);
-	S.fs.fsync_all = o->fsync_all;
-	fileio_gen_init(&S.gen, o->mode, S.fs.num, file_size, o->block_size, (uint64_t)o->merged,
+	state.fsync_all = o->fsync_all;
+	state.fsync_end = o->fsync_end && !o->fsync_all && fileio_mode_writes(o->mode);
+	state.fs.fsync_all = o->fsync_all;
+	fileio_gen_init(&state.gen, o->mode, state.fs.num, file_size, o->block_size, (uint64_t)o->merged,
 			o->fsync_all ? 0 : (uint64_t)o->fsync_freq, o->rw_ratio);
-	if (S.validate && init_generations(is_run && run->nthreads == 1, err) < 0)
+	if (state.validate && init_generations(is_run && run->nthreads == 1, err) < 0)
 		return -1;
-	if (alloc_paths(&S.fs, o->dir, err) < 0)
+	if (alloc_paths(&state.fs, o->dir, err) < 0)
 		return -1;
-	if (fileio_fs_type(o->dir, S.fs_type, sizeof(S.fs_type)) == NULL)
-		S.fs_type[0] = '\0';
+	if (fileio_fs_type(o->dir, state.fs_type, sizeof(state.fs_type)) == NULL)
+		state.fs_type[0] = '\0';
 	if (!is_run)
 		return 0;
 	/* --file-prepare: the prepare command's work, before any clock starts */
 	if (o->prepare && prepare(err) < 0)
 		return -1;
-	if (open_set(&S.fs, o, err) < 0)
+	if (open_set(&state.fs, o, err) < 0)
 		return -1;
-	return S.eng->open != NULL ? S.eng->open(&S.fs, err) : 0;
+	return state.eng->open != NULL ? state.eng->open(&state.fs, err) : 0;
 }
 
 static void fileio_fini(struct ob_run *run)
 {
 	(void)run;
-	close_set(&S.fs);
-	free(S.expect);
-	free(S.issued);
-	S.expect = S.issued = NULL;
+	close_set(&state.fs);
+	free(state.expect);
+	free(state.issued);
+	state.expect = state.issued = NULL;
 }
 
 /* ---- prepare and cleanup ------------------------------------------------- */
 
 static bool text_out(void)
 {
-	return S.run->common.format == OB_FORMAT_TEXT;
+	return state.run->common.format == OB_FORMAT_TEXT;
 }
 
 /* Append whole blocks to one file until it holds file_size bytes. */
 static int prepare_file(unsigned i, void *buf, uint64_t *seed, struct ob_error *err)
 {
-	const struct fileio_opts *o = S.o;
-	const char *p = S.fs.paths[i];
+	const struct fileio_opts *o = state.o;
+	const char *p = state.fs.paths[i];
 	int fd ob_cleanup_close = open(p, O_CREAT | O_WRONLY | open_flags(o->extra_flags), 0600);
 	off_t size;
 
@@ -340,35 +339,35 @@ static int prepare_file(unsigned i, void *buf, uint64_t *seed, struct ob_error *
 	size = lseek(fd, 0, SEEK_END);
 	if (size < 0)
 		return ob_err(err, OB_EXIT_FAIL, errno, "lseek of '%s'", p);
-	if ((uint64_t)size >= S.fs.file_size) {
-		S.reused++;
+	if ((uint64_t)size >= state.fs.file_size) {
+		state.reused++;
 		if (text_out())
 			printf("Reusing existing file %s\n", p);
 		return 0;
 	}
-	S.created++;
+	state.created++;
 	if (text_out())
 		printf("Creating file %s\n", p);
-	for (uint64_t pos = (uint64_t)size; pos < S.fs.file_size; pos += o->block_size) {
+	for (uint64_t pos = (uint64_t)size; pos < state.fs.file_size; pos += o->block_size) {
 		ssize_t n;
 
-		struct fileio_wgen gen = {S.run_id, 0};
+		struct fileio_wgen gen = {state.run_id, 0};
 
-		if (S.validate) {
-			gen.seq = ++S.write_seq;
-			fileio_block_fill(&S.layout, buf, o->block_size, i, pos, &gen, seed);
+		if (state.validate) {
+			gen.seq = ++state.write_seq;
+			fileio_block_fill(&state.layout, buf, o->block_size, i, pos, &gen, seed);
 		}
 		n = pwrite(fd, buf, o->block_size, (off_t)pos);
 		if (n != (ssize_t)o->block_size) {
 			struct ob_event ev = {.op = FIO_OP_WRITE, .file = i, .pos = pos,
 					      .len = o->block_size};
 
-			return fileio_io_error(&S.fs, &ev, n < 0 ? -errno : n, err);
+			return fileio_io_error(&state.fs, &ev, n < 0 ? -errno : n, err);
 		}
-		if (S.expect != NULL) /* --file-prepare: the run reads these */
-			S.expect[i * S.chunks_per_file + pos / o->block_size] =
-				S.issued[i * S.chunks_per_file + pos / o->block_size] = gen.seq;
-		S.prep_bytes += o->block_size;
+		if (state.expect != NULL) /* --file-prepare: the run reads these */
+			state.expect[i * state.chunks_per_file + pos / o->block_size] =
+				state.issued[i * state.chunks_per_file + pos / o->block_size] = gen.seq;
+		state.prep_bytes += o->block_size;
 	}
 	if (fsync(fd) < 0)
 		return ob_err(err, OB_EXIT_FAIL, errno, "fsync of '%s'", p);
@@ -383,27 +382,27 @@ static int prepare(struct ob_error *err)
 	uint64_t seed = (uint64_t)ob_wall_ns(), t0 = ob_now_ns();
 	int rc = 0;
 
-	if (posix_memalign(&buf, 4096, S.o->block_size) != 0)
+	if (posix_memalign(&buf, 4096, state.o->block_size) != 0)
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating a %llu-byte block",
-			      (unsigned long long)S.o->block_size);
-	memset(buf, 0, S.o->block_size);
-	for (unsigned i = 0; i < S.fs.num && rc == 0; i++)
+			      (unsigned long long)state.o->block_size);
+	memset(buf, 0, state.o->block_size);
+	for (unsigned i = 0; i < state.fs.num && rc == 0; i++)
 		rc = prepare_file(i, buf, &seed, err);
 	free(buf);
-	S.prep_ns = ob_now_ns() - t0;
+	state.prep_ns = ob_now_ns() - t0;
 	if (rc == 0 && text_out())
 		printf("%llu bytes written in %.2f seconds (%.2f MiB/sec).\n",
-		       (unsigned long long)S.prep_bytes, ob_ns_to_s(S.prep_ns),
-		       (double)S.prep_bytes / 1048576.0 / ob_ns_to_s(S.prep_ns ? S.prep_ns : 1));
+		       (unsigned long long)state.prep_bytes, ob_ns_to_s(state.prep_ns),
+		       (double)state.prep_bytes / 1048576.0 / ob_ns_to_s(state.prep_ns ? state.prep_ns : 1));
 	return rc;
 }
 
 /* Unlink test_file.0 .. N-1, ignoring errors (sysbench). */
 static void cleanup(void)
 {
-	for (unsigned i = 0; i < S.fs.num; i++)
-		if (unlink(S.fs.paths[i]) == 0)
-			S.removed++;
+	for (unsigned i = 0; i < state.fs.num; i++)
+		if (unlink(state.fs.paths[i]) == 0)
+			state.removed++;
 }
 
 static int fileio_command(struct ob_run *run, struct ob_error *err)
@@ -424,15 +423,15 @@ static int fileio_thread_init(struct ob_thread *t, struct ob_error *err)
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating thread state");
 	t->priv = ft;
 	ft->seed = (uint64_t)ob_wall_ns() ^ ((uint64_t)t->id << 48);
-	if (S.eng->execute != NULL) {
-		if (posix_memalign(&ft->buf, 4096, S.fs.req_size) != 0) {
+	if (state.eng->execute != NULL) {
+		if (posix_memalign(&ft->buf, 4096, state.fs.req_size) != 0) {
 			ft->buf = NULL;
 			return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating a %llu-byte buffer",
-				      (unsigned long long)S.fs.req_size);
+				      (unsigned long long)state.fs.req_size);
 		}
-		memset(ft->buf, 0, S.fs.req_size);
+		memset(ft->buf, 0, state.fs.req_size);
 	}
-	return S.eng->thread_init != NULL ? S.eng->thread_init(t, &S.fs, err) : 0;
+	return state.eng->thread_init != NULL ? state.eng->thread_init(t, &state.fs, err) : 0;
 }
 
 static void fileio_thread_fini(struct ob_thread *t)
@@ -441,8 +440,8 @@ static void fileio_thread_fini(struct ob_thread *t)
 
 	if (ft == NULL)
 		return;
-	if (S.eng->thread_fini != NULL)
-		S.eng->thread_fini(t, &S.fs);
+	if (state.eng->thread_fini != NULL)
+		state.eng->thread_fini(t, &state.fs);
 	free(ft->buf);
 	free(ft);
 	t->priv = NULL;
@@ -463,34 +462,34 @@ static void bump(_Atomic uint64_t *c)
  * chunk it covers. */
 static void record_write(uint64_t *table, const struct ob_event *ev)
 {
-	uint64_t first = ev->pos / S.layout.block_size;
-	uint64_t last = (ev->pos + ev->len - 1) / S.layout.block_size;
+	uint64_t first = ev->pos / state.layout.block_size;
+	uint64_t last = (ev->pos + ev->len - 1) / state.layout.block_size;
 
 	for (uint64_t c = first; table != NULL && c <= last; c++)
-		table[ev->file * S.chunks_per_file + c] = ev->seq;
+		table[ev->file * state.chunks_per_file + c] = ev->seq;
 }
 
 void fileio_next(struct ob_thread *t, struct ob_event *ev, void *buf)
 {
 	uint64_t reads = 0, writes = 0;
 
-	pthread_mutex_lock(&S.lock);
-	if (S.gen.mode == FIO_RNDRW)
-		for (unsigned i = 0; i < S.run->nthreads; i++) {
-			struct fileio_thread *o = S.run->threads[i].priv;
+	pthread_mutex_lock(&state.lock);
+	if (state.gen.mode == FIO_RNDRW)
+		for (unsigned i = 0; i < state.run->nthreads; i++) {
+			struct fileio_thread *o = state.run->threads[i].priv;
 
 			reads += load(&o->reads);
 			writes += load(&o->writes);
 		}
-	fileio_gen_next(&S.gen, &t->rng, reads, writes, ev);
-	pthread_mutex_unlock(&S.lock);
+	fileio_gen_next(&state.gen, &t->rng, reads, writes, ev);
+	pthread_mutex_unlock(&state.lock);
 	ev->seq = 0;
-	if (S.validate && ev->op == FIO_OP_WRITE) {
-		struct fileio_wgen gen = {S.run_id, atomic_fetch_add(&S.write_seq, 1) + 1};
+	if (state.validate && ev->op == FIO_OP_WRITE) {
+		struct fileio_wgen gen = {state.run_id, atomic_fetch_add(&state.write_seq, 1) + 1};
 
 		ev->seq = gen.seq;
-		record_write(S.issued, ev);
-		fileio_block_fill(&S.layout, buf, ev->len, ev->file, ev->pos, &gen,
+		record_write(state.issued, ev);
+		fileio_block_fill(&state.layout, buf, ev->len, ev->file, ev->pos, &gen,
 				  &((struct fileio_thread *)t->priv)->seed);
 	}
 }
@@ -507,7 +506,7 @@ static void count(struct fileio_thread *ft, const struct ob_event *ev)
 	} else {
 		bump(&ft->writes);
 		ft->bytes_written += ev->len;
-		if (S.fsync_all)
+		if (state.fsync_all)
 			ft->fsyncs++; /* the write's own fsync */
 	}
 }
@@ -515,38 +514,38 @@ static void count(struct fileio_thread *ft, const struct ob_event *ev)
 
 static int verify(const struct ob_event *ev, const void *buf, struct ob_error *err)
 {
-	const struct fileio_expect want = {S.run_id, S.expect, S.issued, S.chunks_per_file};
+	const struct fileio_expect want = {state.run_id, state.expect, state.issued, state.chunks_per_file};
 	struct fileio_wgen found;
 	uint64_t bad;
 	const char *why;
 
-	if (fileio_block_check(&S.layout, buf, ev->len, ev->file, ev->pos,
-			       S.expect != NULL ? &want : NULL, &bad, &why, &found) == 0)
+	if (fileio_block_check(&state.layout, buf, ev->len, ev->file, ev->pos,
+			       state.expect != NULL ? &want : NULL, &bad, &why, &found) == 0)
 		return 0;
-	if (found.run_id != 0 && S.expect != NULL)
+	if (found.run_id != 0 && state.expect != NULL)
 		return ob_err(err, OB_EXIT_FAIL, 0,
 			      "validation failed: file '%s' offset %llu: %s (it holds write %llu of run %016llx; this run %016llx last wrote write %llu there)",
-			      S.fs.paths[ev->file], (unsigned long long)bad, why,
+			      state.fs.paths[ev->file], (unsigned long long)bad, why,
 			      (unsigned long long)found.seq, (unsigned long long)found.run_id,
-			      (unsigned long long)S.run_id,
-			      (unsigned long long)S.expect[ev->file * S.chunks_per_file +
-							   bad / S.layout.block_size]);
+			      (unsigned long long)state.run_id,
+			      (unsigned long long)state.expect[ev->file * state.chunks_per_file +
+							   bad / state.layout.block_size]);
 	return ob_err(err, OB_EXIT_FAIL, 0, "validation failed: file '%s' offset %llu: %s",
-		      S.fs.paths[ev->file], (unsigned long long)bad, why);
+		      state.fs.paths[ev->file], (unsigned long long)bad, why);
 }
 
 int fileio_fsync(unsigned file, struct ob_error *err)
 {
-	return S.eng->fsync(&S.fs, file, err);
+	return state.eng->fsync(&state.fs, file, err);
 }
 
 int fileio_completed(struct ob_thread *t, const struct ob_event *ev, const void *buf,
 		     struct ob_error *err)
 {
 	count(t->priv, ev);
-	if (ev->op == FIO_OP_WRITE && S.validate)
-		record_write(S.expect, ev);
-	if (ev->op == FIO_OP_READ && S.validate)
+	if (ev->op == FIO_OP_WRITE && state.validate)
+		record_write(state.expect, ev);
+	if (ev->op == FIO_OP_READ && state.validate)
 		return verify(ev, buf, err);
 	return 0;
 }
@@ -566,9 +565,9 @@ static int fileio_execute(struct ob_thread *t, const struct ob_event *ev, struct
 
 	if (ev->op == FIO_OP_FSYNC)
 		return fileio_fsync(ev->file, err);
-	if (S.eng->execute(&S.fs, ev, ft->buf, err) < 0)
+	if (state.eng->execute(&state.fs, ev, ft->buf, err) < 0)
 		return -1;
-	if (ev->op == FIO_OP_WRITE && S.fsync_all)
+	if (ev->op == FIO_OP_WRITE && state.fsync_all)
 		return fileio_fsync(ev->file, err);
 	return 0;
 }
@@ -582,15 +581,15 @@ static int fileio_event_done(struct ob_thread *t, const struct ob_event *ev,
 /* io_uring drives its own loop; sync and mmap use the harness's. */
 static int fileio_thread_run(struct ob_thread *t, struct ob_error *err)
 {
-	return S.eng->thread_run != NULL ? S.eng->thread_run(t, &S.fs, err) : OB_RUN_EVENTS;
+	return state.eng->thread_run != NULL ? state.eng->thread_run(t, &state.fs, err) : OB_RUN_EVENTS;
 }
 
 /* After the loop: the end fsyncs, counted but not events (sysbench). */
 static int fileio_thread_done(struct ob_thread *t, struct ob_error *err)
 {
-	if (!S.fsync_end)
+	if (!state.fsync_end)
 		return 0;
-	for (unsigned i = 0; i < S.fs.num; i++) {
+	for (unsigned i = 0; i < state.fs.num; i++) {
 		if (fileio_fsync(i, err) < 0)
 			return -1;
 		((struct fileio_thread *)t->priv)->fsyncs++;
@@ -710,23 +709,23 @@ static void set_real(json_t *root, const char *key, double v)
 
 static void fileio_json(const struct ob_run *run, json_t *root)
 {
-	json_object_set_new(root, "fs_type", S.fs_type[0] ? json_string(S.fs_type) : json_null());
-	if (S.validate && S.run_id != 0) { /* the write generation in the block headers */
+	json_object_set_new(root, "fs_type", state.fs_type[0] ? json_string(state.fs_type) : json_null());
+	if (state.validate && state.run_id != 0) { /* the write generation in the block headers */
 		char id[17];
 
-		snprintf(id, sizeof(id), "%016llx", (unsigned long long)S.run_id);
+		snprintf(id, sizeof(id), "%016llx", (unsigned long long)state.run_id);
 		json_object_set_new(root, "run_id", json_string(id));
 	}
 	if (strcmp(run->command, "prepare") == 0) {
-		double el = ob_ns_to_s(S.prep_ns ? S.prep_ns : 1);
+		double el = ob_ns_to_s(state.prep_ns ? state.prep_ns : 1);
 
-		set_real(root, "total_time_s", ob_ns_to_s(S.prep_ns));
-		set_int(root, "bytes_written", S.prep_bytes);
-		set_real(root, "written_mib_per_s", (double)S.prep_bytes / 1048576.0 / el);
-		set_int(root, "files_created", S.created);
-		set_int(root, "files_reused", S.reused);
+		set_real(root, "total_time_s", ob_ns_to_s(state.prep_ns));
+		set_int(root, "bytes_written", state.prep_bytes);
+		set_real(root, "written_mib_per_s", (double)state.prep_bytes / 1048576.0 / el);
+		set_int(root, "files_created", state.created);
+		set_int(root, "files_reused", state.reused);
 	} else if (strcmp(run->command, "cleanup") == 0) {
-		set_int(root, "files_removed", S.removed);
+		set_int(root, "files_removed", state.removed);
 	} else {
 		struct totals s = totals(run);
 		double el = ob_ns_to_s(run->elapsed_ns ? run->elapsed_ns : 1);
@@ -741,8 +740,8 @@ static void fileio_json(const struct ob_run *run, json_t *root)
 		set_int(root, "fsyncs", s.fsyncs);
 		set_int(root, "bytes_read", s.bytes_read);
 		set_int(root, "bytes_written", s.bytes_written);
-		if (S.o->prepare) /* not part of the figures above */
-			set_real(root, "prepare_time_s", ob_ns_to_s(S.prep_ns));
+		if (state.o->prepare) /* not part of the figures above */
+			set_real(root, "prepare_time_s", ob_ns_to_s(state.prep_ns));
 	}
 }
 

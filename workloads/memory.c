@@ -316,7 +316,6 @@ static int mem_init(struct ob_run *run, struct ob_error *err)
 	state.quota = o->total_size != 0
 			      ? o->total_size / o->block_size / (uint64_t)run->common.threads
 			      : UINT64_MAX;
-	run->priv = &state;
 	if (o->scope == SCOPE_GLOBAL)
 		return buf_alloc(&state.global, (size_t)o->block_size, o->hugetlb, o->oper, err);
 	return 0;

@@ -67,12 +67,11 @@ struct ob_thread {
 };
 
 /* The state of one invocation.  opts points to the workload's options
- * struct; priv is the workload's global state (set in init, freed in fini). */
+ * struct. */
 struct ob_run {
 	const struct ob_workload *wl;
 	struct ob_common common;
 	void *opts;
-	void *priv;
 	const char *command;   /* "run" or one of wl->commands */
 	uint64_t wall_start_ns; /* CLOCK_REALTIME taken as main()'s first act */
 	struct ob_span span;   /* the run: clock start (all workers at the barrier) to report */
