@@ -26,24 +26,31 @@ struct io {
 	int in, out, err;
 };
 
+int ob_lc_spawn(const struct ob_runtime *rt, const char *sub, const char *const *args, int in,
+		int out, int errfd, pid_t *pid, struct ob_error *err)
+{
+	ob_cleanup_free char **argv = ob_rt_argv(rt, sub, args);
+	bool creating = strcmp(sub, "create") == 0 || strcmp(sub, "run") == 0;
+	bool wrap = rt->hide_mount && creating;
+	bool mask = rt->mask_dir && (creating || strcmp(sub, "start") == 0);
+	struct ob_spawn sp = { argv, in, out, errfd, wrap ? rt->hide_mount : NULL,
+			       mask ? rt->mask_dir : NULL };
+
+	return ob_proc_spawn(&sp, pid, err);
+}
+
 /* Run "RUNTIME ... sub args" to completion.  Returns OB_WAIT_* (or -1 when
  * it could not be spawned); t0 and t1 get the spawn and reap times. */
 static int rt_cmd(const struct ob_runtime *rt, const struct io *io, int out, const char *sub,
 		  const char *const *args, uint64_t deadline, bool stoppable, int *status,
 		  uint64_t *t0, uint64_t *t1)
 {
-	ob_cleanup_free char **argv = ob_rt_argv(rt, sub, args);
-	bool creating = strcmp(sub, "create") == 0 || strcmp(sub, "run") == 0;
-	bool wrap = rt->hide_mount && creating;
-	bool mask = rt->mask_dir && (creating || strcmp(sub, "start") == 0);
-	struct ob_spawn sp = { argv, io->in, out, io->err, wrap ? rt->hide_mount : NULL,
-			       mask ? rt->mask_dir : NULL };
 	struct ob_error err;
 	pid_t pid;
 	int w;
 
 	*t0 = ob_now_ns();
-	if (ob_proc_spawn(&sp, &pid, &err) < 0) {
+	if (ob_lc_spawn(rt, sub, args, io->in, out, io->err, &pid, &err) < 0) {
 		dprintf(io->err, "ocibench: %s\n", err.msg);
 		return -1;
 	}
@@ -179,8 +186,8 @@ static void give_up(const struct ob_runtime *rt, const struct ob_bundle *b, cons
 		r->stderr_tail = ob_lc_tail(b->errlog);
 }
 
-int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
-	     uint64_t deadline, struct ob_lc_result *r, pid_t *pid)
+int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		 uint64_t deadline, struct ob_lc_result *r, pid_t *pid)
 {
 	struct io io;
 	uint64_t t0, t1;
@@ -205,9 +212,26 @@ int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char 
 		snprintf(r->what, sizeof(r->what), "create: no pid in %s", b->pidfile);
 		goto fail;
 	}
+	r->status = OB_LC_OK;
+	close_io(&io);
+	return 0;
+fail:
+	close_io(&io);
+	give_up(rt, b, id, r);
+	return -1;
+}
 
+int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		uint64_t deadline, struct ob_lc_result *r)
+{
 	const char *const id_args[] = { id, NULL };
+	struct io io;
+	uint64_t t0, t1;
+	int st, w;
 
+	r->status = OB_LC_FAILED;
+	if (open_io(b, &io, r) < 0)
+		goto fail;
 	r->start_wall_ns = ob_wall_ns();
 	w = rt_cmd(rt, &io, io.err, "start", id_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
@@ -225,24 +249,44 @@ fail:
 	return -1;
 }
 
-void ob_lc_down(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
-		uint64_t deadline, struct ob_lc_result *r)
+int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+	     uint64_t deadline, struct ob_lc_result *r, pid_t *pid)
 {
-	struct io io;
+	if (ob_lc_create(rt, b, id, deadline, r, pid) < 0)
+		return -1;
+	return ob_lc_start(rt, b, id, deadline, r);
+}
+
+int ob_lc_wait(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
+	       uint64_t deadline, struct ob_lc_result *r)
+{
 	struct ob_error err;
-	uint64_t t0, t1, tw;
+	uint64_t tw;
 	int st, w;
 
 	r->status = OB_LC_FAILED;
-	if (open_io(b, &io, r) < 0)
-		goto fail;
 	w = ob_proc_wait(pid, deadline, true, &st, &tw, &err);
 	if (w != OB_WAIT_DONE) {
 		step_failed(r, "wait", w, 0);
-		goto fail;
+		give_up(rt, b, id, r);
+		return -1;
 	}
 	set_phase(r, OB_PH_WAIT, r->started_ns, tw);
 	container_exit(r, st, b);
+	return 0;
+}
+
+void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		  uint64_t deadline, struct ob_lc_result *r)
+{
+	struct io io;
+	uint64_t t0, t1;
+	int st, w;
+
+	if (open_io(b, &io, r) < 0) {
+		r->status = OB_LC_FAILED;
+		goto fail;
+	}
 
 	enum ob_lc_status keep = r->status;
 	char what[sizeof(r->what)];
@@ -264,6 +308,13 @@ void ob_lc_down(const struct ob_runtime *rt, const struct ob_bundle *b, const ch
 fail:
 	close_io(&io);
 	give_up(rt, b, id, r);
+}
+
+void ob_lc_down(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
+		uint64_t deadline, struct ob_lc_result *r)
+{
+	if (ob_lc_wait(rt, b, id, pid, deadline, r) == 0)
+		ob_lc_delete(rt, b, id, deadline, r);
 }
 
 void ob_lc_run(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,

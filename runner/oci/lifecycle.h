@@ -53,6 +53,29 @@ int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char 
 void ob_lc_down(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
 		uint64_t deadline_ns, struct ob_lc_result *r);
 
+/* ob_lc_up in two steps, for measuring between them: ob_lc_create fills r
+ * afresh (0 with *pid), ob_lc_start adds its phase; on -1, r is filled in
+ * and the container already deleted. */
+int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		 uint64_t deadline_ns, struct ob_lc_result *r, pid_t *pid);
+int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		uint64_t deadline_ns, struct ob_lc_result *r);
+
+/* ob_lc_down in two steps, for measuring between them (host CPU):
+ * ob_lc_wait waits for the container's process and reads its result (0),
+ * or gives up (-1: deleted with --force, r filled in); ob_lc_delete then
+ * deletes it, keeping r's outcome unless the delete fails. */
+int ob_lc_wait(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id, pid_t pid,
+	       uint64_t deadline_ns, struct ob_lc_result *r);
+void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		  uint64_t deadline_ns, struct ob_lc_result *r);
+
+/* Spawn "RUNTIME [flags] --root ROOT sub args" with the given stdio, as
+ * every step above does (crun's hidden cgroup2 mount, runsc's masked
+ * /proc/sys/net); the caller waits for *pid. */
+int ob_lc_spawn(const struct ob_runtime *rt, const char *sub, const char *const *args, int in,
+		int out, int errfd, pid_t *pid, struct ob_error *err);
+
 /* `delete --force` id (leftovers, interrupted runs). */
 int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 

@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +29,14 @@ static struct reaped {
 	uint64_t t_ns;
 } reaped[REAPED_MAX];
 static unsigned reaped_next;
+/* CPU time (user + system, its own and its waited-for children's) of the
+ * last processes reaped, whoever waited for them (ring, newest wins). */
+#define CPU_MAX 512
+static struct reaped_cpu {
+	pid_t pid;
+	uint64_t cpu_ns;
+} reaped_cpu[CPU_MAX];
+static unsigned reaped_cpu_next;
 static sigset_t waitset;
 static int stop_signal;
 
@@ -97,6 +107,35 @@ static void remember(pid_t pid, int status, uint64_t t)
 	reaped_next++;
 }
 
+static uint64_t tv_ns(struct timeval tv)
+{
+	return (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+}
+
+/* waitpid(-1, WNOHANG) that also keeps the reaped process's CPU time. */
+static pid_t reap_one(int *status)
+{
+	struct rusage ru;
+	pid_t got = wait4(-1, status, WNOHANG, &ru);
+
+	if (got > 0) {
+		reaped_cpu[reaped_cpu_next % CPU_MAX] =
+			(struct reaped_cpu){ got, tv_ns(ru.ru_utime) + tv_ns(ru.ru_stime) };
+		reaped_cpu_next++;
+	}
+	return got;
+}
+
+bool ob_proc_reaped_cpu(pid_t pid, uint64_t *cpu_ns)
+{
+	for (unsigned i = 0; i < CPU_MAX; i++)
+		if (reaped_cpu[i].pid == pid && pid > 0) {
+			*cpu_ns = reaped_cpu[i].cpu_ns;
+			return true;
+		}
+	return false;
+}
+
 static bool take(pid_t pid, int *status, uint64_t *t)
 {
 	for (unsigned i = 0; i < REAPED_MAX; i++) {
@@ -115,8 +154,55 @@ void ob_proc_reap(void)
 	int st;
 	pid_t got;
 
-	while ((got = waitpid(-1, &st, WNOHANG)) > 0)
+	while ((got = reap_one(&st)) > 0)
 		remember(got, st, ob_now_ns());
+}
+
+bool ob_proc_done(pid_t pid, int *status, uint64_t *end_ns)
+{
+	ob_proc_reap();
+	return take(pid, status, end_ns);
+}
+
+int ob_proc_poll(struct pollfd *fds, size_t nfds, uint64_t deadline_ns, bool stoppable)
+{
+	static int sfd = -1;
+	struct pollfd all[nfds + 1];
+	struct signalfd_siginfo si;
+	int n;
+
+	if (sfd < 0 && (sfd = signalfd(-1, &waitset, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return -1;
+	memcpy(all, fds, nfds * sizeof(*fds));
+	all[nfds] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	for (;;) {
+		int ms = -1;
+
+		if (stoppable && stop_signal)
+			return OB_WAIT_STOPPED;
+		if (deadline_ns) {
+			uint64_t now = ob_now_ns();
+
+			if (now >= deadline_ns)
+				return OB_WAIT_TIMEOUT;
+			ms = (int)((deadline_ns - now + 999999u) / 1000000u);
+		}
+		n = poll(all, nfds + 1, ms);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+				stop_signal = (int)si.ssi_signo;
+		ob_proc_reap();
+		for (size_t i = 0; i < nfds; i++)
+			fds[i].revents = all[i].revents;
+		if (n > 0)
+			return OB_WAIT_DONE;
+		if (stoppable && stop_signal)
+			return OB_WAIT_STOPPED;
+		if (n == 0 && deadline_ns)
+			continue; /* the deadline check above ends it */
+	}
 }
 
 int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
@@ -130,7 +216,7 @@ int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
 
 		if (take(pid, status, end_ns))
 			return OB_WAIT_DONE;
-		while ((got = waitpid(-1, &st, WNOHANG)) > 0) {
+		while ((got = reap_one(&st)) > 0) {
 			t = ob_now_ns();
 			if (got == pid) {
 				*status = st;

@@ -12,7 +12,9 @@
 #ifndef OB_RUNNER_PROC_H
 #define OB_RUNNER_PROC_H
 
+#include <poll.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -46,6 +48,22 @@ int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
 
 /* Reap every child that has exited, without blocking. */
 void ob_proc_reap(void);
+
+/* Has pid (a child or an orphan re-parented to us) been reaped?  Reaps
+ * what has exited, without blocking; true with *status and *end_ns as
+ * ob_proc_wait gives them. */
+bool ob_proc_done(pid_t pid, int *status, uint64_t *end_ns);
+
+/* poll(2) fds until one is ready, a child exits (reaped and kept for
+ * ob_proc_done/ob_proc_wait), deadline_ns passes or, with stoppable, a
+ * SIGINT/SIGTERM arrives: returns OB_WAIT_DONE (check revents and
+ * ob_proc_done), OB_WAIT_TIMEOUT, OB_WAIT_STOPPED, or -1. */
+int ob_proc_poll(struct pollfd *fds, size_t nfds, uint64_t deadline_ns, bool stoppable);
+
+/* The CPU time (user + system, in ns) of a process the runner reaped,
+ * including the children it had waited for: false when pid was not among
+ * the last few hundred reaped. */
+bool ob_proc_reaped_cpu(pid_t pid, uint64_t *cpu_ns);
 
 /* SIGKILL the process group of a spawned child and reap it. */
 void ob_proc_kill(pid_t pid);
