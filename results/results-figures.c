@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define MS 0.001 /* phases and first instruction are in ms, rows in s */
+#define MIB (1.0 / 1024) /* PSS and cgroup memory are in KiB, rows in MiB */
 
 const struct ob_figure_def ob_figure_defs[] = {
 	/* test, variant, metric, unit, label, study, src, key, scale, mode */
@@ -32,6 +33,23 @@ const struct ob_figure_def ob_figure_defs[] = {
 	{"syscall", NULL, "lps", "lps", "syscall", NULL, OB_SRC_WORKLOAD, "lps", 1, OB_MODE_ANY},
 	{"net", NULL, "transactions_per_s", "transactions/s", "network rr", NULL, OB_SRC_WORKLOAD, "transactions_per_s", 1, OB_MODE_RR},
 	{"net", NULL, "latency_avg", "µs", "network rr latency", NULL, OB_SRC_WORKLOAD, "latency_us.avg", 1, OB_MODE_RR},
+	/* what the runtime costs the host; "host CPU ratio" is host CPU per
+	 * workload CPU second, "density delete" the time to stop and delete all */
+	{"cpu", NULL, "host_cpu_per_workload_cpu", "s/s", "CPU host CPU ratio", NULL, OB_SRC_RECORD, "host_cpu_per_workload_cpu_s", 1, OB_MODE_ANY},
+	{"syscall", NULL, "host_cpu_per_workload_cpu", "s/s", "syscall host CPU ratio", NULL, OB_SRC_RECORD, "host_cpu_per_workload_cpu_s", 1, OB_MODE_ANY},
+	{"fileio", NULL, "host_cpu_per_workload_cpu", "s/s", "fileio host CPU ratio", NULL, OB_SRC_RECORD, "host_cpu_per_workload_cpu_s", 1, OB_MODE_ANY},
+	{"cpu", NULL, "runtime_cpu", "s", "CPU runtime CPU", NULL, OB_SRC_RECORD, "runtime_cpu_s", 1, OB_MODE_ANY},
+	{"syscall", NULL, "runtime_cpu", "s", "syscall runtime CPU", NULL, OB_SRC_RECORD, "runtime_cpu_s", 1, OB_MODE_ANY},
+	{"fileio", NULL, "runtime_cpu", "s", "fileio runtime CPU", NULL, OB_SRC_RECORD, "runtime_cpu_s", 1, OB_MODE_ANY},
+	{"footprint", NULL, "runtime_pss", "MiB", "footprint runtime PSS", NULL, OB_SRC_RECORD, "runtime_pss_kib", MIB, OB_MODE_ANY},
+	{"footprint", NULL, "workload_pss", "MiB", "footprint workload PSS", NULL, OB_SRC_RECORD, "workload_pss_kib", MIB, OB_MODE_ANY},
+	{"footprint", NULL, "pss_total", "MiB", "footprint total PSS", NULL, OB_SRC_RECORD, "pss_kib_total", MIB, OB_MODE_ANY},
+	{"footprint", NULL, "cgroup_memory", "MiB", "footprint cgroup memory", NULL, OB_SRC_RECORD, "cgroup_memory_kib", MIB, OB_MODE_ANY},
+	{"footprint", NULL, "ready", "s", "footprint start to ready", NULL, OB_SRC_RECORD, "ready_ms", MS, OB_MODE_ANY},
+	{"density", NULL, "ready", "s", "density ready", NULL, OB_SRC_RECORD, "ready_s", 1, OB_MODE_ANY},
+	{"density", NULL, "pss_total", "MiB", "density PSS", NULL, OB_SRC_RECORD, "pss_kib_total", MIB, OB_MODE_ANY},
+	{"density", NULL, "pss_per_container", "MiB", "density PSS/container", NULL, OB_SRC_RECORD, "pss_kib_per_container", MIB, OB_MODE_ANY},
+	{"density", NULL, "delete", "s", "density delete", NULL, OB_SRC_RECORD, "delete_s", 1, OB_MODE_ANY},
 };
 const size_t ob_figure_ndefs = sizeof(ob_figure_defs) / sizeof(ob_figure_defs[0]);
 
@@ -119,6 +137,9 @@ static int value_of(const struct ob_figure_def *d, json_t *rec, double *out)
 	case OB_SRC_WORKLOAD:
 		found = number_at(json_object_get(rec, "workload"), d->key, out);
 		break;
+	case OB_SRC_RECORD:
+		found = number_at(rec, d->key, out);
+		break;
 	}
 	if (found)
 		*out *= d->scale;
@@ -139,6 +160,10 @@ static size_t walk(json_t *rec, int values, ob_figure_fn fn, void *arg)
 		double v = NAN;
 
 		if (!applies(d, rec, test, mode))
+			continue;
+		/* host-side figures are rows only where records carry them
+		 * (results of older runs do not) */
+		if (d->src == OB_SRC_RECORD && !json_object_get(rec, d->key))
 			continue;
 		if (values && !value_of(d, rec, &v))
 			continue;

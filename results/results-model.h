@@ -17,6 +17,7 @@ enum ob_fig_src {
 	OB_SRC_PHASE,     /* phases_ms.<key> */
 	OB_SRC_FIRST,     /* first_instruction_ms */
 	OB_SRC_WORKLOAD,  /* workload.<key>[.<subkey>] */
+	OB_SRC_RECORD,    /* <key> of the record itself (host-side figures) */
 };
 
 /* Which net records a figure applies to (stream or request/response). */

@@ -19,6 +19,8 @@ struct opts {
 	const char *net_subnet, *net_peer;
 	bool relative;    /* the end-of-run table marks ratios to the first column */
 	const char *html; /* compare A B: the page to write */
+	const char *density, *density_budget;
+	long long concurrency;
 };
 
 /* Parsed command line: options plus the --runtime definitions. */

@@ -39,7 +39,8 @@ static const struct ob_opt run_opts[] = {
 	{ "repeat", OB_OPT_INT, O(repeat), NULL, 1, 100000, NULL,
 	  "repetitions of every cell (default: the profile's)" },
 	{ "tests", OB_OPT_STRING, O(tests), NULL, 0, 0, NULL,
-	  "comma list: lifecycle,cpu,memory,fileio,syscall,net (default: all)" },
+	  "comma list: lifecycle,cpu,memory,fileio,syscall,net,footprint,density"
+	  " (default: all but density)" },
 	{ "runtimes", OB_OPT_STRING, O(runtimes), NULL, 0, 0, NULL,
 	  "comma list of runtime names (default: every usable one)" },
 	{ "out", OB_OPT_STRING, O(out), NULL, 0, 0, NULL, "results directory (default results/TIMESTAMP)" },
@@ -64,6 +65,12 @@ static const struct ob_opt run_opts[] = {
 	{ "html", OB_OPT_STRING, O(html), NULL, 0, 0, NULL,
 	  "compare DIR_A DIR_B: also write both runs side by side as one HTML page to FILE"
 	  " (- for stdout)" },
+	{ "density", OB_OPT_STRING, O(density), "1,8,32", 0, 0, NULL,
+	  "density test: comma list of container counts N, one variant each" },
+	{ "concurrency", OB_OPT_INT, O(concurrency), "1", 1, 1000, NULL,
+	  "density test: container lifecycles in flight at once" },
+	{ "density-budget", OB_OPT_STRING, O(density_budget), "50%", 0, 0, NULL,
+	  "density test: MemAvailable the containers may take, SIZE or PERCENT%" },
 	{ NULL },
 };
 

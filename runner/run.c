@@ -21,6 +21,8 @@
 #include "ob-cleanup.h"
 #include "ob-fs.h"
 #include "ob-sha256.h"
+#include "host/cells.h"
+#include "ob-opt.h"
 #include "proc.h"
 #include "run.h"
 #include "state.h"
@@ -75,6 +77,11 @@ struct run {
 	struct ob_rootfs_src src;
 	struct in_addr net_subnet;
 	struct ob_runtime *net_peer;
+	struct ob_test density;        /* the density test with --density's variants */
+	char dvar[16][16];
+	const char *dvars[17];
+	uint64_t density_budget;
+	double density_budget_pct;
 	char out[4096], runid[64], bundles[4096];
 	json_t *manifest;
 };
@@ -83,7 +90,8 @@ static int pick_tests(struct run *r, struct ob_error *err)
 {
 	if (!r->c->o.tests) {
 		for (size_t i = 0; i < ob_ntests; i++)
-			r->tests[r->ntests++] = &ob_tests[i];
+			if (!ob_tests[i].opt_in)
+				r->tests[r->ntests++] = &ob_tests[i];
 		return 0;
 	}
 	ob_cleanup_free char *keep = NULL;
@@ -204,6 +212,52 @@ static int pick_net(struct run *r, struct ob_error *err)
 	return 0;
 }
 
+/* --density (each N a variant "nN" of the density test), --concurrency,
+ * --density-budget (checked even when no density cell runs). */
+static int pick_density(struct run *r, struct ob_error *err)
+{
+	const char *budget = r->c->o.density_budget;
+	ob_cleanup_free char *keep = NULL;
+	char *v[17], *end;
+	size_t n = ob_cli_split(r->c->o.density, &keep, v, 17);
+	size_t blen = strlen(budget);
+
+	if (!n)
+		return ob_err(err, OB_EXIT_USAGE, 0, "empty --density");
+	if (n > 16)
+		return ob_err(err, OB_EXIT_USAGE, 0, "too many values in --density (16 at most)");
+	for (size_t i = 0; i < n; i++) {
+		long long k = strtoll(v[i], &end, 10);
+
+		if (*v[i] < '0' || *v[i] > '9' || *end || k < 1 || k > 999)
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "invalid value '%s' in --density: expected a count from 1 to 999",
+				      v[i]);
+		snprintf(r->dvar[i], sizeof(r->dvar[i]), "n%lld", k);
+		r->dvars[i] = r->dvar[i];
+	}
+	r->dvars[n] = NULL;
+	if (blen > 1 && budget[blen - 1] == '%') {
+		r->density_budget_pct = strtod(budget, &end);
+		if (end != budget + blen - 1 || !(r->density_budget_pct > 0) ||
+		    r->density_budget_pct > 100)
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "invalid value '%s' for --density-budget: expected SIZE or 1%%..100%%",
+				      budget);
+	} else if (ob_parse_size(budget, &r->density_budget) < 0 || r->density_budget == 0) {
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "invalid value '%s' for --density-budget: expected SIZE or 1%%..100%%",
+			      budget);
+	}
+	for (size_t i = 0; i < r->ntests; i++)
+		if (r->tests[i]->cell == ob_density_cell) {
+			r->density = *r->tests[i];
+			r->density.variants = r->dvars;
+			r->tests[i] = &r->density;
+		}
+	return 0;
+}
+
 static void utc_stamp(char *buf, size_t len, const char *fmt)
 {
 	time_t t = time(NULL);
@@ -246,7 +300,8 @@ static int validate(struct run *r, struct ob_error *err)
 	r->profile = &ob_profiles[o->profile];
 	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
 	if (pick_tests(r, err) < 0 || ob_cli_runtimes(r->c, &r->set, err) < 0 ||
-	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0)
+	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0 ||
+	    pick_density(r, err) < 0)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
@@ -430,7 +485,10 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 			       .image_env = image_env(r.img), .runid = r.runid,
 			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
 			       .raw = raw, .progress = stderr, .tty = isatty(2),
-			       .net_subnet = r.net_subnet, .net_peer = r.net_peer };
+			       .net_subnet = r.net_subnet, .net_peer = r.net_peer,
+			       .concurrency = (size_t)c->o.concurrency,
+			       .density_budget = r.density_budget,
+			       .density_budget_pct = r.density_budget_pct };
 	if (ob_suite_run(&s, err) < 0)
 		goto out_state;
 	fclose(raw);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "ob-fs.h"
+#include "host/cells.h"
 #include "lifecycle.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
@@ -98,8 +99,25 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 /* A short text of a run's figures for the progress output. */
 static void summary(const struct ob_test *t, const struct ob_lc_result *r, char *buf, size_t len)
 {
+	json_t *x = r->extra;
+
 	if (r->status != OB_LC_OK) {
 		snprintf(buf, len, "%s", r->what);
+		return;
+	}
+	if (json_object_get(x, "n")) { /* density */
+		snprintf(buf, len, "%lld ready in %.2f s, PSS %.1f MiB, deleted in %.2f s",
+			 json_integer_value(json_object_get(x, "n")),
+			 json_number_value(json_object_get(x, "ready_s")),
+			 json_number_value(json_object_get(x, "pss_kib_total")) / 1024,
+			 json_number_value(json_object_get(x, "delete_s")));
+		return;
+	}
+	if (json_object_get(x, "runtime_pss_kib")) { /* footprint */
+		snprintf(buf, len, "PSS runtime %.1f MiB, workload %.1f MiB, ready in %.1f ms",
+			 json_number_value(json_object_get(x, "runtime_pss_kib")) / 1024,
+			 json_number_value(json_object_get(x, "workload_pss_kib")) / 1024,
+			 json_number_value(json_object_get(x, "ready_ms")));
 		return;
 	}
 	snprintf(buf, len, "create %.1f start %.1f wait %.1f delete %.1f ms",
@@ -243,7 +261,10 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		fail_result(r, "bundle: %.400s", err.msg);
 		goto out;
 	}
-	ob_lc_run(rt, &b, id, deadline, r);
+	if (t->host_cpu)
+		ob_hostcpu_run(s, t, rt, &b, id, deadline, r);
+	else
+		ob_lc_run(rt, &b, id, deadline, r);
 	record_argv(&b, r);
 out:
 	json_decref(mounts);

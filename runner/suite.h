@@ -60,6 +60,8 @@ struct ob_test {
 	 * test's server and client); r as ob_lc_run fills it. */
 	void (*cell)(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
 		     const char *variant, size_t seq, struct ob_lc_result *r);
+	bool host_cpu;                 /* record the host CPU of the container's processes */
+	bool opt_in;                   /* runs only when --tests names it */
 };
 
 extern const struct ob_test ob_tests[];
@@ -102,6 +104,9 @@ struct ob_suite {
 	bool tty;
 	struct in_addr net_subnet;            /* net test: the private /24 */
 	const struct ob_runtime *net_peer;    /* net test: the server's runtime, NULL: the cell's */
+	size_t concurrency;                   /* density: lifecycles in flight */
+	uint64_t density_budget;              /* density: bytes, or 0: ... */
+	double density_budget_pct;            /* ... this % of MemAvailable at the cell's start */
 	/* out */
 	size_t cells, failed;
 	bool stopped;

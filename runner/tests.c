@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host/cells.h"
 #include "netcell.h"
 #include "suite.h"
 
@@ -99,22 +100,34 @@ static void net_args(const struct ob_profile *p, const char *v, const char *cmd,
 	add(a, "-J");
 }
 
+/* An idle container (footprint, density): it reports when stopped. */
+static void idle_args(const struct ob_profile *p, const char *v, const char *cmd,
+		      struct ob_args *a)
+{
+	add(a, "--format=json");
+}
+
 static const char *const net_modes[] = { "stream", "rr", NULL };
 static const char *const fileio_modes[] = { "seqrd", "rndrd", "seqwr", "rndwr", NULL };
 
 const struct ob_test ob_tests[] = {
 	{ .name = "lifecycle", .workload = "cpu", .args = lifecycle_args },
-	{ .name = "cpu", .workload = "cpu", .args = cpu_args },
+	{ .name = "cpu", .workload = "cpu", .args = cpu_args, .host_cpu = true },
 	{ .name = "memory", .workload = "memory", .args = memory_args },
 	/* files in the container's own writable filesystem (the bundle rootfs),
 	 * or a --mount variant there, created by an untimed `prepare` container
 	 * of the same bundle (mount tmpfs: by the run container, see suite.c) */
 	{ .name = "fileio", .workload = "fileio", .variants = fileio_modes, .args = fileio_args,
-	  .prepare = true, .workdir = FILEIO_DIR },
-	{ .name = "syscall", .workload = "syscall", .args = syscall_args },
+	  .prepare = true, .workdir = FILEIO_DIR, .host_cpu = true },
+	{ .name = "syscall", .workload = "syscall", .args = syscall_args, .host_cpu = true },
 	/* two containers on a private network made for the cell (netcell.h) */
 	{ .name = "net", .workload = "net", .variants = net_modes, .args = net_args,
 	  .cell = ob_net_cell },
+	/* what the runtime costs the host: one idle container (host/cells.h) */
+	{ .name = "footprint", .workload = "idle", .args = idle_args, .cell = ob_footprint_cell },
+	/* N idle containers; the variants ("n8") come from --density */
+	{ .name = "density", .workload = "idle", .args = idle_args, .cell = ob_density_cell,
+	  .opt_in = true },
 };
 const size_t ob_ntests = sizeof(ob_tests) / sizeof(ob_tests[0]);
 

@@ -1,0 +1,91 @@
+/* fleet.h - N idle containers of one runtime (ocibench-idle), brought up
+ * with at most K lifecycles in flight (bucketbench's model), held while
+ * they are measured, then stopped and deleted the same way.
+ *
+ * Each container's stdout is a pipe: the workload's ready byte is stamped
+ * on the host's CLOCK_MONOTONIC the moment poll(2) sees it.  Its stop is
+ * `kill ID TERM` (the workload reports and exits 0), a wait for its
+ * process, then `delete`.  Whatever goes wrong (failure, deadline, stop
+ * signal, memory budget), every container the runtime was asked to create
+ * is deleted with --force before ob_fleet_up/down return.
+ */
+#ifndef OB_HOST_FLEET_H
+#define OB_HOST_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "bundle.h"
+#include "lifecycle.h"
+#include "runtime.h"
+#include "suite.h"
+
+enum ob_idle_state {
+	OB_IDLE_NEW, OB_IDLE_CREATING, OB_IDLE_STARTING, OB_IDLE_RUNNING, OB_IDLE_READY,
+	OB_IDLE_KILLING, OB_IDLE_EXITING, OB_IDLE_DELETING, OB_IDLE_GONE,
+};
+
+struct ob_idle {
+	char id[160];
+	struct ob_bundle b;
+	bool have_b;
+	struct stat exe;          /* the workload binary in the rootfs */
+	int ready_fd;             /* read end of its stdout pipe, -1 when closed */
+	enum ob_idle_state st;
+	bool created;             /* create was issued: delete --force on giving up */
+	pid_t cmd;                /* runtime command in flight, 0 none */
+	pid_t pid;                /* the container's process (pid file) */
+	bool exited;
+	int exit_status;
+	uint64_t t0;              /* command spawned */
+	uint64_t stop_t0;         /* kill spawned */
+	bool got_byte;
+	double create_ms, start_ms, stop_ms;
+	uint64_t start_ns;        /* CLOCK_MONOTONIC when start was issued */
+	uint64_t start_wall_ns;   /* CLOCK_REALTIME when start was issued */
+	uint64_t ready_ns;        /* CLOCK_MONOTONIC when the ready byte came */
+	char *out;                /* what it wrote after the ready byte */
+	size_t outlen;
+};
+
+struct ob_fleet {
+	const struct ob_runtime *rt;
+	struct ob_idle *c;
+	size_t n, concurrency;
+	uint64_t deadline;        /* CLOCK_MONOTONIC */
+	uint64_t budget;          /* bytes of MemAvailable the fleet may use, 0 = none */
+	uint64_t avail0;          /* MemAvailable before the first create */
+	/* out */
+	uint64_t t_first_create, t_all_ready, t_first_stop, t_all_gone;
+	uint64_t wall_first_create; /* CLOCK_REALTIME of t_first_create */
+	size_t reached;           /* containers ready when up stopped */
+	enum ob_lc_status status;
+	char what[512];
+	char *stderr_tail;        /* of the container that failed, malloc'ed */
+};
+
+/* n bundles for test t (workload idle) under bundles/SEQ-I, ids
+ * ocibench-RUNID-SEQdIII; 0 or -1 with f->what. */
+int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct ob_test *t,
+		     const char *variant, size_t seq, size_t n);
+
+/* Create and start all, at most f->concurrency at a time, until every one
+ * has sent its ready byte: 0, or -1 with status/what (all deleted). */
+int ob_fleet_up(struct ob_fleet *f);
+
+/* Stop and delete all, at most f->concurrency at a time: 0, or -1 with
+ * status/what (all deleted). */
+int ob_fleet_down(struct ob_fleet *f);
+
+/* The ready workload's JSON report of container i after down, or NULL. */
+json_t *ob_fleet_report(const struct ob_fleet *f, size_t i);
+
+/* Remove the bundles, close the pipes. */
+void ob_fleet_free(struct ob_fleet *f);
+
+#endif

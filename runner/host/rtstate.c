@@ -1,0 +1,49 @@
+/* rtstate.c - see rtstate.h */
+#include "rtstate.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <jansson.h>
+
+#include "ob-cleanup.h"
+#include "proc.h"
+
+#define STATE_NS 10000000000ull
+
+void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtstate *rs)
+{
+	const char *const args[] = { id, NULL };
+	ob_cleanup_free char **argv = ob_rt_argv(rt, "state", args);
+	ob_cleanup_free char *text = NULL, *file = NULL;
+	struct ob_error err;
+	json_error_t jerr;
+	json_int_t p;
+	size_t n = 0;
+	json_t *j;
+	int st;
+
+	memset(rs, 0, sizeof(*rs));
+	if (ob_proc_capture(argv, STATE_NS, &st, &text, &err) == 0 && WIFEXITED(st) &&
+	    WEXITSTATUS(st) == 0 && (j = json_loads(strchr(text, '{') ? strchr(text, '{') : text,
+						     JSON_DISABLE_EOF_CHECK, &jerr))) {
+		p = json_integer_value(json_object_get(j, "pid"));
+		rs->pid = p > 0 ? (pid_t)p : 0;
+		json_decref(j);
+	}
+	/* runsc keeps ID_sandbox:ID.state naming its sandbox and gofer */
+	if (asprintf(&file, "%s/%s_sandbox:%s.state", rt->root, id, id) < 0)
+		abort();
+	if ((j = json_load_file(file, 0, &jerr))) {
+		json_int_t v[2] = { json_integer_value(json_object_get(j, "goferPid")),
+				    json_integer_value(json_object_get(
+					    json_object_get(j, "sandbox"), "pid")) };
+
+		for (int i = 0; i < 2; i++)
+			if (v[i] > 0)
+				rs->own[n++] = (pid_t)v[i];
+		json_decref(j);
+	}
+}

@@ -1,0 +1,18 @@
+/* rtstate.h - the host processes a runtime's own state names for a
+ * container: the pid of `RUNTIME state ID` (OCI state), and runsc's sandbox
+ * and gofer pids from its state file in the column's --root. */
+#ifndef OB_HOST_RTSTATE_H
+#define OB_HOST_RTSTATE_H
+
+#include <sys/types.h>
+
+#include "runtime.h"
+
+struct ob_rtstate {
+	pid_t pid;     /* `state`'s pid (the container's process, or a sandbox), 0 if none */
+	pid_t own[4];  /* processes the runtime's state names as its own, 0-terminated */
+};
+
+void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtstate *st);
+
+#endif

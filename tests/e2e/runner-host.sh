@@ -1,0 +1,143 @@
+#!/bin/bash
+# End-to-end checks of what a runtime costs the host (runner/host/): the
+# footprint test under runc and runsc, host CPU next to the workload's own,
+# and the density test (N=8 under both) with its memory budget, leaving no
+# container, process, cgroup, mount or bundle behind, also after a SIGINT
+# in the middle.  Needs root, runc, runsc and the image.  Other runs may
+# have containers on this machine: only this test's own are counted (its
+# private --state-dir, --bundle-dir and run ids).
+. "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
+OCIBENCH=$B/ocibench
+
+if [ "$(id -u)" != 0 ]; then
+	t_skip "host cost tests" "need root"; t_done; exit
+fi
+for r in runc runsc; do
+	command -v $r >/dev/null || { echo "Bail out! $r is not installed (./quickstart test installs it)"; exit 99; }
+done
+if ! [ -f "$B/containers/oci/index.json" ]; then
+	t_skip "host cost tests" "no image in this build"; t_done; exit
+fi
+ST=$T_TMP/state
+BD=$T_TMP/bundles
+OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
+cd "$T_TMP" || exit 1
+
+# Nothing of this test's runs is left: no container under its runtime
+# roots, no process started from them (runsc's carry --root=$ST, runc's
+# and crun's sit in a cgroup named after the container), no such cgroup,
+# no mount below its bundle dir, no bundle.
+no_leftovers() {
+	local n=0 f
+	for r in runc runsc; do
+		[ -d "$ST/root/$r" ] || continue
+		n=$((n + $($r --root "$ST/root/$r" list --quiet 2>/dev/null | grep -c '^ocibench-')))
+	done
+	for f in /proc/[0-9]*/cmdline; do
+		tr '\0' ' ' <"$f" 2>/dev/null | grep -q -- "--root=$ST/" && n=$((n + 1))
+	done
+	for id in "${IDS[@]}"; do
+		n=$((n + $(grep -l -- "$id" /proc/[0-9]*/cgroup 2>/dev/null | wc -l)))
+		n=$((n + $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id*" 2>/dev/null | wc -l)))
+	done
+	n=$((n + $(grep -c " $BD" /proc/self/mountinfo)))
+	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)))
+	[ "$n" = 0 ] || echo "# $n leftovers"
+	[ "$n" = 0 ]
+}
+IDS=()
+run_ids() { IDS+=("ocibench-$(jq -r .run_id "$1/manifest.json")"); }
+
+# ---- bad input: one line, exit 2 ----------------------------------------------
+bad() { # desc word args...
+	local desc=$1 word=$2; shift 2
+	t_exit 2 "$desc" OB --out="$T_TMP/never" --runtimes=runc "$@"
+	t_err_line "$desc: one line naming '$word'" "$word"
+}
+bad "--density=0" "'0'" --tests=density --density=0
+bad "--density=abc" "'abc'" --tests=density --density=8,abc
+bad "--density-budget=lots" "'lots'" --tests=density --density-budget=lots
+bad "--density-budget=0%" "'0%'" --tests=density --density-budget=0%
+bad "--concurrency=0" "'0'" --tests=density --concurrency=0
+
+# ---- footprint and host CPU under runc and runsc ------------------------------
+R=$T_TMP/fp
+t_ok "footprint, cpu, syscall under runc and runsc" OB --profile=smoke --runtimes=runc,runsc \
+	--tests=footprint,cpu,syscall --timeout=120 --out="$R"
+run_ids "$R"
+jq -s . "$R/raw.jsonl" >"$T_TMP/fp.json"
+t_jq "every cell ok" 'length == 6 and all(.status == "ok")' "$T_TMP/fp.json"
+fp='map(select(.test == "footprint")) | INDEX(.runtime)'
+t_jq "runsc's sandbox + gofer PSS is above runc's runtime PSS" \
+	"$fp | .runsc.runtime_pss_kib > .runc.runtime_pss_kib + 1024" "$T_TMP/fp.json"
+t_jq "runc leaves no runtime process: its PSS is all the workload's" \
+	"$fp | .runc | .runtime_processes == 0 and .runtime_pss_kib == 0 and .workload_processes == 1
+	 and .workload_pss_kib > 0 and (.processes[0] | .role == \"workload\" and (.found_by | index(\"pid_file\")))" \
+	"$T_TMP/fp.json"
+t_jq "runsc: sandbox and gofer found by runtime state and cgroup, no host process of the workload's" \
+	"$fp | .runsc | .workload_pss_kib == null and .workload_processes == 0
+	 and ([.processes[] | select(.argv0 == \"runsc-sandbox\" or .argv0 == \"runsc-gofer\")
+	      | select((.found_by | index(\"runtime_state\")) and (.found_by | index(\"cgroup\")))] | length == 2)" \
+	"$T_TMP/fp.json"
+t_jq "footprint: cgroup memory, ready time, the idle workload stopped by SIGTERM" \
+	"$fp | all(.[]; .cgroup_memory_kib > 0 and .ready_ms > 0 and .workload.signal == \"SIGTERM\")" \
+	"$T_TMP/fp.json"
+cpu='map(select(.test == "cpu" or .test == "syscall"))'
+t_jq "host CPU: the workload's own and the host's, measured from the cgroup" \
+	"$cpu | all(.workload_cpu_s >= 0 and .host_cpu_s > 0 and .host_cpu_source == \"cgroup\")" "$T_TMP/fp.json"
+t_jq "host CPU: runc has no runtime process, runsc's spend CPU" \
+	"$cpu | all(if .runtime == \"runc\" then .runtime_processes == 0 and .runtime_cpu_s == 0
+	            else .runtime_processes >= 2 and .runtime_cpu_s > 0 end)" "$T_TMP/fp.json"
+t_jq "syscall under runc: host CPU per workload CPU second near 1 (the kernel's count)" \
+	'map(select(.test == "syscall" and .runtime == "runc"))[0].host_cpu_per_workload_cpu_s | . > 0.5 and . < 2' \
+	"$T_TMP/fp.json"
+t_ok "summary.csv has the footprint and host CPU rows" sh -c \
+	"grep -q '^runsc,footprint,,runtime_pss,MiB' '$R/summary.csv' && grep -q '^runc,syscall,,host_cpu_per_workload_cpu,' '$R/summary.csv'"
+t_ok "report.md has them" grep -q 'footprint runtime PSS (MiB)' "$R/report.md"
+t_ok "nothing left after footprint and host CPU" no_leftovers
+
+# ---- density N=8 under runc and runsc ------------------------------------------
+D=$T_TMP/dens
+t_ok "density N=8, 2 in flight, under runc and runsc" OB --profile=smoke --runtimes=runc,runsc \
+	--tests=density --density=8 --concurrency=2 --timeout=300 --out="$D"
+run_ids "$D"
+jq -s . "$D/raw.jsonl" >"$T_TMP/d.json"
+t_jq "density records: n, ready_s, pss_kib_total, delete_s" \
+	'length == 2 and all(.status == "ok" and .variant == "n8" and .n == 8 and .concurrency == 2
+	 and .ready_s > 0 and .pss_kib_total > 0 and .delete_s > 0 and (.containers | length) == 8
+	 and .first_instruction_s > 0 and .first_instruction_s <= .ready_s + 1)' "$T_TMP/d.json"
+t_jq "every container was ready after its start, and had its own PSS" \
+	'all(.[].containers[]; .ready_ms > 0 and .pss_kib > 0)' "$T_TMP/d.json"
+t_jq "8 runsc sandboxes take more PSS than 8 runc containers" \
+	'INDEX(.runtime) | .runsc.pss_kib_total > .runc.pss_kib_total' "$T_TMP/d.json"
+t_ok "density rows in summary.csv" grep -q '^runsc,density,n8,pss_total,MiB' "$D/summary.csv"
+t_ok "nothing left after density" no_leftovers
+
+# ---- the memory budget ----------------------------------------------------------
+t_exit 1 "a budget of 1 MiB stops density with a failure" OB --profile=smoke --runtimes=runc \
+	--tests=density --density=8 --density-budget=1M --out="$T_TMP/budget"
+run_ids "$T_TMP/budget"
+t_jq "the record says the budget stopped it, and where" \
+	'.status == "failed" and .n == 8 and .n_ready < 8 and (.stderr_tail | test("memory budget.*stopped at [0-9]+ of 8"))' \
+	"$T_TMP/budget/raw.jsonl"
+t_ok "nothing left after the budget stop" no_leftovers
+
+# ---- SIGINT in the middle of a density cell ------------------------------------
+wait_for() { # seconds cmd...: poll until cmd succeeds
+	local end=$((SECONDS + $1)); shift
+	until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.05; done
+}
+some_running() { [ "$(runsc --root "$ST/root/runsc" list --quiet 2>/dev/null | grep -c '^ocibench-')" -ge 3 ]; }
+"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=runsc --tests=density \
+	--density=8 --out="$T_TMP/int" >/dev/null 2>"$T_TMP/int.err" &
+pid=$!
+t_ok "density under way: 3 sandboxes up" wait_for 120 some_running
+kill -INT $pid
+wait $pid
+rc=$?
+run_ids "$T_TMP/int"
+t_ok "SIGINT mid-density: exit status 130 (was $rc)" test $rc = 130
+t_jq "SIGINT: results marked incomplete" '.incomplete == true' "$T_TMP/int/manifest.json"
+t_ok "SIGINT: no container, process, cgroup, mount or bundle left" no_leftovers
+
+t_done
