@@ -13,6 +13,7 @@
 
 #include "ob-clock.h"
 #include "ob-file.h"
+#include "cgroup.h"
 #include "proc.h"
 #include "procs.h"
 #include "state.h"
@@ -116,19 +117,6 @@ static int spawn_create(struct ob_fleet *f, struct ob_idle *c)
 	return rc;
 }
 
-static pid_t read_pid(const char *path)
-{
-	char *text = NULL;
-	size_t len;
-	struct ob_error err;
-	long pid = -1;
-
-	if (ob_read_file(path, &text, &len, &err) == 0)
-		pid = strtol(text, NULL, 10);
-	free(text);
-	return pid > 0 ? (pid_t)pid : -1;
-}
-
 /* Has c's command ended?  true when it is done; *ok when it exited 0
  * (otherwise f has failed, naming step). */
 static bool cmd_done(struct ob_fleet *f, struct ob_idle *c, const char *step, double *ms, bool *ok)
@@ -189,7 +177,7 @@ static void step(struct ob_fleet *f, struct ob_idle *c)
 	case OB_IDLE_CREATING:
 		if (!cmd_done(f, c, "create", &c->create_ms, &ok) || !ok)
 			return;
-		if ((c->pid = read_pid(c->b.pidfile)) < 0) {
+		if ((c->pid = ob_lc_read_pid(c->b.pidfile)) < 0) {
 			fail(f, OB_LC_FAILED, c, "create %s: no pid in %s", c->id, c->b.pidfile);
 			return;
 		}
@@ -264,23 +252,41 @@ static size_t count(const struct ob_fleet *f, enum ob_idle_state a, enum ob_idle
 	return n;
 }
 
-/* Would one more container pass the memory budget?  The estimate per
- * container is what the ones so far took from MemAvailable. */
+/* Memory charged to the cgroups of the containers created so far. */
+static uint64_t charged(const struct ob_fleet *f)
+{
+	uint64_t sum = 0, bytes;
+	struct ob_cgroup cg;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (f->c[i].pid > 0 && ob_cgroup_of(f->c[i].pid, &cg) == 0 &&
+		    ob_cgroup_memory(&cg, &bytes) == 0)
+			sum += bytes;
+	return sum;
+}
+
+/* Would one more container pass the memory budget?  What the ones so far
+ * took (from MemAvailable, or their cgroups' charge when that is more:
+ * other processes on the host move MemAvailable both ways) projects the
+ * next one. */
 static bool over_budget(struct ob_fleet *f, size_t started, size_t inflight)
 {
-	uint64_t now, used, per;
+	uint64_t now, used, per, cg;
 
 	if (!f->budget || started == 0)
 		return false;
 	now = ob_host_mem_available();
 	used = f->avail0 > now ? f->avail0 - now : 0;
+	cg = charged(f);
+	used = cg > used ? cg : used;
 	per = used / started;
 	if (used + per * (inflight + 1) <= f->budget)
 		return false;
 	fail(f, OB_LC_FAILED, NULL,
-	     "memory budget: %zu containers took %.0f MiB of MemAvailable, one more would pass "
-	     "the budget of %.0f MiB (--density-budget); stopped at %zu of %zu",
-	     started, (double)used / 1048576.0, (double)f->budget / 1048576.0, started, f->n);
+	     "memory budget: %zu container%s took %.0f MiB, one more would pass the budget of "
+	     "%.0f MiB (--density-budget); stopped at %zu of %zu",
+	     started, started == 1 ? "" : "s", (double)used / 1048576.0,
+	     (double)f->budget / 1048576.0, started, f->n);
 	return true;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -12,11 +13,31 @@
 #include "procs.h"
 #include "rtstate.h"
 
+#define SETTLE_NS 500000000ull
+
 /* CPU time of a process now: /proc while it is there (also a zombie not
  * yet reaped), else what the runner got when it reaped it. */
 static bool cpu_now(pid_t pid, uint64_t *ns)
 {
 	return ob_host_cpu(pid, ns) == 0 || ob_proc_reaped_cpu(pid, ns);
+}
+
+/* `start` can return before runc's or crun's init has executed the
+ * workload: give the pid file's process a moment to become it (or to
+ * exit), unless the runtime's state names it as its own (runsc's sandbox). */
+static void settle(pid_t pid, const struct ob_rtstate *rs, const struct stat *wl)
+{
+	uint64_t until = ob_now_ns() + SETTLE_NS;
+	char exe[64];
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(rs->own) / sizeof(rs->own[0]) && rs->own[i]; i++)
+		if (rs->own[i] == pid)
+			return;
+	snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)pid);
+	while (wl && stat(exe, &st) == 0 && !(st.st_dev == wl->st_dev && st.st_ino == wl->st_ino) &&
+	       ob_now_ns() < until)
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 }
 
 static double num(json_t *o, const char *key)
@@ -54,6 +75,7 @@ void ob_hostcpu_run(const struct ob_suite *s, const struct ob_test *t, const str
 	have_cg = hp.have_cg && ob_cgroup_cpu(&hp.cg, &cg0) == 0;
 	if (ob_lc_start(rt, b, id, deadline, r) < 0)
 		return;
+	settle(pid, &rs, wlp);
 	ob_hprocs_classify(&hp, &rs, wlp); /* runc's init is the workload now */
 	/* what the workload's process had spent before `start` (runc's and
 	 * crun's init setting up the container) is in its own count too */

@@ -19,7 +19,7 @@ struct pstat {
 static int read_stat(pid_t pid, struct pstat *ps)
 {
 	char file[64], buf[1024], *open, *close;
-	unsigned long long ut, st;
+	unsigned long long ut, st, cut, cst;
 	long ppid;
 	ssize_t n;
 	FILE *f;
@@ -37,13 +37,14 @@ static int read_stat(pid_t pid, struct pstat *ps)
 		return -1;
 	snprintf(ps->comm, sizeof(ps->comm), "%.*s", (int)(close - open - 1), open + 1);
 	/* fields 3.. : state ppid pgrp session tty tpgid flags minflt cminflt
-	 * majflt cmajflt utime stime */
-	if (sscanf(close + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ppid, &ut,
-		   &st) != 3)
+	 * majflt cmajflt utime stime cutime cstime */
+	if (sscanf(close + 2, "%*c %ld %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %llu %llu",
+		   &ppid, &ut, &st, &cut, &cst) != 5)
 		return -1;
 	ps->pid = pid;
 	ps->ppid = (pid_t)ppid;
-	ps->ticks = ut + st;
+	/* with the children it has reaped: what wait4() gives when it is reaped */
+	ps->ticks = ut + st + cut + cst;
 	return 0;
 }
 

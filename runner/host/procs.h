@@ -32,7 +32,7 @@ struct ob_hproc {
 	bool workload;
 	unsigned found;
 	uint64_t pss_kib;
-	uint64_t cpu_ns;     /* user + system of its own threads so far */
+	uint64_t cpu_ns;     /* user + system so far, with its reaped children */
 	uint64_t cpu_fine_ns; /* the same from its live threads' schedstat */
 };
 
@@ -69,13 +69,15 @@ json_t *ob_hprocs_json(const struct ob_hprocs *hp);
 /* PSS in KiB of one process (smaps_rollup), -1 when unreadable. */
 int ob_host_pss(pid_t pid, uint64_t *kib);
 
-/* User + system CPU of one process's own threads so far (also of a zombie
- * that has not been reaped), -1 when gone. */
+/* User + system CPU of one process so far, with the children it has
+ * reaped (as wait4() counts it; also of a zombie not yet reaped), -1 when
+ * gone. */
 int ob_host_cpu(pid_t pid, uint64_t *ns);
 
-/* The same to the nanosecond, summed over the threads it has now
+/* Its own CPU to the nanosecond, summed over the threads it has now
  * (/proc/PID/task/TID/schedstat): exact for a process whose threads all
- * live, such as a container's init waiting for `start`. */
+ * live and that has reaped no child, such as a container's init waiting
+ * for `start`. */
 int ob_host_cpu_fine(pid_t pid, uint64_t *ns);
 
 /* MemAvailable from /proc/meminfo in bytes, 0 when unknown. */

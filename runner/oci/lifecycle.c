@@ -118,7 +118,7 @@ static void step_failed(struct ob_lc_result *r, const char *step, int w, int st)
 		 w < 0 ? "could not run" : ob_proc_status_text(st, buf, sizeof(buf)));
 }
 
-static pid_t read_pid(const char *path)
+pid_t ob_lc_read_pid(const char *path)
 {
 	char *text = NULL;
 	size_t len;
@@ -186,6 +186,18 @@ static void give_up(const struct ob_runtime *rt, const struct ob_bundle *b, cons
 		r->stderr_tail = ob_lc_tail(b->errlog);
 }
 
+/* The end of create or start: 0 when r is OK, else the container is
+ * deleted (--force) and -1. */
+static int step_end(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+		    struct io *io, struct ob_lc_result *r)
+{
+	close_io(io);
+	if (r->status == OB_LC_OK)
+		return 0;
+	give_up(rt, b, id, r);
+	return -1;
+}
+
 int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
 		 uint64_t deadline, struct ob_lc_result *r, pid_t *pid)
 {
@@ -207,18 +219,14 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 		goto fail;
 	}
 	set_phase(r, OB_PH_CREATE, t0, t1);
-	*pid = read_pid(b->pidfile);
+	*pid = ob_lc_read_pid(b->pidfile);
 	if (*pid < 0) {
 		snprintf(r->what, sizeof(r->what), "create: no pid in %s", b->pidfile);
 		goto fail;
 	}
 	r->status = OB_LC_OK;
-	close_io(&io);
-	return 0;
 fail:
-	close_io(&io);
-	give_up(rt, b, id, r);
-	return -1;
+	return step_end(rt, b, id, &io, r);
 }
 
 int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
@@ -241,12 +249,8 @@ int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const ch
 	set_phase(r, OB_PH_START, t0, t1);
 	r->status = OB_LC_OK;
 	r->started_ns = t1;
-	close_io(&io);
-	return 0;
 fail:
-	close_io(&io);
-	give_up(rt, b, id, r);
-	return -1;
+	return step_end(rt, b, id, &io, r);
 }
 
 int ob_lc_up(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,

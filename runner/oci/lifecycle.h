@@ -76,6 +76,9 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 int ob_lc_spawn(const struct ob_runtime *rt, const char *sub, const char *const *args, int in,
 		int out, int errfd, pid_t *pid, struct ob_error *err);
 
+/* The pid in a runtime's --pid-file, or -1. */
+pid_t ob_lc_read_pid(const char *path);
+
 /* `delete --force` id (leftovers, interrupted runs). */
 int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 

@@ -28,22 +28,27 @@ cd "$T_TMP" || exit 1
 # and crun's sit in a cgroup named after the container), no such cgroup,
 # no mount below its bundle dir, no bundle.
 no_leftovers() {
-	local n=0 f
+	local n=0 f id what=()
 	for r in runc runsc; do
 		[ -d "$ST/root/$r" ] || continue
-		n=$((n + $($r --root "$ST/root/$r" list --quiet 2>/dev/null | grep -c '^ocibench-')))
+		f=$($r --root "$ST/root/$r" list --quiet 2>/dev/null | grep '^ocibench-')
+		[ -n "$f" ] && what+=("containers: $f")
 	done
 	for f in /proc/[0-9]*/cmdline; do
-		tr '\0' ' ' <"$f" 2>/dev/null | grep -q -- "--root=$ST/" && n=$((n + 1))
-	done
+		tr '\0' ' ' 2>/dev/null <"$f" | grep -q -- "--root=$ST/" && what+=("process: ${f%/cmdline}")
+	done 2>/dev/null
 	for id in "${IDS[@]}"; do
-		n=$((n + $(grep -l -- "$id" /proc/[0-9]*/cgroup 2>/dev/null | wc -l)))
-		n=$((n + $(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id*" 2>/dev/null | wc -l)))
+		f=$(grep -l -- "$id" /proc/[0-9]*/cgroup 2>/dev/null)
+		[ -n "$f" ] && what+=("in a cgroup: $f")
+		f=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id*" 2>/dev/null)
+		[ -n "$f" ] && what+=("cgroup: $f")
 	done
-	n=$((n + $(grep -c " $BD" /proc/self/mountinfo)))
-	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)))
-	[ "$n" = 0 ] || echo "# $n leftovers"
-	[ "$n" = 0 ]
+	grep -q " $BD" /proc/self/mountinfo && what+=("mounts below $BD")
+	f=$(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null)
+	[ -n "$f" ] && what+=("bundles: $f")
+	[ ${#what[@]} = 0 ] && return 0
+	printf '# left: %s\n' "${what[@]}" | head -20
+	return 1
 }
 IDS=()
 run_ids() { IDS+=("ocibench-$(jq -r .run_id "$1/manifest.json")"); }
