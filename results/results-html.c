@@ -1,5 +1,6 @@
 /* results-html.c - report.html: one self-contained page per results
- * directory (and one for two runs side by side).  No script, no font, no
+ * directory, and the parts of it that the two-run page shares
+ * (results-html.h).  No script, no font, no
  * request: the styles are inline, the charts inline SVG, and a Content
  * Security Policy forbids loading anything.  Every string that comes from
  * raw.jsonl or manifest.json goes through ob_xml_text. */
@@ -9,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "results-html.h"
 #include "results-svg.h"
 
 #define TAIL_MAX 2000 /* bytes of a stderr tail shown */
-#define H ob_xml_text
 
 static const char css[] =
 	"body{font:14px/1.45 sans-serif;color:#1b1b1b;background:#fff;max-width:1120px;"
@@ -41,7 +42,7 @@ static const char css[] =
 /* ------------------------------------------------------------------ text */
 
 /* A number of a table: about 4 significant digits, like report.md. */
-static void num(FILE *out, double x, double ref)
+void ob_html_num(FILE *out, double x, double ref)
 {
 	char b[64];
 
@@ -49,7 +50,7 @@ static void num(FILE *out, double x, double ref)
 	fputs(isnan(x) ? "-" : b, out);
 }
 
-static void ratio_text(double x, char *buf, size_t size)
+void ob_html_ratio(double x, char *buf, size_t size)
 {
 	if (!isfinite(x))
 		snprintf(buf, size, "-");
@@ -126,7 +127,7 @@ static void pairs(FILE *out, json_t *o)
 
 /* ---------------------------------------------------------- the frame */
 
-static void head(FILE *out, const char *title)
+void ob_html_head(FILE *out, const char *title)
 {
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -137,7 +138,7 @@ static void head(FILE *out, const char *title)
 	fprintf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
 }
 
-static void nav(FILE *out)
+void ob_html_nav(FILE *out)
 {
 	fputs("<nav><a href=\"#run\">Run</a><a href=\"#results\">Results</a>"
 	      "<a href=\"#charts\">Charts</a><a href=\"#study\">Study</a>"
@@ -146,7 +147,7 @@ static void nav(FILE *out)
 	      out);
 }
 
-static void banner(FILE *out, const struct ob_results *r, int incomplete)
+void ob_html_banner(FILE *out, const struct ob_results *r, int incomplete)
 {
 	if (incomplete || (r->manifest && ob_manifest_incomplete(r->manifest)))
 		fputs("<p class=\"banner\" id=\"incomplete\"><strong>INCOMPLETE run</strong>: the run "
@@ -304,7 +305,7 @@ static void runtimes_table(FILE *out, const struct ob_results *r)
 	fputs("</table>\n", out);
 }
 
-static void run_section(FILE *out, const struct ob_results *r, const char *id, const char *title)
+void ob_html_run(FILE *out, const struct ob_results *r, const char *id, const char *title)
 {
 	fprintf(out, "<section id=\"%s\">\n<h2>", id);
 	H(out, title);
@@ -326,7 +327,7 @@ static void run_section(FILE *out, const struct ob_results *r, const char *id, c
 /* ------------------------------------------------------ the main table */
 
 /* The status class of a cell without a value: failed, timeout, unsupported. */
-static const char *cell_class(const struct ob_results *r, size_t row, size_t rt)
+const char *ob_html_cell_class(const struct ob_results *r, size_t row, size_t rt)
 {
 	const struct ob_group *g = ob_results_group(r, row, rt);
 	const struct ob_cell *c = ob_results_cell(r, row, rt);
@@ -343,18 +344,18 @@ static const char *cell_class(const struct ob_results *r, size_t row, size_t rt)
 }
 
 /* A cell's statistics; -1 only when memory runs out. */
-static int stats(const struct ob_results *r, size_t row, size_t rt, struct ob_stats *st)
+int ob_html_stats(const struct ob_results *r, size_t row, size_t rt, struct ob_stats *st)
 {
 	struct ob_error err;
 
 	return ob_results_stats(r, row, rt, st, &err);
 }
 
-static double mean_of(const struct ob_results *r, long row, long rt)
+double ob_html_mean(const struct ob_results *r, long row, long rt)
 {
 	struct ob_stats st;
 
-	if (row < 0 || rt < 0 || stats(r, (size_t)row, (size_t)rt, &st) < 0 ||
+	if (row < 0 || rt < 0 || ob_html_stats(r, (size_t)row, (size_t)rt, &st) < 0 ||
 	    st.n == 0)
 		return NAN;
 	return st.mean;
@@ -387,20 +388,20 @@ static void results_table(FILE *out, const struct ob_results *r)
 	}
 	fputs("</tr>\n", out);
 	for (size_t row = 0; row < r->nrows; row++) {
-		double b = mean_of(r, (long)row, (long)base);
+		double b = ob_html_mean(r, (long)row, (long)base);
 
 		fputs("<tr><th>", out);
 		H(out, r->rows[row].label);
 		fputs("</th>", out);
 		for (size_t c = 0; c < r->nrts; c++) {
 			char text[128], rel[32];
-			double m = mean_of(r, (long)row, (long)c);
+			double m = ob_html_mean(r, (long)row, (long)c);
 
 			ob_results_cell_text(r, row, c, text, sizeof(text));
-			fprintf(out, "<td class=\"num %s\">", cell_class(r, row, c));
+			fprintf(out, "<td class=\"num %s\">", ob_html_cell_class(r, row, c));
 			H(out, text);
 			if (c != base && isfinite(m / b)) {
-				ratio_text(m / b, rel, sizeof(rel));
+				ob_html_ratio(m / b, rel, sizeof(rel));
 				fputs("<span class=\"rel\">", out);
 				H(out, rel);
 				fputs("</span>", out);
@@ -416,7 +417,7 @@ static void results_table(FILE *out, const struct ob_results *r)
 
 /* The architecture a run was measured on (manifest host.arch, else the
  * build's), or NULL. */
-static const char *run_arch(const struct ob_results *r)
+const char *ob_html_arch(const struct ob_results *r)
 {
 	json_t *m = r->manifest;
 	const char *a = json_string_value(json_object_get(json_object_get(m, "host"), "arch"));
@@ -430,9 +431,9 @@ static int study_arch(const char *arch)
 			strcmp(arch, "amd64") == 0 || strcmp(arch, "arm64") == 0);
 }
 
-static void study_table(FILE *out, const struct ob_results *r, const char *id)
+void ob_html_study(FILE *out, const struct ob_results *r, const char *id)
 {
-	const char *arch = run_arch(r);
+	const char *arch = ob_html_arch(r);
 	struct ob_study_cmp c;
 	struct ob_error err = {0};
 
@@ -467,17 +468,17 @@ static void study_table(FILE *out, const struct ob_results *r, const char *id)
 		char a[32], b[32], text[128];
 
 		ob_results_cell_text(r, e->row, e->rt, text, sizeof(text));
-		ratio_text(e->here, a, sizeof(a));
-		ratio_text(e->there, b, sizeof(b));
+		ob_html_ratio(e->here, a, sizeof(a));
+		ob_html_ratio(e->there, b, sizeof(b));
 		fputs("<tr><td>", out);
 		H(out, r->rows[e->row].label);
 		fputs("</td><td>", out);
 		H(out, r->rts[e->rt].name);
-		fprintf(out, "</td><td class=\"num %s\">", cell_class(r, e->row, e->rt));
+		fprintf(out, "</td><td class=\"num %s\">", ob_html_cell_class(r, e->row, e->rt));
 		if (isnan(e->mean))
 			H(out, text);
 		else
-			num(out, e->mean, ob_results_row_ref(r, e->row));
+			ob_html_num(out, e->mean, ob_results_row_ref(r, e->row));
 		fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">%s"
 			     "</td></tr>\n",
 			a, b, e->same == 0 ? "same-no" : "", e->same < 0 ? "-" : e->same ? "yes" : "NO");
@@ -488,15 +489,9 @@ static void study_table(FILE *out, const struct ob_results *r, const char *id)
 
 /* ----------------------------------------------------------- the charts */
 
-/* One bar of run r: row's mean and sd for runtime rt; label the mean,
- * sub the ratio to base (NAN: none); note the cell's text when it has no
- * value.  The strings live in the caller's buffers. */
-struct bar_text {
-	char label[64], sub[32], note[128];
-};
 
-static void bar_of(const struct ob_results *r, long row, long rt, double base,
-		   struct ob_svg_bar *b, struct bar_text *t)
+void ob_html_bar(const struct ob_results *r, long row, long rt, double base,
+		   struct ob_svg_bar *b, struct ob_html_bar_text *t)
 {
 	struct ob_stats st = {0};
 
@@ -506,7 +501,7 @@ static void bar_of(const struct ob_results *r, long row, long rt, double base,
 		b->note = "not run";
 		return;
 	}
-	if (stats(r, (size_t)row, (size_t)rt, &st) < 0 || st.n == 0) {
+	if (ob_html_stats(r, (size_t)row, (size_t)rt, &st) < 0 || st.n == 0) {
 		ob_results_cell_text(r, (size_t)row, (size_t)rt, t->note, sizeof(t->note));
 		b->note = t->note;
 		return;
@@ -516,13 +511,13 @@ static void bar_of(const struct ob_results *r, long row, long rt, double base,
 	ob_results_fmt(st.mean, ob_results_row_ref(r, (size_t)row), t->label, sizeof(t->label));
 	b->label = t->label;
 	if (isfinite(st.mean / base)) {
-		ratio_text(st.mean / base, t->sub, sizeof(t->sub));
+		ob_html_ratio(st.mean / base, t->sub, sizeof(t->sub));
 		b->sub = t->sub;
 	}
 }
 
 /* A chart with its caption; labels says what is written over the bars. */
-static void chart_figure(FILE *out, const struct ob_svg_chart *c, const char *slug,
+void ob_html_chart(FILE *out, const struct ob_svg_chart *c, const char *slug,
 			 const char *label, const char *labels)
 {
 	double span = ob_svg_span(c);
@@ -545,7 +540,7 @@ static void charts(FILE *out, const struct ob_results *r)
 	size_t base = base_col(r), n = r->nrts ? r->nrts : 1;
 	const char **names = calloc(n, sizeof(*names));
 	struct ob_svg_bar *bars = calloc(n, sizeof(*bars));
-	struct bar_text *texts = calloc(n, sizeof(*texts));
+	struct ob_html_bar_text *texts = calloc(n, sizeof(*texts));
 	const char *one[] = {"this run"};
 	char ratios[200];
 
@@ -560,14 +555,14 @@ static void charts(FILE *out, const struct ob_results *r)
 		 r->nrts ? r->rts[base].name : "");
 	for (size_t row = 0; row < r->nrows; row++) {
 		char id[200];
-		double b = mean_of(r, (long)row, (long)base);
+		double b = ob_html_mean(r, (long)row, (long)base);
 		struct ob_svg_chart c = {id, r->rows[row].label, r->rows[row].def->unit, names,
 					 r->nrts, one, 1, bars};
 
 		snprintf(id, sizeof(id), "chart-%s", r->rows[row].slug);
 		for (size_t i = 0; i < r->nrts; i++)
-			bar_of(r, (long)row, (long)i, i == base ? NAN : b, &bars[i], &texts[i]);
-		chart_figure(out, &c, r->rows[row].slug, r->rows[row].label, ratios);
+			ob_html_bar(r, (long)row, (long)i, i == base ? NAN : b, &bars[i], &texts[i]);
+		ob_html_chart(out, &c, r->rows[row].slug, r->rows[row].label, ratios);
 	}
 out:
 	fputs("</section>\n", out);
@@ -617,7 +612,7 @@ static void audit_group(FILE *out, const struct ob_results *r, const struct ob_g
 	fprintf(out, "</td><td class=\"num\">%zu/%zu</td></tr>\n", g->ok, g->total);
 }
 
-static void audit(FILE *out, const struct ob_results *r, const char *id)
+void ob_html_audit(FILE *out, const struct ob_results *r, const char *id)
 {
 	json_t *wl = json_object_get(r->manifest, "workloads"), *cl;
 	const char *k;
@@ -667,7 +662,7 @@ static void detail_row(const char *const *cells, void *arg)
 	fputs("</tr>\n", out);
 }
 
-static void details(FILE *out, const struct ob_results *r)
+void ob_html_details(FILE *out, const struct ob_results *r)
 {
 	fputs("<table class=\"details\">\n<tr>", out);
 	for (int i = 0; i < OB_DETAIL_COLS; i++) {
@@ -680,7 +675,7 @@ static void details(FILE *out, const struct ob_results *r)
 	fputs("</table>\n", out);
 }
 
-static void failures(FILE *out, const struct ob_results *r, const char *id)
+void ob_html_failures(FILE *out, const struct ob_results *r, const char *id)
 {
 	fprintf(out, "<div class=\"failures\" id=\"%s\">\n", id);
 	if (r->nfails == 0)
@@ -713,7 +708,7 @@ static void failures(FILE *out, const struct ob_results *r, const char *id)
 	fputs("</div>\n", out);
 }
 
-static void foot(FILE *out)
+void ob_html_foot(FILE *out)
 {
 	fputs("<footer><p class=\"note\">Written by ocibench from raw.jsonl and manifest.json; "
 	      "<code>ocibench report DIR</code> writes it again.</p></footer>\n</body>\n</html>\n",
@@ -726,214 +721,24 @@ void ob_results_write_html(const struct ob_results *r, const char *dir, int inco
 	char title[512];
 
 	snprintf(title, sizeof(title), "ocibench results %s", runid ? runid : dir);
-	head(out, title);
+	ob_html_head(out, title);
 	fputs("<h1>ocibench results</h1>\n<p class=\"note\">", out);
 	H(out, runid ? runid : dir);
 	fputs("</p>\n", out);
-	banner(out, r, incomplete);
-	nav(out);
-	run_section(out, r, "run", "Run");
+	ob_html_banner(out, r, incomplete);
+	ob_html_nav(out);
+	ob_html_run(out, r, "run", "Run");
 	results_table(out, r);
 	charts(out, r);
 	fputs("<section id=\"study\">\n<h2>Against the study</h2>\n", out);
-	study_table(out, r, "study-run");
+	ob_html_study(out, r, "study-run");
 	fputs("</section>\n", out);
 	fputs("<section id=\"audit\">\n<h2>Audit trail</h2>\n", out);
-	audit(out, r, "audit-run");
+	ob_html_audit(out, r, "audit-run");
 	fputs("</section>\n<section id=\"details\">\n<h2>Details</h2>\n", out);
-	details(out, r);
+	ob_html_details(out, r);
 	fputs("</section>\n<section id=\"failures\">\n<h2>Failures</h2>\n", out);
-	failures(out, r, "failures-run");
+	ob_html_failures(out, r, "failures-run");
 	fputs("</section>\n", out);
-	foot(out);
-}
-
-/* ---------------------------------------------------- two runs (compare) */
-
-/* The runtimes of A, then those only B has. */
-static size_t union_runtimes(const struct ob_results *a, const struct ob_results *b,
-			     const char **names)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < a->nrts; i++)
-		names[n++] = a->rts[i].name;
-	for (size_t i = 0; i < b->nrts; i++)
-		if (ob_results_runtime(a, b->rts[i].name) < 0)
-			names[n++] = b->rts[i].name;
-	return n;
-}
-
-static long row_in(const struct ob_results *r, const struct ob_row *rw)
-{
-	return ob_results_row(r, rw->def->test, rw->variant, rw->def->metric);
-}
-
-/* Rows of A, then those only B has: calls fn for each. */
-typedef void (*pair_row_fn)(FILE *out, const struct ob_results *a, const struct ob_results *b,
-			    const struct ob_row *rw, const char **names, size_t n);
-
-static void each_row(FILE *out, const struct ob_results *a, const struct ob_results *b,
-		     const char **names, size_t n, pair_row_fn fn)
-{
-	for (size_t i = 0; i < a->nrows; i++)
-		fn(out, a, b, &a->rows[i], names, n);
-	for (size_t i = 0; i < b->nrows; i++)
-		if (row_in(a, &b->rows[i]) < 0)
-			fn(out, a, b, &b->rows[i], names, n);
-}
-
-static void cell(FILE *out, const struct ob_results *r, long row, long rt, double ref)
-{
-	char text[128];
-
-	if (row < 0 || rt < 0 || ob_results_group(r, (size_t)row, (size_t)rt) == NULL) {
-		fputs("<td class=\"num none\">-</td>", out);
-		return;
-	}
-	ob_results_cell_text(r, (size_t)row, (size_t)rt, text, sizeof(text));
-	fprintf(out, "<td class=\"num %s\">", cell_class(r, (size_t)row, (size_t)rt));
-	if (isfinite(mean_of(r, row, rt)) && isfinite(ref)) {
-		struct ob_stats st;
-
-		stats(r, (size_t)row, (size_t)rt, &st);
-		num(out, st.mean, ref);
-		if (st.n > 1) {
-			fputs(" ± ", out);
-			num(out, st.sd, ref);
-		}
-	} else {
-		H(out, text);
-	}
-	fputs("</td>", out);
-}
-
-/* The number format's reference of a row in two runs (as in report.md). */
-static double row_ref(const struct ob_results *a, long ra, const struct ob_results *b, long rb)
-{
-	double x = ra < 0 ? NAN : ob_results_row_ref(a, (size_t)ra);
-	double y = rb < 0 ? NAN : ob_results_row_ref(b, (size_t)rb);
-
-	return isnan(x) ? y : isnan(y) ? x : fmax(x, y);
-}
-
-static void pair_table_row(FILE *out, const struct ob_results *a, const struct ob_results *b,
-			   const struct ob_row *rw, const char **names, size_t n)
-{
-	long ra = row_in(a, rw), rb = row_in(b, rw);
-
-	for (size_t k = 0; k < n; k++) {
-		long ia = ob_results_runtime(a, names[k]), ib = ob_results_runtime(b, names[k]);
-		double ma = mean_of(a, ra, ia), mb = mean_of(b, rb, ib), ref;
-		char q[32];
-
-		if ((ra < 0 || ia < 0 || !ob_results_group(a, (size_t)ra, (size_t)ia)) &&
-		    (rb < 0 || ib < 0 || !ob_results_group(b, (size_t)rb, (size_t)ib)))
-			continue; /* in neither run */
-		ref = row_ref(a, ra, b, rb);
-		ratio_text(mb / ma, q, sizeof(q));
-		fputs("<tr><th>", out);
-		H(out, rw->label);
-		fputs("</th><td>", out);
-		H(out, names[k]);
-		fputs("</td>", out);
-		cell(out, a, ra, ia, ref);
-		cell(out, b, rb, ib, ref);
-		fprintf(out, "<td class=\"num\">%s</td></tr>\n", q);
-	}
-}
-
-static void pair_chart(FILE *out, const struct ob_results *a, const struct ob_results *b,
-		       const struct ob_row *rw, const char **names, size_t n)
-{
-	long ra = row_in(a, rw), rb = row_in(b, rw);
-	struct ob_svg_bar *bars = calloc(2 * n + 1, sizeof(*bars));
-	struct bar_text *texts = calloc(2 * n + 1, sizeof(*texts));
-	const char *series[] = {"A", "B"};
-	char id[200];
-
-	if (bars == NULL || texts == NULL) {
-		fputs("<p>(out of memory)</p>\n", out);
-		goto out;
-	}
-	snprintf(id, sizeof(id), "chart-%s", rw->slug);
-	for (size_t k = 0; k < n; k++) {
-		long ia = ob_results_runtime(a, names[k]), ib = ob_results_runtime(b, names[k]);
-
-		bar_of(a, ra, ia, NAN, &bars[2 * k], &texts[2 * k]);
-		bar_of(b, rb, ib, mean_of(a, ra, ia), &bars[2 * k + 1], &texts[2 * k + 1]);
-	}
-	struct ob_svg_chart c = {id, rw->label, rw->def->unit, names, n, series, 2, bars};
-
-	chart_figure(out, &c, rw->slug, rw->label, "Over each bar its mean; over B's, below it, B / A.");
-out:
-	free(bars);
-	free(texts);
-}
-
-static void side_by_side(FILE *out, const struct ob_results *a, const struct ob_results *b,
-			 void (*fn)(FILE *, const struct ob_results *, const char *), const char *id)
-{
-	char ida[64], idb[64];
-
-	snprintf(ida, sizeof(ida), "%s-a", id);
-	snprintf(idb, sizeof(idb), "%s-b", id);
-	fputs("<div class=\"side\"><div><h3>A</h3>\n", out);
-	fn(out, a, ida);
-	fputs("</div><div><h3>B</h3>\n", out);
-	fn(out, b, idb);
-	fputs("</div></div>\n", out);
-}
-
-void ob_results_write_html_compare(const struct ob_results *a, const char *adir,
-				   const struct ob_results *b, const char *bdir, FILE *out)
-{
-	const char **names = calloc(a->nrts + b->nrts + 1, sizeof(*names));
-	size_t n;
-
-	head(out, "ocibench: two runs compared");
-	fputs("<h1>ocibench: two runs compared</h1>\n<p>A = <code>", out);
-	H(out, adir);
-	fputs("</code> (", out);
-	H(out, run_arch(a) ? run_arch(a) : "?");
-	fputs(")<br>B = <code>", out);
-	H(out, bdir);
-	fputs("</code> (", out);
-	H(out, run_arch(b) ? run_arch(b) : "?");
-	fputs(")</p>\n", out);
-	banner(out, a, 0);
-	banner(out, b, 0);
-	nav(out);
-	if (names == NULL) {
-		fputs("<p>(out of memory)</p>\n", out);
-		foot(out);
-		return;
-	}
-	n = union_runtimes(a, b, names);
-	fputs("<section id=\"run\">\n<div class=\"side\"><div>\n", out);
-	run_section(out, a, "run-a", "Run A");
-	fputs("</div><div>\n", out);
-	run_section(out, b, "run-b", "Run B");
-	fputs("</div></div>\n</section>\n", out);
-	fputs("<section id=\"results\">\n<h2>Results</h2>\n<p>Mean ± sample standard deviation "
-	      "in each run, and the ratio B / A.</p>\n<table id=\"results-table\">\n"
-	      "<tr><th>test</th><th>runtime</th><th>A</th><th>B</th><th>B / A</th></tr>\n",
-	      out);
-	each_row(out, a, b, names, n, pair_table_row);
-	fputs("</table>\n</section>\n", out);
-	fputs("<section id=\"charts\">\n<h2>Charts</h2>\n", out);
-	each_row(out, a, b, names, n, pair_chart);
-	fputs("</section>\n<section id=\"study\">\n<h2>Against the study</h2>\n", out);
-	side_by_side(out, a, b, study_table, "study");
-	fputs("</section>\n<section id=\"audit\">\n<h2>Audit trail</h2>\n", out);
-	side_by_side(out, a, b, audit, "audit");
-	fputs("</section>\n<section id=\"details\">\n<h2>Details</h2>\n<h3>A</h3>\n", out);
-	details(out, a);
-	fputs("<h3>B</h3>\n", out);
-	details(out, b);
-	fputs("</section>\n<section id=\"failures\">\n<h2>Failures</h2>\n", out);
-	side_by_side(out, a, b, failures, "failures");
-	fputs("</section>\n", out);
-	foot(out);
-	free(names);
+	ob_html_foot(out);
 }
