@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,22 +114,53 @@ static int study_col(const struct study *s, const char *runtime)
 	return -1;
 }
 
-static char direction(double ratio)
+/* '>' above 1, '<' below, '=' no difference: [lo, hi] is the ratio's
+ * interval (a point for the study, whose spread is not published). */
+static char direction(double lo, double hi)
 {
-	return ratio > 1 + SAME ? '>' : ratio < 1 - SAME ? '<' : '=';
+	return lo > 1 + SAME ? '>' : hi < 1 - SAME ? '<' : '=';
+}
+
+static int stats_of(const struct ob_results *r, long row, long rt, struct ob_stats *st)
+{
+	const struct ob_cell *c;
+
+	if (row < 0 || rt < 0)
+		return -1;
+	c = ob_results_cell(r, (size_t)row, (size_t)rt);
+	if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, st) < 0)
+		return -1;
+	return 0;
 }
 
 static double mean_of(const struct ob_results *r, long row, long rt)
 {
-	const struct ob_cell *c;
 	struct ob_stats st;
 
-	if (row < 0 || rt < 0)
-		return NAN;
-	c = ob_results_cell(r, (size_t)row, (size_t)rt);
-	if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, &st) < 0)
-		return NAN;
-	return st.mean;
+	return stats_of(r, row, rt, &st) < 0 ? NAN : st.mean;
+}
+
+/* 95 % interval of the ratio a.mean / b.mean of two independent samples:
+ * symmetric in log space (the delta method on log a - log b), so it stays
+ * positive; Welch-Satterthwaite degrees of freedom for the t quantile. */
+static void ratio_interval(const struct ob_stats *a, const struct ob_stats *b, double *lo,
+			   double *hi)
+{
+	double va, vb, se, df, t;
+
+	*lo = *hi = NAN;
+	if (a->n < 2 || b->n < 2 || !(a->mean > 0) || !(b->mean > 0) || isnan(a->sd) ||
+	    isnan(b->sd))
+		return;
+	va = a->sd * a->sd / ((double)a->n * a->mean * a->mean);
+	vb = b->sd * b->sd / ((double)b->n * b->mean * b->mean);
+	se = sqrt(va + vb);
+	df = se > 0 ? (va + vb) * (va + vb) /
+			      (va * va / (double)(a->n - 1) + vb * vb / (double)(b->n - 1))
+		    : (double)(a->n + b->n - 2);
+	t = ob_stats_t975(df < 1 ? 1 : (size_t)df);
+	*lo = a->mean / b->mean * exp(-t * se);
+	*hi = a->mean / b->mean * exp(t * se);
 }
 
 static void num(FILE *out, double x, double ref, int w)
@@ -181,7 +213,8 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 	}
 	for (int i = 0; i < s.nrows; i++) {
 		long row = study_row(r, s.figure[i]);
-		double b = mean_of(r, row, base);
+		struct ob_stats sb;
+		bool have_b = stats_of(r, row, base, &sb) == 0;
 
 		if (row < 0)
 			continue;
@@ -191,14 +224,23 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 
 			if ((long)rt == base || ob_results_group(r, (size_t)row, rt) == NULL)
 				continue; /* the baseline itself, or not run */
+			struct ob_stats sa;
+			bool have_a = stats_of(r, row, (long)rt, &sa) == 0;
+
 			e->row = (size_t)row;
 			e->rt = rt;
-			e->mean = mean_of(r, row, (long)rt);
-			e->here = e->mean / b;
+			e->mean = have_a ? sa.mean : NAN;
+			e->here = have_a && have_b ? sa.mean / sb.mean : NAN;
+			e->lo = e->hi = NAN;
+			if (have_a && have_b)
+				ratio_interval(&sa, &sb, &e->lo, &e->hi);
 			e->there = col >= 0 ? s.v[i][col] / s.v[i][scol] : NAN;
 			e->same = -1;
 			if (isfinite(e->here) && isfinite(e->there)) {
-				e->same = direction(e->here) == direction(e->there);
+				bool ci = isfinite(e->lo) && isfinite(e->hi);
+
+				e->same = direction(ci ? e->lo : e->here, ci ? e->hi : e->here) ==
+					  direction(e->there, e->there);
 				c->comparable++;
 				c->same += e->same;
 			}
@@ -209,6 +251,14 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 out:
 	free(s.text);
 	return rc;
+}
+
+void ob_study_interval_text(const struct ob_study_cell *e, char *buf, size_t len)
+{
+	if (isfinite(e->lo) && isfinite(e->hi))
+		snprintf(buf, len, "[%.3f, %.3f]", e->lo, e->hi);
+	else
+		snprintf(buf, len, "-");
 }
 
 void ob_study_cmp_free(struct ob_study_cmp *c)
@@ -223,8 +273,8 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 {
 	fprintf(out, "%s against the study (%s); ratio = runtime / %s\n", dir, c->path,
 		r->rts[c->base].name);
-	fprintf(out, "%-22s  %-14s  %12s  %10s  %11s  %s\n", "test", "runtime", "mean here",
-		"ratio here", "ratio study", "same way");
+	fprintf(out, "%-22s  %-14s  %12s  %10s  %-17s  %11s  %s\n", "test", "runtime", "mean here",
+		"ratio here", "95 % CI", "ratio study", "same way");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ob_study_cell *e = &c->cells[i];
 		char cell[128];
@@ -240,6 +290,8 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 			fprintf(out, "  %10.3f", e->here);
 		else
 			fprintf(out, "  %10s", "-");
+		ob_study_interval_text(e, cell, sizeof(cell));
+		fprintf(out, "  %-17s", cell);
 		if (isfinite(e->there))
 			fprintf(out, "  %11.3f", e->there);
 		else
@@ -247,8 +299,8 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 		fprintf(out, "  %s\n", e->same < 0 ? "-" : e->same ? "yes" : "NO");
 	}
 	fprintf(out, "%d of %d comparable cells point the same way as in the study "
-		     "(ratios within %.0f %% of 1 count as equal)\n",
-		c->same, c->comparable, SAME * 100);
+		     "(%s)\n",
+		c->same, c->comparable, OB_STUDY_RULE);
 }
 
 int ob_results_compare_study(const char *dir, const char *arch, FILE *out, struct ob_error *err)

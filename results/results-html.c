@@ -457,19 +457,21 @@ void ob_html_study(FILE *out, const struct ob_results *r, const char *id)
 	H(out, arch);
 	fputs(") against the study's table for the same architecture; ratio = runtime / ", out);
 	H(out, r->rts[c.base].name);
-	fprintf(out, ". %d of %d comparable cells point the same way as in the study (ratios "
-		     "within %.0f %% of 1 count as equal).</p>\n",
-		c.same, c.comparable, OB_STUDY_SAME * 100);
+	fprintf(out, ". %d of %d comparable cells point the same way as in the study (", c.same,
+		c.comparable);
+	H(out, OB_STUDY_RULE);
+	fputs(").</p>\n", out);
 	fputs("<table class=\"study-table\">\n<tr><th>test</th><th>runtime</th><th>mean here</th>"
-	      "<th>ratio here</th><th>ratio in the study</th><th>same way</th></tr>\n",
+	      "<th>ratio here</th><th>95 % CI</th><th>ratio in the study</th><th>same way</th></tr>\n",
 	      out);
 	for (size_t i = 0; i < c.n; i++) {
 		const struct ob_study_cell *e = &c.cells[i];
-		char a[32], b[32], text[128];
+		char a[32], b[32], ci[64], text[128];
 
 		ob_results_cell_text(r, e->row, e->rt, text, sizeof(text));
 		ob_html_ratio(e->here, a, sizeof(a));
 		ob_html_ratio(e->there, b, sizeof(b));
+		ob_study_interval_text(e, ci, sizeof(ci));
 		fputs("<tr><td>", out);
 		H(out, r->rows[e->row].label);
 		fputs("</td><td>", out);
@@ -479,9 +481,9 @@ void ob_html_study(FILE *out, const struct ob_results *r, const char *id)
 			H(out, text);
 		else
 			ob_html_num(out, e->mean, ob_results_row_ref(r, e->row));
-		fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"%s\">%s"
-			     "</td></tr>\n",
-			a, b, e->same == 0 ? "same-no" : "", e->same < 0 ? "-" : e->same ? "yes" : "NO");
+		fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+			     "<td class=\"num\">%s</td><td class=\"%s\">%s</td></tr>\n",
+			a, ci, b, e->same == 0 ? "same-no" : "", e->same < 0 ? "-" : e->same ? "yes" : "NO");
 	}
 	fputs("</table>\n</div>\n", out);
 	ob_study_cmp_free(&c);

@@ -58,6 +58,8 @@ struct ob_study_cell {
 	size_t row, rt;
 	double mean;  /* NAN: no value (failed, ...) */
 	double here;  /* mean / baseline mean, NAN when either is missing */
+	double lo, hi; /* 95 % confidence interval of here; NAN when either cell
+	                * has fewer than two values */
 	double there; /* the study's ratio, NAN when the study has none */
 	int same;     /* 1 same way, 0 not, -1 not comparable */
 };
@@ -72,8 +74,15 @@ struct ob_study_cmp {
 int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_study_cmp *c,
 		     struct ob_error *err);
 void ob_study_cmp_free(struct ob_study_cmp *c);
-/* Ratios within this of 1 count as "no difference". */
+/* "[lo, hi]" of a cell's ratio interval, or "-". */
+void ob_study_interval_text(const struct ob_study_cell *e, char *buf, size_t len);
+/* Ratios within this of 1 count as "no difference"; so does a ratio whose
+ * 95 % confidence interval reaches into 1 +- OB_STUDY_SAME. */
 #define OB_STUDY_SAME 0.05
+#define OB_STUDY_RULE                                                                     \
+	"ratios within 5 % of 1, or whose 95 % confidence interval reaches into 1 +- 5 %, " \
+	"count as equal"
+
 
 /* report.html of one run, and two runs side by side (compare --html). */
 void ob_results_write_html(const struct ob_results *r, const char *dir, int incomplete, FILE *out);

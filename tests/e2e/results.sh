@@ -77,15 +77,15 @@ t_ok "table: aligned rows with the same cells" grep -qE '^SeqRead \(s\) +0\.600 
 t_ok "compare with the study (x86_64)" "$TOOL" compare "$D" --study x86_64
 cp "$T_TMP/out" "$T_TMP/cmp"
 t_ok "compare: runsc syscall ratio 0.026 here, 0.024 in the study, same way" \
-	grep -qE '^syscall score \(index\) +runsc +4\.5 +0\.026 +0\.024 +yes$' "$T_TMP/cmp"
-t_ok "compare: runsc create 9.167 here vs 0.832, not the same way" \
-	grep -qE '^create \(s\) +runsc +0\.1100 +9\.167 +0\.832 +NO$' "$T_TMP/cmp"
-t_ok "compare: failed cell shown as such" grep -qE '^SeqRead \(s\) +crun +failed \(2/2\) +- +1\.038 +-$' "$T_TMP/cmp"
-t_ok "compare: the count" grep -q '^10 of 13 comparable cells' "$T_TMP/cmp"
+	grep -qE '^syscall score \(index\) +runsc +4\.5 +0\.026 +\[0\.006, 0\.116\] +0\.024 +yes$' "$T_TMP/cmp"
+t_ok "compare: runsc create 9.167 [6.468, 12.992] here vs 0.832, not the same way" \
+	grep -qE '^create \(s\) +runsc +0\.1100 +9\.167 +\[6\.468, 12\.992\] +0\.832 +NO$' "$T_TMP/cmp"
+t_ok "compare: failed cell shown as such" grep -qE '^SeqRead \(s\) +crun +failed \(2/2\) +- +- +1\.038 +-$' "$T_TMP/cmp"
+t_ok "compare: the count (crun create 0.667 [0.441, 1.009] counts as equal, the study's 0.896 does not)" grep -q '^8 of 13 comparable cells' "$T_TMP/cmp"
 t_ok "compare with the study (aarch64): illegible cells are -" "$TOOL" compare "$D" --study aarch64
 cp "$T_TMP/out" "$T_TMP/cmp64"
-t_ok "aarch64: gVisor create has no study ratio" grep -qE '^create \(s\) +runsc +0\.1100 +9\.167 +- +-$' "$T_TMP/cmp64"
-t_ok "OB_STUDY_DIR overrides the data directory" sh -c "mkdir -p '$T_TMP/s' && sed 's/^cpu,40.2966/cpu,20.1483/' '$S/results/study-x86_64.csv' >'$T_TMP/s/study-x86_64.csv' && OB_STUDY_DIR='$T_TMP/s' '$TOOL' compare '$D' --study x86_64 | grep -qE '^CPU \\(s\\) +crun +10\\.10 +0\\.990 +2\\.006 +NO\$'"
+t_ok "aarch64: gVisor create has no study ratio" grep -qE '^create \(s\) +runsc +0\.1100 +9\.167 +\[6\.468, 12\.992\] +- +-$' "$T_TMP/cmp64"
+t_ok "OB_STUDY_DIR overrides the data directory" sh -c "mkdir -p '$T_TMP/s' && sed 's/^cpu,40.2966/cpu,20.1483/' '$S/results/study-x86_64.csv' >'$T_TMP/s/study-x86_64.csv' && OB_STUDY_DIR='$T_TMP/s' '$TOOL' compare '$D' --study x86_64 | grep -qE '^CPU \\(s\\) +crun +10\\.10 +0\\.990 +\\[0\\.943, 1\\.040\\] +2\\.006 +NO\$'"
 t_exit 2 "unknown study architecture" "$TOOL" compare "$D" --study mips
 t_err_line "one line naming it" "mips"
 
