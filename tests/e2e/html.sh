@@ -24,8 +24,8 @@ t_ok "... and says where it is" grep -qxF "ocibench: the whole report, for a bro
 t_ok "... a complete page" sh -c "head -1 '$H' | grep -qx '<!DOCTYPE html>' && tail -1 '$H' | grep -qx '</html>'"
 t_eq "one chart per figure" "$(grep -c '<svg [^>]*class="chart"' "$H")" $NFIG
 t_ok "the Table-3-style table, failed cell marked" grep -qE '<td class="num failed">failed \(2/2\)</td>' "$H"
-t_ok "the study's ratios beside this machine's (x86_64 fixture)" \
-	grep -qE '<td>syscall score \(index\)</td><td>runsc</td>.*x0\.0265</td><td class="num">x0\.0243</td><td class="">yes' "$H"
+t_ok "the study's ratios beside this machine's, with the interval (x86_64 fixture)" \
+	grep -qE '<td>syscall score \(index\)</td><td>runsc</td>.*x0\.0265</td><td class="num">\[0\.006, 0\.116\]</td><td class="num">x0\.0243</td><td class="">yes' "$H"
 t_ok "runsc's 38x syscall span is drawn on a log scale" \
 	grep -qE '<svg [^>]*id="chart-syscall-score"[^>]*data-scale="log"' "$H"
 t_ok "CPU (within 10 %) keeps a linear scale" grep -qE '<svg [^>]*id="chart-cpu-time"[^>]*data-scale="linear"' "$H"
