@@ -2,6 +2,7 @@
 #include "ob-error.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 int ob_err(struct ob_error *err, int status, int errnum, const char *fmt, ...)
@@ -22,17 +23,38 @@ int ob_err(struct ob_error *err, int status, int errnum, const char *fmt, ...)
 
 int ob_err_wrap(struct ob_error *err, const char *fmt, ...)
 {
-	char prefix[512];
 	char old[sizeof(err->msg)];
+	size_t len;
 	va_list ap;
 
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	/* the message is cut, never overflowed, when context makes it too long */
-	snprintf(err->msg, sizeof(err->msg), "%.500s: %.520s", prefix, old);
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	/* cut only where the buffer ends, never overflowed */
+	len = strlen(err->msg);
+	if (len + 2 < sizeof(err->msg)) {
+		memcpy(err->msg + len, ": ", 2);
+		len += 2;
+		snprintf(err->msg + len, sizeof(err->msg) - len, "%s", old);
+	}
 	return -1;
+}
+
+char *ob_xasprintf(const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fputs("out of memory\n", stderr);
+		abort();
+	}
+	return s;
 }
 
 void ob_err_print(const char *prog, const struct ob_error *err)

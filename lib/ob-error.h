@@ -33,6 +33,10 @@ int ob_err(struct ob_error *err, int status, int errnum, const char *fmt, ...)
 int ob_err_wrap(struct ob_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* asprintf that cannot fail: out of memory, it says so on stderr and
+ * aborts (as every allocation failure in ocibench does). */
+char *ob_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* Print "prog: message" on one line to stderr. */
 void ob_err_print(const char *prog, const struct ob_error *err);
 

@@ -181,9 +181,8 @@ static int cmd_report(struct cli *c, struct ob_error *err)
 
 	if (c->npos != 2)
 		return ob_err(err, OB_EXIT_USAGE, 0, "report needs one results directory");
-	if (asprintf(&raw, "%s/raw.jsonl", c->pos[1]) < 0 ||
-	    asprintf(&man, "%s/manifest.json", c->pos[1]) < 0)
-		abort();
+	raw = ob_xasprintf("%s/raw.jsonl", c->pos[1]);
+	man = ob_xasprintf("%s/manifest.json", c->pos[1]);
 	if (access(raw, R_OK) < 0)
 		return ob_err(err, OB_EXIT_USAGE, errno, "no results in '%s'", c->pos[1]);
 	if ((m = json_load_file(man, 0, NULL))) {
@@ -198,8 +197,7 @@ static int need_results(const char *dir, struct ob_error *err)
 {
 	ob_cleanup_free char *raw = NULL;
 
-	if (asprintf(&raw, "%s/raw.jsonl", dir) < 0)
-		abort();
+	raw = ob_xasprintf("%s/raw.jsonl", dir);
 	if (access(raw, R_OK) < 0)
 		return ob_err(err, OB_EXIT_USAGE, errno, "no results in '%s'", dir);
 	return 0;

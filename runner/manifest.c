@@ -68,8 +68,7 @@ int ob_manifest_write(const char *dir, json_t *m, struct ob_error *err)
 {
 	ob_cleanup_free char *path = NULL, *text = json_dumps(m, JSON_INDENT(2));
 
-	if (asprintf(&path, "%s/manifest.json", dir) < 0)
-		abort();
+	path = ob_xasprintf("%s/manifest.json", dir);
 	if (!text)
 		return ob_err(err, OB_EXIT_FAIL, 0, "manifest.json: cannot encode");
 	size_t len = strlen(text);

@@ -310,8 +310,7 @@ static int validate(struct run *r, struct ob_error *err)
 	if (stat(r->out, &st) == 0) {
 		ob_cleanup_free char *raw = NULL;
 
-		if (asprintf(&raw, "%s/raw.jsonl", r->out) < 0)
-			abort();
+		raw = ob_xasprintf("%s/raw.jsonl", r->out);
 		if (!S_ISDIR(st.st_mode) || access(raw, F_OK) == 0)
 			return ob_err(err, OB_EXIT_USAGE, 0,
 				      "--out '%s' already holds results (or is not a directory)", r->out);
@@ -470,8 +469,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	r.manifest = manifest(&r, argc, argv, workloads);
 	if (ob_mkdir_p(r.out, 0755, err) < 0 || ob_manifest_write(r.out, r.manifest, err) < 0)
 		goto out_state;
-	if (asprintf(&rawpath, "%s/raw.jsonl", r.out) < 0)
-		abort();
+	rawpath = ob_xasprintf("%s/raw.jsonl", r.out);
 	int fd = open(rawpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 
 	if (fd < 0 || !(raw = fdopen(fd, "a"))) {

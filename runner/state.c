@@ -45,11 +45,7 @@ static long long proc_starttime(long pid)
 
 static char *run_file(const char *state_dir, const char *runid)
 {
-	char *p;
-
-	if (asprintf(&p, "%s/runs/%s.json", state_dir, runid) < 0)
-		abort();
-	return p;
+	return ob_xasprintf("%s/runs/%s.json", state_dir, runid);
 }
 
 int ob_state_begin(const char *state_dir, const char *runid, const char *bundles,
@@ -58,8 +54,7 @@ int ob_state_begin(const char *state_dir, const char *runid, const char *bundles
 	ob_cleanup_free char *dir = NULL, *path = run_file(state_dir, runid), *text = NULL;
 	json_t *o = json_object(), *a = json_array();
 
-	if (asprintf(&dir, "%s/runs", state_dir) < 0)
-		abort();
+	dir = ob_xasprintf("%s/runs", state_dir);
 	if (ob_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	json_object_set_new(o, "pid", json_integer(getpid()));
@@ -272,8 +267,7 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 	DIR *d;
 	int n = 0;
 
-	if (asprintf(&runs, "%s/runs", state_dir) < 0)
-		abort();
+	runs = ob_xasprintf("%s/runs", state_dir);
 	if ((d = opendir(runs))) {
 		while ((e = readdir(d))) {
 			char runid[256];
@@ -311,8 +305,7 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 
 			if (e->d_name[0] == '.' || run_alive(state_dir, e->d_name))
 				continue;
-			if (asprintf(&p, "%s/%s", bundles_root, e->d_name) < 0)
-				abort();
+			p = ob_xasprintf("%s/%s", bundles_root, e->d_name);
 			n += remove_bundles(p, log);
 		}
 		closedir(d);

@@ -81,8 +81,7 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 	if (r->status != OB_LC_OK) {
 		ob_cleanup_free char *tail = NULL;
 
-		if (asprintf(&tail, "%s\n%s", r->what, r->stderr_tail ? r->stderr_tail : "") < 0)
-			abort();
+		tail = ob_xasprintf("%s\n%s", r->err.msg, r->stderr_tail ? r->stderr_tail : "");
 		json_object_set_new(o, "stderr_tail", json_string(tail));
 	} else {
 		json_object_set_new(o, "stderr_tail", json_null());
@@ -102,7 +101,7 @@ static void summary(const struct ob_test *t, const struct ob_lc_result *r, char 
 	json_t *x = r->extra;
 
 	if (r->status != OB_LC_OK) {
-		snprintf(buf, len, "%s", r->what);
+		snprintf(buf, len, "%s", r->err.msg);
 		return;
 	}
 	if (json_object_get(x, "n")) { /* density */
@@ -125,12 +124,14 @@ static void summary(const struct ob_test *t, const struct ob_lc_result *r, char 
 		 r->phase_ms[OB_PH_DELETE]);
 }
 
-static void fail_result(struct ob_lc_result *r, const char *fmt, const char *msg)
+/* A cell that failed before its container ran: err, after "step: ". */
+static void fail_result(struct ob_lc_result *r, const char *step, const struct ob_error *err)
 {
 	memset(r, 0, sizeof(*r));
 	r->status = OB_LC_FAILED;
 	r->exit_status = -1;
-	snprintf(r->what, sizeof(r->what), fmt, msg);
+	r->err = *err;
+	ob_err_wrap(&r->err, "%s", step);
 }
 
 int ob_test_configure(const struct ob_test *t, const struct ob_profile *p, const char *variant,
@@ -179,8 +180,7 @@ static int cell_mount(const struct ob_suite *s, const struct ob_test *t, const s
 	ob_cleanup_free char *base = NULL;
 	json_t *e;
 
-	if (asprintf(&base, "%s/mnt", b->dir) < 0)
-		abort();
+	base = ob_xasprintf("%s/mnt", b->dir);
 	if (ob_mkdir_p(base, 0700, err) < 0 ||
 	    ob_mount_prepare(m, t->mount, ob_test_workdir_size(t, s->profile), base, b->rootfs,
 			     err) < 0)
@@ -207,8 +207,7 @@ static void record_argv(const struct ob_bundle *b, struct ob_lc_result *r)
 	ob_cleanup_free char *path = NULL;
 	json_t *cfg, *args;
 
-	if (asprintf(&path, "%s/config.json", b->dir) < 0)
-		abort();
+	path = ob_xasprintf("%s/config.json", b->dir);
 	cfg = json_load_file(path, 0, NULL);
 	args = json_object_get(json_object_get(cfg, "process"), "args");
 	if (json_is_array(args) && (r->extra != NULL || (r->extra = json_object()) != NULL))
@@ -233,32 +232,29 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	snprintf(pid, sizeof(pid), "%sp", id);
 	if (ob_bundle_create(dir, s->src, &b, &err) < 0) {
-		fail_result(r, "bundle: %.400s", err.msg);
+		fail_result(r, "bundle", &err);
 		goto out;
 	}
 	if (t->workdir && cell_mount(s, t, &b, &m, &mounts, &err) < 0) {
-		fail_result(r, "mount: %.400s", err.msg);
+		fail_result(r, "mount", &err);
 		goto out;
 	}
 	if (t->prepare && !one) {
 		if (ob_test_configure_ex(t, s->profile, variant, "prepare", &b, s->image_env, mounts,
 					 &err) < 0) {
-			fail_result(r, "bundle: %.400s", err.msg);
+			fail_result(r, "bundle", &err);
 			goto out;
 		}
 		ob_lc_run(rt, &b, pid, deadline, r);
 		if (r->status != OB_LC_OK) {
-			char what[sizeof(r->what)];
-
-			memcpy(what, r->what, sizeof(what));
-			snprintf(r->what, sizeof(r->what), "prepare: %.400s", what);
+			ob_err_wrap(&r->err, "prepare");
 			goto out;
 		}
 		ob_lc_result_clear(r);
 	}
 	if (ob_test_configure_ex(t, s->profile, variant, one ? "prepare-run" : "run", &b,
 				 s->image_env, mounts, &err) < 0) {
-		fail_result(r, "bundle: %.400s", err.msg);
+		fail_result(r, "bundle", &err);
 		goto out;
 	}
 	if (t->host_cpu)
@@ -303,7 +299,7 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 					const struct ob_runtime *rt = s->rts[ri];
 					struct ob_lc_result r;
 					uint64_t started = ob_wall_ns();
-					char sum[600], vbuf[64];
+					char sum[sizeof(r.err.msg)], vbuf[64];
 					const char *cv = cell_variant(t, vars[vi], vbuf, sizeof(vbuf));
 
 					if (ob_proc_stop_signal()) {

@@ -24,14 +24,16 @@ static void fail(struct ob_fleet *f, enum ob_lc_status st, const struct ob_idle 
 static void fail(struct ob_fleet *f, enum ob_lc_status st, const struct ob_idle *c,
 		 const char *fmt, ...)
 {
+	char msg[sizeof(f->err.msg)];
 	va_list ap;
 
 	if (f->status != OB_LC_OK) /* the first cause is the one to report */
 		return;
 	f->status = st;
 	va_start(ap, fmt);
-	vsnprintf(f->what, sizeof(f->what), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ob_err(&f->err, OB_EXIT_FAIL, 0, "%s", msg);
 	if (c && c->have_b)
 		f->stderr_tail = ob_lc_tail(c->b.errlog);
 }
@@ -56,13 +58,13 @@ int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct 
 		snprintf(dir, sizeof(dir), "%s/%zud%03zu", s->bundles, seq, i);
 		snprintf(wl, sizeof(wl), "ocibench-%s", t->workload);
 		if (ob_bundle_create(dir, s->src, &c->b, &err) < 0) {
-			fail(f, OB_LC_FAILED, NULL, "bundle: %.400s", err.msg);
+			fail(f, OB_LC_FAILED, NULL, "bundle: %s", err.msg);
 			return -1;
 		}
 		c->have_b = true;
 		if (ob_test_configure(t, s->profile, variant, "run", &c->b, s->image_env, &err) < 0 ||
 		    ob_bundle_find_bin(&c->b, s->image_env, wl, bin, sizeof(bin), &err) < 0) {
-			fail(f, OB_LC_FAILED, NULL, "bundle: %.400s", err.msg);
+			fail(f, OB_LC_FAILED, NULL, "bundle: %s", err.msg);
 			return -1;
 		}
 		snprintf(host, sizeof(host), "%s%s", c->b.rootfs, bin);
@@ -86,7 +88,7 @@ static int spawn(struct ob_fleet *f, struct ob_idle *c, const char *sub, const c
 	if (in < 0 || errfd < 0)
 		fail(f, OB_LC_FAILED, c, "%s %s: opening stdio: %s", sub, c->id, strerror(errno));
 	else if (ob_lc_spawn(f->rt, sub, args, in, out < 0 ? errfd : out, errfd, &c->cmd, &err) < 0)
-		fail(f, OB_LC_FAILED, c, "%s %s: %.400s", sub, c->id, err.msg);
+		fail(f, OB_LC_FAILED, c, "%s %s: %s", sub, c->id, err.msg);
 	else
 		rc = 0;
 	if (in >= 0)

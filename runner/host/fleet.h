@@ -65,21 +65,21 @@ struct ob_fleet {
 	uint64_t wall_first_create; /* CLOCK_REALTIME of t_first_create */
 	size_t reached;           /* containers ready when up stopped */
 	enum ob_lc_status status;
-	char what[512];
+	struct ob_error err;      /* why status is not OB_LC_OK */
 	char *stderr_tail;        /* of the container that failed, malloc'ed */
 };
 
 /* n bundles for test t (workload idle) under bundles/SEQ-I, ids
- * ocibench-RUNID-SEQdIII; 0 or -1 with f->what. */
+ * ocibench-RUNID-SEQdIII; 0 or -1 with f->err. */
 int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct ob_test *t,
 		     const char *variant, size_t seq, size_t n);
 
 /* Create and start all, at most f->concurrency at a time, until every one
- * has sent its ready byte: 0, or -1 with status/what (all deleted). */
+ * has sent its ready byte: 0, or -1 with status/err (all deleted). */
 int ob_fleet_up(struct ob_fleet *f);
 
 /* Stop and delete all, at most f->concurrency at a time: 0, or -1 with
- * status/what (all deleted). */
+ * status/err (all deleted). */
 int ob_fleet_down(struct ob_fleet *f);
 
 /* The ready workload's JSON report of container i after down, or NULL. */

@@ -43,11 +43,11 @@ static void measure(const struct ob_fleet *f, size_t i, struct cost *c)
 	c->have_cg = c->hp.have_cg && ob_cgroup_memory(&c->hp.cg, &c->cg_bytes) == 0;
 }
 
-/* The fleet's outcome into r: status, what, stderr tail. */
+/* The fleet's outcome into r: status, error, stderr tail. */
 static void outcome(struct ob_fleet *f, struct ob_lc_result *r)
 {
 	r->status = f->status;
-	snprintf(r->what, sizeof(r->what), "%s", f->what);
+	r->err = f->err;
 	r->stderr_tail = f->stderr_tail;
 	f->stderr_tail = NULL;
 }
@@ -65,9 +65,9 @@ static int check_reports(struct ob_fleet *f, struct ob_lc_result *r)
 		json_decref(rep);
 		if (!ok) {
 			r->status = OB_LC_FAILED;
-			snprintf(r->what, sizeof(r->what),
-				 "workload of %s: exit %d, %s report after SIGTERM", f->c[i].id,
-				 f->c[i].exit_status, rep ? "an unexpected" : "no");
+			ob_err(&r->err, OB_EXIT_FAIL, 0,
+			       "workload of %s: exit %d, %s report after SIGTERM", f->c[i].id,
+			       f->c[i].exit_status, rep ? "an unexpected" : "no");
 			r->stderr_tail = ob_lc_tail(f->c[i].b.errlog);
 			return -1;
 		}
@@ -141,7 +141,7 @@ void ob_density_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 				     : (uint64_t)((double)ob_host_mem_available() * s->density_budget_pct / 100);
 	if (n == 0 || ob_fleet_prepare(&f, s, t, variant, seq, n) < 0 || ob_fleet_up(&f) < 0) {
 		if (n == 0)
-			snprintf(f.what, sizeof(f.what), "density: bad variant '%s'", variant);
+			ob_err(&f.err, OB_EXIT_FAIL, 0, "density: bad variant '%s'", variant);
 		outcome(&f, r);
 		if (n == 0)
 			r->status = OB_LC_FAILED;

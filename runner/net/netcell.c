@@ -126,11 +126,22 @@ static void fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, 
 static void fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[sizeof(r->err.msg)];
 
 	r->status = st;
 	va_start(ap, fmt);
-	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ob_err(&r->err, OB_EXIT_FAIL, 0, "%s", msg);
+}
+
+/* The same with an error of a step the cell ran: "step: message". */
+static void fail_err(struct ob_lc_result *r, enum ob_lc_status st, const char *step,
+		     const struct ob_error *err)
+{
+	r->status = st;
+	r->err = *err;
+	ob_err_wrap(&r->err, "%s", step);
 }
 
 static bool listening(const char *out)
@@ -172,7 +183,7 @@ static int wait_listening(const struct ob_bundle *b, pid_t pid, uint64_t deadlin
 			fail(r, OB_LC_FAILED, "server: not listening after %llu s",
 			     (unsigned long long)(READY_NS / SEC));
 		else
-			fail(r, OB_LC_FAILED, "server: %.400s", err.msg);
+			fail_err(r, OB_LC_FAILED, "server", &err);
 		return -1;
 	}
 	return 0;
@@ -212,15 +223,16 @@ static void server_down(const struct side *srv, const struct ob_bundle *sb, cons
 			pid_t pid, uint64_t deadline, struct ob_lc_result *sr, struct ob_lc_result *r)
 {
 	uint64_t grace = ob_now_ns() + GRACE_NS;
-	char buf[64];
+	enum ob_lc_status st;
 
 	ob_lc_down(&srv->rt, sb, sid, pid, grace < deadline ? grace : deadline, sr);
 	if (sr->exit_status == 0 && sr->have[OB_PH_DELETE])
 		return;
+	st = sr->status == OB_LC_STOPPED ? OB_LC_STOPPED : OB_LC_FAILED;
 	if (sr->exit_status > 0)
-		snprintf(buf, sizeof(buf), "exit %d", sr->exit_status);
-	fail(r, sr->status == OB_LC_STOPPED ? OB_LC_STOPPED : OB_LC_FAILED, "server: %.400s",
-	     sr->exit_status > 0 ? buf : sr->what);
+		fail(r, st, "server: exit %d", sr->exit_status);
+	else
+		fail_err(r, st, "server", &sr->err);
 	free(r->stderr_tail);
 	r->stderr_tail = sr->stderr_tail ? strdup(sr->stderr_tail) : ob_lc_tail(sb->errlog);
 }
@@ -250,7 +262,7 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 	snprintf(sid, sizeof(sid), OB_CONTAINER_PREFIX "%s-s%zu", s->runid, seq);
 
 	if (ob_netenv_create(&ne, prefix, s->net_subnet, 2, &err) < 0) {
-		fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
+		fail_err(r, OB_LC_FAILED, "network", &err);
 		goto out;
 	}
 	have_net = true;
@@ -260,11 +272,11 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 	    configure(s, t, variant, "server", &sb, ns[0], NULL, &err) < 0 ||
 	    ob_bundle_create(cdir, s->src, &cb, &err) < 0 ||
 	    configure(s, t, variant, "run", &cb, ns[1], ne.addr[0], &err) < 0) {
-		fail(r, OB_LC_FAILED, "bundle: %.400s", err.msg);
+		fail_err(r, OB_LC_FAILED, "bundle", &err);
 		goto out;
 	}
 	if (ob_lc_up(&srv.rt, &sb, sid, deadline, &sr, &spid) < 0) {
-		fail(r, sr.status, "server: %.400s", sr.what);
+		fail_err(r, sr.status, "server", &sr.err);
 		r->stderr_tail = sr.stderr_tail ? strdup(sr.stderr_tail) : NULL;
 		goto out;
 	}

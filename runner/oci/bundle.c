@@ -16,11 +16,7 @@
 
 static char *join(const char *a, const char *b)
 {
-	char *s;
-
-	if (asprintf(&s, "%s/%s", a, b) < 0)
-		abort();
-	return s;
+	return ob_xasprintf("%s/%s", a, b);
 }
 
 int ob_bundle_create(const char *dir, const struct ob_rootfs_src *src, struct ob_bundle *b,

@@ -112,10 +112,10 @@ static void step_failed(struct ob_lc_result *r, const char *step, int w, int st)
 		r->status = OB_LC_STOPPED;
 	else
 		r->status = OB_LC_FAILED;
-	snprintf(r->what, sizeof(r->what), "%s: %s", step,
-		 w == OB_WAIT_TIMEOUT ? "timed out" :
-		 w == OB_WAIT_STOPPED ? "stopped by a signal" :
-		 w < 0 ? "could not run" : ob_proc_status_text(st, buf, sizeof(buf)));
+	ob_err(&r->err, OB_EXIT_FAIL, 0, "%s: %s", step,
+	       w == OB_WAIT_TIMEOUT ? "timed out" :
+	       w == OB_WAIT_STOPPED ? "stopped by a signal" :
+	       w < 0 ? "could not run" : ob_proc_status_text(st, buf, sizeof(buf)));
 }
 
 pid_t ob_lc_read_pid(const char *path)
@@ -150,15 +150,15 @@ static void container_exit(struct ob_lc_result *r, int st, const struct ob_bundl
 		r->status = OB_LC_OK;
 	} else if (r->exit_status == 77) {
 		r->status = OB_LC_UNSUPPORTED;
-		snprintf(r->what, sizeof(r->what), "workload: unsupported here (exit 77)");
+		ob_err(&r->err, OB_EXIT_UNSUPPORTED, 0, "workload: unsupported here (exit 77)");
 	} else {
 		r->status = OB_LC_FAILED;
-		snprintf(r->what, sizeof(r->what), "workload: exit %d%s", r->exit_status,
-			 r->workload ? "" : ", no JSON on stdout");
+		ob_err(&r->err, OB_EXIT_FAIL, 0, "workload: exit %d%s", r->exit_status,
+		       r->workload ? "" : ", no JSON on stdout");
 	}
 }
 
-/* The bundle's stdio files; -1 with r->what set when one cannot be opened. */
+/* The bundle's stdio files; -1 with r->err set when one cannot be opened. */
 static int open_io(const struct ob_bundle *b, struct io *io, struct ob_lc_result *r)
 {
 	io->in = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -166,8 +166,7 @@ static int open_io(const struct ob_bundle *b, struct io *io, struct ob_lc_result
 	io->err = open(b->errlog, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (io->in >= 0 && io->out >= 0 && io->err >= 0)
 		return 0;
-	snprintf(r->what, sizeof(r->what), "opening the bundle's stdio files: %s", strerror(errno));
-	return -1;
+	return ob_err(&r->err, OB_EXIT_FAIL, errno, "opening the bundle's stdio files");
 }
 
 static void close_io(struct io *io)
@@ -221,7 +220,7 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 	set_phase(r, OB_PH_CREATE, t0, t1);
 	*pid = ob_lc_read_pid(b->pidfile);
 	if (*pid < 0) {
-		snprintf(r->what, sizeof(r->what), "create: no pid in %s", b->pidfile);
+		ob_err(&r->err, OB_EXIT_FAIL, 0, "create: no pid in %s", b->pidfile);
 		goto fail;
 	}
 	r->status = OB_LC_OK;
@@ -293,10 +292,9 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 	}
 
 	enum ob_lc_status keep = r->status;
-	char what[sizeof(r->what)];
+	struct ob_error keep_err = r->err;
 	const char *const id_args[] = { id, NULL };
 
-	memcpy(what, r->what, sizeof(what));
 	w = rt_cmd(rt, &io, io.err, "delete", id_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
 		step_failed(r, "delete", w, st);
@@ -304,7 +302,7 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 	}
 	set_phase(r, OB_PH_DELETE, t0, t1);
 	r->status = keep;
-	memcpy(r->what, what, sizeof(what));
+	r->err = keep_err;
 	if (r->status != OB_LC_OK)
 		r->stderr_tail = ob_lc_tail(b->errlog);
 	close_io(&io);

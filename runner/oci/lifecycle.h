@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "bundle.h"
+#include "ob-error.h"
 #include "runtime.h"
 
 enum { OB_PH_CREATE, OB_PH_START, OB_PH_WAIT, OB_PH_DELETE, OB_PH_N };
@@ -36,7 +37,7 @@ struct ob_lc_result {
 	json_t *extra;            /* more keys for the run's record (tests with a
 				   * cell hook), or NULL */
 	char *stderr_tail;        /* on anything but OK */
-	char what[512];           /* which step went wrong, "" when OK */
+	struct ob_error err;      /* which step went wrong (msg "" when OK) */
 };
 
 /* Run one container of bundle b as id, all steps before deadline_ns. */

@@ -89,8 +89,7 @@ static void rt_init(struct ob_runtime *rt, const char *name, const char *exe,
 		rt->args[i] = xstrdup(b->args[i]);
 	for (size_t i = 0; i < nargs; i++)
 		rt->args[nb + i] = xstrdup(args[i]);
-	if (asprintf(&rt->root, "%s/%s", state_root, name) < 0)
-		abort();
+	rt->root = ob_xasprintf("%s/%s", state_root, name);
 }
 
 static bool valid_name(const char *s)
@@ -233,10 +232,9 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 
 	rt->path = ob_proc_which(rt->exe);
 	if (!rt->path) {
-		if (asprintf(&rt->unusable, strchr(rt->exe, '/') ? "%s is not an executable"
-								 : "%s is not on PATH",
-			     rt->exe) < 0)
-			abort();
+		rt->unusable = ob_xasprintf(strchr(rt->exe, '/') ? "%s is not an executable"
+								  : "%s is not on PATH",
+					    rt->exe);
 		return;
 	}
 	char *argv[] = { rt->path, "--version", NULL };
@@ -264,9 +262,8 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 	else if (rt->needs && strcmp(rt->needs, "sgx") == 0 && !have_sgx())
 		rt->unusable = xstrdup("needs Intel SGX: no /dev/sgx* or /dev/isgx");
 	else if ((rt->quirks & OB_RTQ_KATA_CONFIG) && (cfg = kata_config(rt)) &&
-		 access(cfg, R_OK) != 0 && asprintf(&rt->unusable, "--kata-config %s: %s", cfg,
-						    strerror(errno)) < 0)
-		abort();
+		 access(cfg, R_OK) != 0)
+		rt->unusable = ob_xasprintf("--kata-config %s: %s", cfg, strerror(errno));
 	if ((rt->quirks & OB_RTQ_HYBRID_CGROUP) && hybrid)
 		rt->hide_mount = xstrdup(hybrid);
 }
