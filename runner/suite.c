@@ -8,7 +8,6 @@
 #include <jansson.h>
 
 #include "ob-fs.h"
-#include "host/cells.h"
 #include "lifecycle.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
@@ -257,8 +256,8 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		fail_result(r, "bundle", &err);
 		goto out;
 	}
-	if (t->host_cpu)
-		ob_hostcpu_run(s, t, rt, &b, id, deadline, r);
+	if (t->lifecycle)
+		t->lifecycle(s, t, rt, &b, id, deadline, r);
 	else
 		ob_lc_run(rt, &b, id, deadline, r);
 	record_argv(&b, r);

@@ -60,7 +60,12 @@ struct ob_test {
 	 * test's server and client); r as ob_lc_run fills it. */
 	void (*cell)(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
 		     const char *variant, size_t seq, struct ob_lc_result *r);
-	bool host_cpu;                 /* record the host CPU of the container's processes */
+	/* Runs the timed lifecycle of the cell's container instead of
+	 * ob_lc_run, filling r the same way (e.g. with the host CPU of the
+	 * container's processes); NULL: ob_lc_run. */
+	void (*lifecycle)(const struct ob_suite *s, const struct ob_test *t,
+			  const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+			  uint64_t deadline_ns, struct ob_lc_result *r);
 	bool opt_in;                   /* runs only when --tests names it */
 };
 

@@ -112,14 +112,15 @@ static const char *const fileio_modes[] = { "seqrd", "rndrd", "seqwr", "rndwr", 
 
 const struct ob_test ob_tests[] = {
 	{ .name = "lifecycle", .workload = "cpu", .args = lifecycle_args },
-	{ .name = "cpu", .workload = "cpu", .args = cpu_args, .host_cpu = true },
+	{ .name = "cpu", .workload = "cpu", .args = cpu_args, .lifecycle = ob_hostcpu_run },
 	{ .name = "memory", .workload = "memory", .args = memory_args },
 	/* files in the container's own writable filesystem (the bundle rootfs),
 	 * or a --mount variant there, created by an untimed `prepare` container
 	 * of the same bundle (mount tmpfs: by the run container, see suite.c) */
 	{ .name = "fileio", .workload = "fileio", .variants = fileio_modes, .args = fileio_args,
-	  .prepare = true, .workdir = FILEIO_DIR, .host_cpu = true },
-	{ .name = "syscall", .workload = "syscall", .args = syscall_args, .host_cpu = true },
+	  .prepare = true, .workdir = FILEIO_DIR, .lifecycle = ob_hostcpu_run },
+	{ .name = "syscall", .workload = "syscall", .args = syscall_args,
+	  .lifecycle = ob_hostcpu_run },
 	/* two containers on a private network made for the cell (netcell.h) */
 	{ .name = "net", .workload = "net", .variants = net_modes, .args = net_args,
 	  .cell = ob_net_cell },
