@@ -10,6 +10,8 @@ int ob_err(struct ob_error *err, int status, int errnum, const char *fmt, ...)
 	va_list ap;
 	size_t len;
 
+	if (err == NULL)
+		return -1;
 	err->status = status;
 	err->errnum = errnum;
 	va_start(ap, fmt);
@@ -27,6 +29,8 @@ int ob_err_wrap(struct ob_error *err, const char *fmt, ...)
 	size_t len;
 	va_list ap;
 
+	if (err == NULL)
+		return -1;
 	memcpy(old, err->msg, sizeof(old));
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);

@@ -3,7 +3,8 @@
  * A fallible function takes `struct ob_error *err` last, fills it with
  * ob_err() and returns -1.  Callers add context with ob_err_wrap() and
  * return -1 again; only main() prints, with ob_err_print(), and exits with
- * err->status.
+ * err->status.  A caller that has a better message than the callee's, or
+ * none to give (the -1 says it all: "not there yet"), passes NULL.
  */
 #ifndef OB_ERROR_H
 #define OB_ERROR_H

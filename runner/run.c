@@ -346,7 +346,8 @@ static json_t *probe_workloads(struct run *r, struct ob_error *err)
 	}
 	struct ob_error e2;
 
-	ob_bundle_destroy(&b, &e2);
+	if (ob_bundle_destroy(&b, &e2) < 0)
+		ob_err_print("ocibench", &e2);
 	if (rc < 0) {
 		json_decref(w);
 		return NULL;
@@ -427,7 +428,8 @@ int ob_cmd_bundle(struct cli *c, struct ob_error *err)
 	    ob_test_configure(t, r.profile, variant, "run", &b, image_env(r.img), err) < 0) {
 		struct ob_error e2;
 
-		ob_bundle_destroy(&b, &e2);
+		if (ob_bundle_destroy(&b, &e2) < 0)
+			ob_err_print("ocibench", &e2);
 		goto out;
 	}
 	printf("%s\n", b.dir);

@@ -122,8 +122,11 @@ static int sweep_runtime(const char *state_dir, const struct ob_runtime *rt, FIL
 
 	if (stat(rt->root, &sb) < 0) /* never used: nothing to list */
 		return 0;
-	if (ob_proc_capture(argv, 30000000000ull, &st, &out, &err) < 0)
+	if (ob_proc_capture(argv, 30000000000ull, &st, &out, &err) < 0) {
+		if (log)
+			fprintf(log, "ocibench: %s\n", err.msg);
 		return 0;
+	}
 	for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
 		char runid[256];
 

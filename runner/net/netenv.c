@@ -82,7 +82,6 @@ int ob_netenv_create(struct ob_netenv *ne, const char *prefix, struct in_addr ne
 		     struct ob_error *err)
 {
 	char br[64];
-	struct ob_error ignored;
 
 	memset(ne, 0, sizeof(*ne));
 	if (n == 0 || n > OB_NETENV_MAX)
@@ -105,7 +104,7 @@ int ob_netenv_create(struct ob_netenv *ne, const char *prefix, struct in_addr ne
 	return 0;
 fail:
 	ob_err_wrap(err, "setting up the network %s", prefix);
-	ob_netenv_destroy(ne, &ignored);
+	ob_netenv_destroy(ne, NULL); /* the first error is the one to report */
 	return -1;
 }
 

@@ -55,6 +55,8 @@ static int rt_cmd(const struct ob_runtime *rt, const struct io *io, int out, con
 		return -1;
 	}
 	w = ob_proc_wait(pid, deadline, stoppable, status, t1, &err);
+	if (w < 0)
+		dprintf(io->err, "ocibench: %s\n", err.msg);
 	if (w == OB_WAIT_TIMEOUT || w == OB_WAIT_STOPPED)
 		ob_proc_kill(pid);
 	return w;
@@ -122,10 +124,10 @@ pid_t ob_lc_read_pid(const char *path)
 {
 	char *text = NULL;
 	size_t len;
-	struct ob_error err;
 	long pid = -1;
 
-	if (ob_read_file(path, &text, &len, &err) == 0)
+	/* no file is the caller's "no pid in PATH" */
+	if (ob_read_file(path, &text, &len, NULL) == 0)
 		pid = strtol(text, NULL, 10);
 	free(text);
 	return pid > 0 ? (pid_t)pid : -1;
@@ -271,6 +273,10 @@ int ob_lc_wait(const struct ob_runtime *rt, const struct ob_bundle *b, const cha
 	w = ob_proc_wait(pid, deadline, true, &st, &tw, &err);
 	if (w != OB_WAIT_DONE) {
 		step_failed(r, "wait", w, 0);
+		if (w < 0) {
+			r->err = err;
+			ob_err_wrap(&r->err, "wait");
+		}
 		give_up(rt, b, id, r);
 		return -1;
 	}

@@ -249,13 +249,13 @@ int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
 
 void ob_proc_kill(pid_t pid)
 {
-	struct ob_error err;
 	uint64_t t;
 	int st;
 
 	kill(-pid, SIGKILL);
 	kill(pid, SIGKILL);
-	ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, &err);
+	/* only to reap it: already reaped is fine too */
+	ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, NULL);
 }
 
 /* Parent pid of pid from /proc/PID/stat (field 4), or -1. */
@@ -287,12 +287,11 @@ int ob_proc_kill_orphans(void)
 	while ((e = readdir(d)))
 		if (e->d_name[0] >= '1' && e->d_name[0] <= '9' && parent_of(e->d_name) == self) {
 			pid_t pid = (pid_t)strtol(e->d_name, NULL, 10);
-			struct ob_error err;
 			uint64_t t;
 			int st;
 
 			kill(pid, SIGKILL);
-			ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, &err);
+			ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, NULL);
 			n++;
 		}
 	closedir(d);
