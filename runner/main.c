@@ -29,13 +29,14 @@
 #define OB_IMAGE_DEFAULT "containers/oci"
 #endif
 
-static const char *const profile_names[] = { "quick", "paper", "smoke", NULL };
+/* in the order of ob_profiles[] (tests.c) */
+static const char *const profile_names[] = { "quick", "paper", "smoke", "paper-smoke", NULL };
 
 
 #define O(f) offsetof(struct opts, f)
 static const struct ob_opt run_opts[] = {
 	{ "profile", OB_OPT_CHOICE, O(profile), "quick", 0, 0, profile_names,
-	  "parameters and repetitions: quick, paper (the study's), smoke (tiny, for tests)" },
+	  "parameters and repetitions: quick, paper (the study's), smoke (tiny, for tests), paper-smoke (smoke's sizes, paper's fileio rules, for tests)" },
 	{ "repeat", OB_OPT_INT, O(repeat), NULL, 1, 100000, NULL,
 	  "repetitions of every cell (default: the profile's)" },
 	{ "tests", OB_OPT_STRING, O(tests), NULL, 0, 0, NULL,

@@ -1,6 +1,7 @@
 /* suite.c - see suite.h: the matrix, one raw.jsonl line per run. */
 #include "suite.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -214,59 +215,94 @@ static void record_argv(const struct ob_bundle *b, struct ob_lc_result *r)
 	json_decref(cfg);
 }
 
-/* Bundle, (prepare), the timed lifecycle; r gets the outcome. */
+/* A bundle with its work directory mount: one cell's, or the prepared file
+ * set that the cells of one runtime share (profile.file_prepare_once). */
+struct cell_set {
+	struct ob_bundle b;
+	struct ob_mount m;
+	json_t *mounts;  /* the mount's OCI entry, NULL for rootfs */
+	bool live;       /* made (and prepared, when shared) */
+};
+
+static void cell_set_release(const struct ob_suite *s, struct cell_set *c)
+{
+	struct ob_error err;
+
+	json_decref(c->mounts);
+	c->mounts = NULL;
+	if (ob_mount_release(&c->m, &err) < 0 && s->progress)
+		fprintf(s->progress, "ocibench: %s\n", err.msg);
+	if (ob_bundle_destroy(&c->b, &err) < 0 && s->progress)
+		fprintf(s->progress, "ocibench: %s\n", err.msg);
+	c->live = false;
+}
+
+/* Whether test t's cells share one prepared file set per runtime: not on
+ * a tmpfs of the container's own, whose files die with it. */
+static bool shares_files(const struct ob_suite *s, const struct ob_test *t)
+{
+	return s->profile->file_prepare_once && t->prepare && t->workdir &&
+	       t->mount != OB_MOUNT_TMPFS;
+}
+
+/* Bundle, (prepare), the timed lifecycle; r gets the outcome.  With
+ * shared (a file set kept across cells) the bundle and its prepared files
+ * are made by the first cell and reused while the cells end ok. */
 static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
-		     const char *variant, size_t seq, struct ob_lc_result *r)
+		     const char *variant, size_t seq, struct cell_set *shared,
+		     struct ob_lc_result *r)
 {
 	char dir[4096], id[256], pid[300];
 	uint64_t deadline = ob_now_ns() + s->timeout_ns;
-	struct ob_bundle b;
+	struct cell_set own = { .m = { .kind = OB_MOUNT_ROOTFS } };
+	struct cell_set *c = shared ? shared : &own;
 	struct ob_error err;
-	struct ob_mount m = { .kind = OB_MOUNT_ROOTFS };
-	json_t *mounts = NULL;
 	/* a tmpfs of the container dies with it: prepare in the run container */
 	bool one = t->prepare && t->workdir && t->mount == OB_MOUNT_TMPFS;
 
 	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	snprintf(pid, sizeof(pid), "%sp", id);
-	if (ob_bundle_create(dir, s->src, &b, &err) < 0) {
+	if (c->live)
+		goto run;
+	c->m = (struct ob_mount){ .kind = OB_MOUNT_ROOTFS };
+	c->live = true; /* from here on, released at out when not kept */
+	if (ob_bundle_create(dir, s->src, &c->b, &err) < 0) {
 		fail_result(r, "bundle", &err);
 		goto out;
 	}
-	if (t->workdir && cell_mount(s, t, &b, &m, &mounts, &err) < 0) {
+	if (t->workdir && cell_mount(s, t, &c->b, &c->m, &c->mounts, &err) < 0) {
 		fail_result(r, "mount", &err);
 		goto out;
 	}
 	if (t->prepare && !one) {
-		if (ob_test_configure_ex(t, s->profile, variant, "prepare", &b, s->image_env, mounts,
-					 &err) < 0) {
+		if (ob_test_configure_ex(t, s->profile, variant, "prepare", &c->b, s->image_env,
+					 c->mounts, &err) < 0) {
 			fail_result(r, "bundle", &err);
 			goto out;
 		}
-		ob_lc_run(rt, &b, pid, deadline, r);
+		ob_lc_run(rt, &c->b, pid, deadline, r);
 		if (r->status != OB_LC_OK) {
 			ob_err_wrap(&r->err, "prepare");
 			goto out;
 		}
 		ob_lc_result_clear(r);
 	}
-	if (ob_test_configure_ex(t, s->profile, variant, one ? "prepare-run" : "run", &b,
-				 s->image_env, mounts, &err) < 0) {
+run:
+	if (ob_test_configure_ex(t, s->profile, variant, one ? "prepare-run" : "run", &c->b,
+				 s->image_env, c->mounts, &err) < 0) {
 		fail_result(r, "bundle", &err);
 		goto out;
 	}
 	if (t->lifecycle)
-		t->lifecycle(s, t, rt, &b, id, deadline, r);
+		t->lifecycle(s, t, rt, &c->b, id, deadline, r);
 	else
-		ob_lc_run(rt, &b, id, deadline, r);
-	record_argv(&b, r);
+		ob_lc_run(rt, &c->b, id, deadline, r);
+	record_argv(&c->b, r);
 out:
-	json_decref(mounts);
-	if (ob_mount_release(&m, &err) < 0 && s->progress)
-		fprintf(s->progress, "ocibench: %s\n", err.msg);
-	if (ob_bundle_destroy(&b, &err) < 0 && s->progress)
-		fprintf(s->progress, "ocibench: %s\n", err.msg);
+	/* a failed cell may have left the files half written: start afresh */
+	if (c->live && (!shared || r->status != OB_LC_OK))
+		cell_set_release(s, c);
 }
 
 /* After a cell that did not end ok: a create killed at the deadline can
@@ -281,6 +317,13 @@ static void kill_orphans(const struct ob_suite *s, const struct ob_lc_result *r)
 			orphans, orphans == 1 ? "" : "es");
 }
 
+static void release_sets(const struct ob_suite *s, struct cell_set *sets)
+{
+	for (size_t i = 0; sets && i < s->nrts; i++)
+		if (sets[i].live)
+			cell_set_release(s, &sets[i]);
+}
+
 int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 {
 	struct ob_progress pr;
@@ -292,7 +335,12 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 			const struct ob_test *t = s->tests[ti];
 			const char *const one[] = { NULL, NULL };
 			const char *const *vars = t->variants ? t->variants : one;
+			/* one prepared file set per runtime for all the variants */
+			ob_cleanup_free struct cell_set *sets =
+				shares_files(s, t) ? calloc(s->nrts, sizeof(*sets)) : NULL;
 
+			if (shares_files(s, t) && !sets)
+				return ob_err(err, OB_EXIT_FAIL, ENOMEM, "file sets");
 			for (size_t vi = 0; vi == 0 || vars[vi]; vi++) {
 				for (size_t ri = 0; ri < s->nrts; ri++) {
 					const struct ob_runtime *rt = s->rts[ri];
@@ -302,6 +350,7 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 					const char *cv = cell_variant(t, vars[vi], vbuf, sizeof(vbuf));
 
 					if (ob_proc_stop_signal()) {
+						release_sets(s, sets);
 						s->stopped = true;
 						ob_progress_finish(&pr);
 						return 0;
@@ -310,11 +359,13 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 					if (t->cell)
 						t->cell(s, rt, t, vars[vi], ++seq, &r);
 					else
-						run_cell(s, rt, t, vars[vi], ++seq, &r);
+						run_cell(s, rt, t, vars[vi], ++seq,
+							 sets ? &sets[ri] : NULL, &r);
 					kill_orphans(s, &r);
 					if (r.status == OB_LC_STOPPED) {
 						/* not a result: the run was interrupted */
 						ob_lc_result_clear(&r);
+						release_sets(s, sets);
 						s->stopped = true;
 						ob_progress_finish(&pr);
 						return 0;
@@ -331,6 +382,7 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 				if (!vars[vi])
 					break;
 			}
+			release_sets(s, sets);
 		}
 	}
 	ob_progress_finish(&pr);

@@ -30,6 +30,15 @@ struct ob_profile {
 	long long file_num;
 	const char *file_total, *file_block;
 	long long file_events, file_time;
+	/* sysbench 0.4's amounts of fileio work (the study's): file_events
+	 * counts reads and writes only (fsync events come on top), and a
+	 * sequential mode makes one pass over the set, fsyncing only at the
+	 * end */
+	bool file_v04;
+	/* one file set per repetition, runtime and mount, prepared once and
+	 * used by every mode in turn (fresh containers of one bundle); seqwr,
+	 * which recreates the files, comes last */
+	bool file_prepare_once;
 	long long syscall_time;
 	long long net_time;            /* seconds of each net client */
 };

@@ -93,6 +93,39 @@ t_ok "report.md: one row per mount variant" sh -c "grep -qF '| SeqWrite (s) |' '
 t_ok "summary.csv: runsc seqwr-tmpfs has its own row" grep -q '^runsc,fileio,seqwr-tmpfs,time,' "$R/summary.csv"
 t_ok "no container, mount or bundle after the mount variants" no_leftovers
 
+# ---- the paper profile's fileio rules (paper-smoke: 4 files, 1M, 16K blocks) ----
+# The amounts of work (sysbench 0.4's) and one prepared file set per runtime
+# and mount, seen from outside: runcl logs each create's bundle and command.
+cat >"$T_TMP/runc-log" <<EOF
+#!/bin/sh
+prev=
+for a; do [ "\$prev" = --bundle ] && b=\$a; prev=\$a; done
+case " \$* " in *" create "*) echo "\$b \$(jq -r '.process.args[1]' "\$b/config.json")" >>"$T_TMP/creates" ;; esac
+exec runc "\$@"
+EOF
+chmod +x "$T_TMP/runc-log"
+R3=$T_TMP/res-paper
+t_ok "paper-smoke fileio x rootfs,bind,tmpfs x runcl (logged runc),runsc" OB --profile=paper-smoke \
+	--tests=fileio --mount=rootfs,bind,tmpfs --runtime=runcl="$T_TMP/runc-log" \
+	--runtimes=runcl,runsc --timeout=60 --out="$R3"
+jq -s . "$R3/raw.jsonl" >"$T_TMP/paper.json"
+t_jq "24 cells, all ok, seqwr last of each mount" \
+	'length == 24 and all(.status == "ok") and
+	 [.[] | select(.runtime == "runsc") | .variant] == ["seqrd","rndrd","rndwr","seqwr","seqrd-bind","rndrd-bind","rndwr-bind","seqwr-bind","seqrd-tmpfs","rndrd-tmpfs","rndwr-tmpfs","seqwr-tmpfs"]' "$T_TMP/paper.json"
+# one pass over 1M in 16K blocks = 64 requests; 200 random requests; rndwr: 200
+# writes, one burst of 4 fsyncs after the 100th (none after the last), 4 at the end
+mode() { echo "all(.[] | select(.variant | startswith(\"$1\")); .workload | $2)"; }
+t_jq "seqrd: one pass, 64 reads, no fsync" "$(mode seqrd '.reads == 64 and .writes == 0 and .fsyncs == 0')" "$T_TMP/paper.json"
+t_jq "rndrd: 200 reads, no fsync" "$(mode rndrd '.reads == 200 and .writes == 0 and .fsyncs == 0')" "$T_TMP/paper.json"
+t_jq "rndwr: 200 writes, 4 + 4 fsyncs" "$(mode rndwr '.reads == 0 and .writes == 200 and .fsyncs == 8')" "$T_TMP/paper.json"
+t_jq "seqwr: one pass, 64 writes (1 MiB), 4 fsyncs at the end" "$(mode seqwr '.writes == 64 and .bytes_written == 1048576 and .fsyncs == 4')" "$T_TMP/paper.json"
+# runcl: rootfs and bind each one prepare container, then 4 runs in its bundle;
+# tmpfs prepares in each run container (4 bundles, no prepare container)
+t_eq "runcl: the containers of each bundle" \
+	"$(awk '{n[$1] = n[$1] " " $2} END {for (b in n) print n[b]}' "$T_TMP/creates" | sort | uniq -c | sed 's/^ *//' | tr '\n' ';')" \
+	"2  prepare run run run run;4  run;"
+t_ok "no container, mount or bundle after the paper-smoke run" no_leftovers
+
 # ---- runtime variants: columns; a runtime that hangs is cut by --timeout -------
 # slow-rt: create hangs, and leaves a process in its own session behind (like
 # a runsc sandbox on a platform that does not boot)
