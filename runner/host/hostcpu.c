@@ -54,12 +54,12 @@ void ob_hostcpu_run(const struct ob_suite *s, const struct ob_test *t, const str
 	bool have_cg;
 	char bin[512], host[4096 + 512], wl[64];
 	struct stat exe, *wlp = NULL;
-	struct ob_error err;
 	struct ob_rtstate rs;
 	pid_t pid;
 
 	snprintf(wl, sizeof(wl), "ocibench-%s", t->workload);
-	if (ob_bundle_find_bin(b, s->image_env, wl, bin, sizeof(bin), &err) == 0) {
+	/* not found: wlp stays NULL (no process is taken for the workload by its binary) */
+	if (ob_bundle_find_bin(b, s->image_env, wl, bin, sizeof(bin), NULL) == 0) {
 		snprintf(host, sizeof(host), "%s%s", b->rootfs, bin);
 		if (stat(host, &exe) == 0)
 			wlp = &exe;

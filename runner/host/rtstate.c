@@ -18,7 +18,6 @@ void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtsta
 	const char *const args[] = { id, NULL };
 	ob_cleanup_free char **argv = ob_rt_argv(rt, "state", args);
 	ob_cleanup_free char *text = NULL, *file = NULL;
-	struct ob_error err;
 	json_error_t jerr;
 	json_int_t p;
 	size_t n = 0;
@@ -26,7 +25,7 @@ void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtsta
 	int st;
 
 	memset(rs, 0, sizeof(*rs));
-	if (ob_proc_capture(argv, STATE_NS, &st, &text, &err) == 0 && WIFEXITED(st) &&
+	if (ob_proc_capture(argv, STATE_NS, &st, &text, NULL) == 0 && WIFEXITED(st) &&
 	    WEXITSTATUS(st) == 0 && (j = json_loads(strchr(text, '{') ? strchr(text, '{') : text,
 						     JSON_DISABLE_EOF_CHECK, &jerr))) {
 		p = json_integer_value(json_object_get(j, "pid"));
