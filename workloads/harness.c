@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef OB_HAVE_LIBNUMA
 #include <numa.h>
+#endif
 
 #include "ob-clock.h"
 #include "ob-cpulist.h"
@@ -69,6 +71,10 @@ static int placement_init(struct ob_run *run, struct placement *pl, struct ob_er
 	}
 	if (run->common.numa_node < 0)
 		return 0;
+#ifndef OB_HAVE_LIBNUMA
+	return ob_err(err, OB_EXIT_UNSUPPORTED, 0,
+		      "--numa-node: NUMA placement is not supported here (this build has no libnuma)");
+#else
 	if (numa_available() < 0)
 		return ob_err(err, OB_EXIT_UNSUPPORTED, 0,
 			      "--numa-node: NUMA placement is not supported here (numa_available() failed)");
@@ -81,6 +87,7 @@ static int placement_init(struct ob_run *run, struct placement *pl, struct ob_er
 			      run->common.numa_node);
 	numa_set_preferred((int)run->common.numa_node);
 	return 0;
+#endif
 }
 
 /* Pin the calling thread to the (id mod n)-th CPU of the list. */

@@ -7,7 +7,19 @@ BUILD="bash $S/containers/build-image"
 tool() { ${OB_EMU:-} "$B/tests/unit/image-tool" "$@"; }
 IMG=$B/containers/oci
 CPU=$B/ocibench-cpu
-host=$(tool host-arch)
+# The reader comes with the runner, which a cross build without the
+# architecture's libarchive does not have: the platform is then the one this
+# test expects for configure's host cpu.
+have_tool=; [ -x "$B/tests/unit/image-tool" ] && have_tool=1
+if [ -n "$have_tool" ]; then
+	host=$(tool host-arch)
+else
+	case ${OB_HOST_CPU:-} in
+	x86_64) host=amd64 ;; aarch64) host=arm64 ;; arm*) host=arm ;;
+	powerpc64le) host=ppc64le ;; s390x | riscv64) host=$OB_HOST_CPU ;;
+	*) echo "Bail out! no image-tool and unknown OB_HOST_CPU '${OB_HOST_CPU:-}'"; exit 99 ;;
+	esac
+fi
 case $host in arm64) other=amd64 ;; *) other=arm64 ;; esac
 
 manifest_of() { jq -r '.manifests[0].digest' "$1/index.json"; }
@@ -124,6 +136,26 @@ else
 	t_skip "ctr images import" "containerd not installed (apt-get install containerd) or not root"
 fi
 
+# -- multi-architecture index (containers/build-index, make image-multiarch) ----
+# the other platform's layout is built from the same binaries: only the
+# platform bookkeeping is under test here
+t_ok "a layout for the other platform" $BUILD "$other" "$T_TMP/other" "$CPU"
+t_ok "build-index merges the two layouts" bash "$S/containers/build-index" "$T_TMP/multiarch" "$IMG" "$T_TMP/other/oci"
+if command -v skopeo >/dev/null; then
+	skopeo inspect --raw "oci:$T_TMP/multiarch:latest" >"$T_TMP/raw.json" 2>"$T_TMP/err"
+	t_jq "skopeo inspect --raw shows both platforms" \
+		"[.manifests[].platform.architecture] | sort == ([\"$host\", \"$other\"] | sort)" "$T_TMP/raw.json"
+else
+	t_skip "skopeo inspect --raw shows both platforms" "skopeo not installed"
+fi
+t_exit 2 "two images for one platform are refused" bash "$S/containers/build-index" "$T_TMP/dup" "$IMG" "$IMG"
+t_err_line "one line naming the platform" "more than one image"
+if [ -z "$have_tool" ]; then
+	t_skip "the image reader and unpacker (runner/oci/image*.c)" "no runner in this build (no libarchive for ${OB_HOST_CPU:-})"
+	t_done
+	exit
+fi
+
 # -- the reader (runner/oci/image.c) ---------------------------------------------------
 t_ok "open picks the host platform" tool open "$IMG"
 t_jq "manifest, config, entrypoint, env, one layer" \
@@ -231,23 +263,10 @@ tar -cf "$T_TMP/sym2.tar" -C "$T_TMP/h" --transform 's,^evil,link,' evil/file
 tar -Af "$T_TMP/sym.tar" "$T_TMP/sym2.tar"
 hostile "a file through a planted symlink" "$T_TMP/sym.tar" "symlink"
 
-# -- multi-architecture index (containers/build-index, make image-multiarch) ----
-# the other platform's layout is built from the same binaries: only the
-# platform bookkeeping is under test here
-t_ok "a layout for the other platform" $BUILD "$other" "$T_TMP/other" "$CPU"
-t_ok "build-index merges the two layouts" bash "$S/containers/build-index" "$T_TMP/multi" "$IMG" "$T_TMP/other/oci"
-if command -v skopeo >/dev/null; then
-	skopeo inspect --raw "oci:$T_TMP/multi:latest" >"$T_TMP/raw.json" 2>"$T_TMP/err"
-	t_jq "skopeo inspect --raw shows both platforms" \
-		"[.manifests[].platform.architecture] | sort == ([\"$host\", \"$other\"] | sort)" "$T_TMP/raw.json"
-else
-	t_skip "skopeo inspect --raw shows both platforms" "skopeo not installed"
-fi
-t_ok "the reader picks the host's manifest from the multi-arch image" tool open "$T_TMP/multi"
+# the reader on the multi-architecture image
+t_ok "the reader picks the host's manifest from the multi-arch image" tool open "$T_TMP/multiarch"
 cp "$T_TMP/out" "$T_TMP/open-multi"
 t_ok "it is the host build's manifest" grep -q "$(manifest_of "$IMG")" "$T_TMP/open-multi"
-t_exit 77 "a platform the index lacks is refused" tool open "$T_TMP/multi" latest s390x
+t_exit 77 "a platform the index lacks is refused" tool open "$T_TMP/multiarch" latest riscv64
 t_err_line "one line naming the platforms it has" "linux/$other"
-t_exit 2 "two images for one platform are refused" bash "$S/containers/build-index" "$T_TMP/dup" "$IMG" "$IMG"
-t_err_line "one line naming the platform" "more than one image"
 t_done
