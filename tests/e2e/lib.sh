@@ -66,7 +66,8 @@ t_exit() {
 
 t_jq() {
 	local desc=$1 filter=$2 file=$3
-	jq -e "$filter" "$file" >/dev/null 2>&1
+	# jq -e holds an empty input true: a run that printed nothing must fail
+	grep -q '[^[:space:]]' "$file" 2>/dev/null && jq -e "$filter" "$file" >/dev/null 2>&1
 	local rc=$?
 	[ $rc = 0 ] || { echo "# jq '$filter' is not true for:"; head -c 600 "$file" | sed 's/^/# /'; echo; }
 	t_result $rc "$desc"

@@ -136,8 +136,10 @@ fi
 t_ok "text client output" W net -c 127.0.0.1 -p "$JPORT" -t 1 -i 0.5
 SERVED=$((SERVED + 1))
 cp "$T_TMP/out" "$T_TMP/text.out"
+# an interval line ending before 1 s: the 0.5 s reports (their bounds drift
+# under a loaded emulator, so no exact 0.50 is asked)
 t_ok "text report has interval, sender and receiver lines" sh -c \
-	"grep -q 'Gbits/sec\|Mbits/sec' '$T_TMP/text.out' && grep -q 'sender\$' '$T_TMP/text.out' && grep -q 'receiver\$' '$T_TMP/text.out' && grep -q '0.50-' '$T_TMP/text.out'"
+	"grep -q 'Gbits/sec\|Mbits/sec' '$T_TMP/text.out' && grep -q 'sender\$' '$T_TMP/text.out' && grep -q 'receiver\$' '$T_TMP/text.out' && grep -qE '^\\[ *[0-9]+\\] +0\\.[0-9]+-0\\.[0-9]+ +sec' '$T_TMP/text.out'"
 
 # ---- a busy server, an interrupted client ----------------------------------
 W net -c 127.0.0.1 -p "$JPORT" -t 1.5 -i 0 >"$T_TMP/first.out" 2>&1 &
