@@ -23,6 +23,15 @@ static void crc_init(void)
 					  crc_table[0][crc_table[t - 1][i] & 0xff];
 }
 
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8 * i);
+	return v;
+}
+
 uint32_t fileio_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -32,8 +41,10 @@ uint32_t fileio_crc32(uint32_t crc, const void *buf, size_t len)
 	while (len >= 8) {
 		uint32_t lo, hi;
 
-		memcpy(&lo, p, 4);
-		memcpy(&hi, p + 4, 4);
+		/* slicing-by-8 takes the bytes in little-endian order: loaded
+		 * as such, the result is the same CRC on a big-endian machine */
+		lo = (uint32_t)get_le(p, 4);
+		hi = (uint32_t)get_le(p + 4, 4);
 		lo ^= crc;
 		crc = crc_table[7][lo & 0xff] ^ crc_table[6][(lo >> 8) & 0xff] ^
 		      crc_table[5][(lo >> 16) & 0xff] ^ crc_table[4][lo >> 24] ^
@@ -64,14 +75,6 @@ static void put_le(unsigned char *p, uint64_t v, int bytes)
 		p[i] = (unsigned char)(v >> (8 * i));
 }
 
-static uint64_t get_le(const unsigned char *p, int bytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < bytes; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 /* Length of the chunk starting at c, within a request ending at end. */
 static uint64_t chunk_len(const struct fileio_layout *l, uint64_t c, uint64_t end)

@@ -182,6 +182,21 @@ t_exit 1 "reading files prepared without --validate fails under --validate" sh -
 	"${OB_EMU:-} '$FIO' --file-dir='$D' --file-num=4 --file-total-size=8M prepare >/dev/null &&
 	 ${OB_EMU:-} '$FIO' --file-dir='$D' --file-num=4 --file-total-size=8M --validate --file-test-mode=seqrd --events=100 run"
 
+# ---- byte order: files prepared on another machine -------------------------------
+# tests/fixtures/fileio-ARCH: `prepare --validate --file-num=2
+# --file-total-size=64K` by the x86_64 (little-endian) and the s390x
+# (big-endian) builds.  Every build validates both: headers and checksums
+# have one byte order on every machine.
+for a in x86_64 s390x; do
+	rm -rf "$T_TMP/fx" && cp -r "$S/tests/fixtures/fileio-$a" "$T_TMP/fx" && chmod u+w "$T_TMP/fx"/*
+	t_ok "files prepared on $a validate here (${OB_HOST_CPU:-native})" W fileio --file-dir="$T_TMP/fx" \
+		--file-num=2 --file-total-size=64K --validate --file-test-mode=seqrd --events=4 --time=0 run
+done
+printf 'OBFI' | dd of="$T_TMP/fx/test_file.1" bs=1 seek=16384 conv=notrunc 2>/dev/null
+t_exit 1 "a block of the older native-endian format is refused" W fileio --file-dir="$T_TMP/fx" \
+	--file-num=2 --file-total-size=64K --validate --file-test-mode=seqrd --events=4 --time=0 run
+err_has "the error says which format and what to do" "format 1 .*prepare --validate again"
+
 # ---- O_DIRECT: works, or 77 on a filesystem that refuses it ------------------------
 direct_run() { # dir io-mode
 	W fileio --file-dir="$1" --file-num=2 --file-total-size=1M --file-extra-flags=direct prepare >/dev/null &&
