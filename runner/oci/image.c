@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,12 +33,15 @@
 struct desc {
 	const char *media_type, *digest, *ref;
 	json_int_t size;
-	const char *os, *arch; /* from "platform", NULL when absent */
+	const char *os, *arch, *variant; /* from "platform", NULL when absent */
 };
 
 /* The state of one search through the layout. */
 struct walk {
-	const char *layout, *ref, *want;
+	const char *layout, *ref, *want; /* want: "arch" or "arch/variant", as asked */
+	char want_arch[32];
+	const char *want_variant;   /* NULL: any (arm, arm64: the normal one) */
+	int exact;        /* 0: an older arm variant the wanted one also runs */
 	int want_is_host; /* no architecture was asked for */
 	char seen[512];   /* platforms met that did not match, "linux/arm64, ..." */
 	int tagged;       /* descriptors carrying the wanted ref */
@@ -64,6 +68,19 @@ const char *ob_image_host_arch(void)
 	return "s390x";
 #else
 	return "unknown";
+#endif
+}
+
+const char *ob_image_host_variant(void)
+{
+#if defined(__aarch64__)
+	return "v8";
+#elif defined(__arm__) && defined(__ARM_ARCH) && __ARM_ARCH >= 5 && __ARM_ARCH <= 8
+	static const char *const v[] = {"v5", "v6", "v7", "v8"};
+
+	return v[__ARM_ARCH - 5];
+#else
+	return NULL;
 #endif
 }
 
@@ -180,6 +197,7 @@ static int parse_desc(json_t *j, struct desc *d, struct ob_error *err)
 	d->size = json_integer_value(size);
 	d->os = opt_string(platform, "os");
 	d->arch = opt_string(platform, "architecture");
+	d->variant = opt_string(platform, "variant");
 	return 0;
 }
 
@@ -222,21 +240,49 @@ static void free_strv(char **v)
 	free(v);
 }
 
-static void note_platform(struct walk *w, const char *os, const char *arch)
+static void note_platform(struct walk *w, const char *os, const char *arch, const char *variant)
 {
 	size_t len = strlen(w->seen);
 	char p[128];
 
-	snprintf(p, sizeof(p), "%s/%s", os ? os : "?", arch ? arch : "?");
+	snprintf(p, sizeof(p), "%s/%s%s%s", os ? os : "?", arch ? arch : "?", variant ? "/" : "",
+		 variant ? variant : "");
 	for (const char *s = w->seen; (s = strstr(s, p)) != NULL; s += strlen(p))
 		if ((s == w->seen || s[-1] == ' ') && (s[strlen(p)] == ',' || s[strlen(p)] == '\0'))
 			return; /* already listed */
 	snprintf(w->seen + len, sizeof(w->seen) - len, "%s%s", len ? ", " : "", p);
 }
 
-static int platform_matches(const struct walk *w, const char *os, const char *arch)
+/* Variants as the OCI image index spec and containerd read them: an arm64
+ * image without one is v8, an arm one v7; an arm CPU of variant vN also
+ * runs the older variants (the inexact pass). */
+static const char *norm_variant(const char *arch, const char *variant)
 {
-	return os && arch && strcmp(os, "linux") == 0 && strcmp(arch, w->want) == 0;
+	if (variant != NULL)
+		return variant;
+	if (strcmp(arch, "arm64") == 0)
+		return "v8";
+	if (strcmp(arch, "arm") == 0)
+		return "v7";
+	return NULL;
+}
+
+static int platform_matches(const struct walk *w, const char *os, const char *arch,
+			    const char *variant)
+{
+	const char *have, *want;
+
+	if (!os || !arch || strcmp(os, "linux") != 0 || strcmp(arch, w->want_arch) != 0)
+		return 0;
+	have = norm_variant(arch, variant);
+	want = norm_variant(arch, w->want_variant);
+	if (have == NULL || want == NULL)
+		return 1;
+	if (strcmp(have, want) == 0)
+		return 1;
+	/* "v6" < "v7": one digit after the v in every arm variant */
+	return !w->exact && strcmp(arch, "arm") == 0 && strlen(have) == 2 && strlen(want) == 2 &&
+	       have[0] == 'v' && want[0] == 'v' && have[1] < want[1];
 }
 
 /* A manifest descriptor: read it and its config; keep them if the platform
@@ -245,10 +291,10 @@ static int try_manifest(struct walk *w, const struct desc *d, struct ob_error *e
 {
 	json_t *manifest, *config;
 	struct desc cd;
-	const char *os, *arch;
+	const char *os, *arch, *variant;
 
-	if (d->os && d->arch && !platform_matches(w, d->os, d->arch)) {
-		note_platform(w, d->os, d->arch);
+	if (d->os && d->arch && !platform_matches(w, d->os, d->arch, d->variant)) {
+		note_platform(w, d->os, d->arch, d->variant);
 		return 0;
 	}
 	manifest = read_json_blob(w->layout, d, err);
@@ -261,14 +307,17 @@ static int try_manifest(struct walk *w, const struct desc *d, struct ob_error *e
 	}
 	os = opt_string(config, "os");
 	arch = opt_string(config, "architecture");
-	if (!platform_matches(w, os, arch)) {
+	variant = opt_string(config, "variant");
+	if (variant == NULL && d->os && d->arch && d->variant) /* the config may leave it out */
+		variant = d->variant;
+	if (!platform_matches(w, os, arch, variant)) {
 		json_decref(manifest);
 		json_decref(config);
 		if (d->os && d->arch) /* the index said this platform matches */
 			return ob_err(err, OB_EXIT_FAIL, 0,
 				      "manifest %s: index says %s/%s, config says %s/%s", d->digest,
 				      d->os, d->arch, os ? os : "?", arch ? arch : "?");
-		note_platform(w, os, arch);
+		note_platform(w, os, arch, variant);
 		return 0;
 	}
 	w->manifest = manifest;
@@ -363,6 +412,9 @@ static int fill_image(struct walk *w, struct ob_image *img, struct ob_error *err
 	img->arch = strdup(opt_string(w->config, "architecture"));
 	if (!img->config_digest || !img->os || !img->arch)
 		return nomem(err);
+	if (opt_string(w->config, "variant") != NULL &&
+	    (img->variant = strdup(opt_string(w->config, "variant"))) == NULL)
+		return nomem(err);
 	if (cfg != NULL && !json_is_object(cfg) && !json_is_null(cfg))
 		return ob_err(err, OB_EXIT_FAIL, 0, "image config: config is not an object");
 	if ((img->entrypoint = string_array(json_object_get(cfg, "Entrypoint"), "Entrypoint", err)) == NULL ||
@@ -414,6 +466,11 @@ static int open_layout(struct walk *w, struct ob_image *img, struct ob_error *er
 	if (index == NULL)
 		return ob_err(err, OB_EXIT_FAIL, 0, "%s: %s (line %d)", path, jerr.text, jerr.line);
 	r = walk_index(w, index, 0, err);
+	if (r == 0 && w->manifest == NULL && strcmp(w->want_arch, "arm") == 0) {
+		w->exact = 0; /* no image of the very variant: an older one */
+		w->tagged = 0;
+		r = walk_index(w, index, 0, err);
+	}
 	json_decref(index);
 	if (r < 0)
 		return ob_err_wrap(err, "%s", w->layout);
@@ -434,15 +491,33 @@ static int open_layout(struct walk *w, struct ob_image *img, struct ob_error *er
 int ob_image_open(const char *layout, const char *ref, const char *want_arch,
 		  struct ob_image *img, struct ob_error *err)
 {
+	ob_cleanup_free char *host = NULL;
 	struct walk w = {
 		.layout = layout,
 		.ref = ref,
-		.want = want_arch ? want_arch : ob_image_host_arch(),
+		.want = want_arch,
+		.exact = 1,
 		.want_is_host = want_arch == NULL,
 	};
+	const char *slash;
 	int r;
 
 	memset(img, 0, sizeof(*img));
+	if (w.want_is_host) {
+		if (asprintf(&host, "%s%s%s", ob_image_host_arch(), ob_image_host_variant() ? "/" : "",
+			     ob_image_host_variant() ? ob_image_host_variant() : "") < 0)
+			return nomem(err);
+		w.want = host;
+	}
+	/* "arch" or "arch/variant" */
+	slash = strchr(w.want, '/');
+	if ((slash ? (size_t)(slash - w.want) : strlen(w.want)) >= sizeof(w.want_arch) ||
+	    (slash && (slash[1] == '\0' || strchr(slash + 1, '/'))))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "invalid platform '%s' (expected ARCH or ARCH/VARIANT, e.g. arm/v7)", w.want);
+	snprintf(w.want_arch, sizeof(w.want_arch), "%.*s",
+		 (int)(slash ? (size_t)(slash - w.want) : strlen(w.want)), w.want);
+	w.want_variant = slash ? slash + 1 : NULL;
 	img->layout = strdup(layout);
 	r = img->layout ? open_layout(&w, img, err) : nomem(err);
 	json_decref(w.manifest);
@@ -460,6 +535,7 @@ void ob_image_free(struct ob_image *img)
 	free(img->config_digest);
 	free(img->os);
 	free(img->arch);
+	free(img->variant);
 	free_strv(img->entrypoint);
 	free_strv(img->cmd);
 	free_strv(img->env);

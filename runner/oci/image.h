@@ -11,6 +11,7 @@ struct ob_image {
 	char *manifest_digest; /* "sha256:..." of the chosen manifest */
 	char *config_digest;
 	char *os, *arch;       /* OCI platform of the manifest, e.g. "linux", "amd64" */
+	char *variant;         /* its variant ("v7", "v8") or NULL when the config has none */
 	char **entrypoint;     /* NULL-terminated, from the image config */
 	char **cmd;            /* NULL-terminated Cmd (appended to entrypoint by OCI rules) */
 	char **env;            /* NULL-terminated "K=V" from the image config */
@@ -19,8 +20,10 @@ struct ob_image {
 };
 
 /* Open layout (ref: the org.opencontainers.image.ref.name tag, NULL = the only
- * or first manifest) and pick the manifest for want_arch (OCI/GOARCH names:
- * "amd64", "arm64"; NULL = the host's).  A layout without a matching platform
+ * or first manifest) and pick the manifest for want_arch (OCI/GOARCH names
+ * with an optional variant: "amd64", "arm64", "arm/v7"; NULL = the host's,
+ * variant included).  An arm64 image without a variant is v8, an arm one v7;
+ * an arm/vN platform takes an older arm variant when the index has not vN.  A layout without a matching platform
  * is refused with a message naming the platforms it has ("image DIR has
  * linux/arm64 only, host is amd64"; err->status OB_EXIT_UNSUPPORTED).  Digests
  * (sha256) and sizes of the manifest, config and layer blobs are verified;
@@ -40,5 +43,7 @@ void ob_image_free(struct ob_image *img);
 
 /* The OCI architecture name of the host ("amd64", "arm64", ...). */
 const char *ob_image_host_arch(void);
+/* Its variant ("v8" on arm64, "v7" on ARMv7, ...), NULL where none is used. */
+const char *ob_image_host_variant(void);
 
 #endif

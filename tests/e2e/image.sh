@@ -12,7 +12,8 @@ CPU=$B/ocibench-cpu
 # test expects for configure's host cpu.
 have_tool=; [ -x "$B/tests/unit/image-tool" ] && have_tool=1
 if [ -n "$have_tool" ]; then
-	host=$(tool host-arch)
+	host_platform=$(tool host-arch) # arch[/variant]
+	host=${host_platform%%/*}
 else
 	case ${OB_HOST_CPU:-} in
 	x86_64) host=amd64 ;; aarch64) host=arm64 ;; arm*) host=arm ;;
@@ -165,7 +166,7 @@ t_ok "open by tag latest" tool open "$IMG" latest "$host"
 t_exit 1 "an unknown tag is refused" tool open "$IMG" nosuchtag
 t_err_line "one line naming the tag" "'nosuchtag'"
 t_exit 77 "the host arch is refused when the image lacks it" tool open "$IMG" - "$other"
-t_err_line "one line naming the platforms" "has linux/$host only, wanted $other"
+t_err_line "one line naming the platforms" "has linux/$host\(/v[0-9]\)\? only, wanted $other"
 
 # a foreign-only image (binaries do not matter: only the platform is read)
 $BUILD "$other" "$T_TMP/other" "$CPU" >/dev/null
@@ -269,4 +270,38 @@ cp "$T_TMP/out" "$T_TMP/open-multi"
 t_ok "it is the host build's manifest" grep -q "$(manifest_of "$IMG")" "$T_TMP/open-multi"
 t_exit 77 "a platform the index lacks is refused" tool open "$T_TMP/multiarch" latest riscv64
 t_err_line "one line naming the platforms it has" "linux/$other"
+
+# variants: an index with arm/v7, arm/v6, arm64/v8 and the host
+t_ok "build-index takes any number of layouts" sh -c "$BUILD arm '$T_TMP/v7' '$CPU' >/dev/null &&
+	$BUILD arm64 '$T_TMP/v8' '$CPU' >/dev/null && $BUILD ppc64le '$T_TMP/ppc' '$CPU' >/dev/null &&
+	bash '$S/containers/build-index' '$T_TMP/variants' '$T_TMP/v7/oci' '$T_TMP/v8/oci' '$T_TMP/ppc/oci' '$IMG'"
+cp "$T_TMP/out" "$T_TMP/bi.out"
+t_ok "it lists each platform with its variant" grep -qx 'linux/arm/v7 sha256:.*' "$T_TMP/bi.out"
+idx=$(jq -r '.manifests[0].digest' "$T_TMP/variants/index.json")
+t_jq "the index holds linux/arm/v7 and linux/arm64/v8" \
+	'[.manifests[].platform | "\(.os)/\(.architecture)/\(.variant // "")"] | contains(["linux/arm/v7", "linux/arm64/v8"])' \
+	"$(blob "$T_TMP/variants" "$idx")"
+t_ok "arm/v7 is picked by arch and variant" tool open "$T_TMP/variants" latest arm/v7
+t_jq "the arm/v7 manifest" '.arch == "arm" and .variant == "v7"' "$T_TMP/out"
+t_ok "arm alone means arm/v7" tool open "$T_TMP/variants" latest arm
+t_jq "the arm/v7 manifest again" '.arch == "arm" and .variant == "v7"' "$T_TMP/out"
+t_ok "arm64/v8 by arch and variant" tool open "$T_TMP/variants" latest arm64/v8
+t_jq "the arm64 manifest" '.arch == "arm64" and .variant == "v8"' "$T_TMP/out"
+t_exit 77 "arm/v6 does not run an arm/v7 image" tool open "$T_TMP/variants" latest arm/v6
+t_err_line "one line naming the variants it has" "linux/arm/v7.* only, wanted arm/v6"
+t_exit 2 "a malformed platform is refused" tool open "$T_TMP/variants" latest arm/v7/x
+t_err_line "one line naming it" "invalid platform 'arm/v7/x'"
+# an arm/v6 image is what an arm/v7 host takes when the index has no v7
+v6=$T_TMP/v6 && cp -r "$T_TMP/v7/oci" "$v6"
+m6=$(blob "$v6" "$(manifest_of "$v6")")
+c6=$(jq -r .config.digest "$m6")
+jq -cj '.variant = "v6"' "$(blob "$v6" "$c6")" >"$T_TMP/c6"
+c6n=sha256:$(sha256sum "$T_TMP/c6" | cut -d' ' -f1) && mv "$T_TMP/c6" "$(blob "$v6" "$c6n")"
+jq -cj --arg d "$c6n" --argjson s "$(stat -c %s "$(blob "$v6" "$c6n")")" '.config.digest = $d | .config.size = $s' "$m6" >"$T_TMP/m6"
+m6n=sha256:$(sha256sum "$T_TMP/m6" | cut -d' ' -f1) && mv "$T_TMP/m6" "$(blob "$v6" "$m6n")"
+jq -c --arg d "$m6n" --argjson s "$(stat -c %s "$(blob "$v6" "$m6n")")" \
+	'.manifests[0].digest = $d | .manifests[0].size = $s | .manifests[0].platform.variant = "v6"' \
+	"$v6/index.json" >"$T_TMP/i6" && mv "$T_TMP/i6" "$v6/index.json"
+t_ok "arm/v7 falls back to an arm/v6 image" tool open "$v6" latest arm/v7
+t_jq "the arm/v6 manifest" '.arch == "arm" and .variant == "v6"' "$T_TMP/out"
 t_done

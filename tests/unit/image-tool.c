@@ -38,6 +38,8 @@ static void print_image(const struct ob_image *img)
 		      img->manifest_digest, "config_digest", img->config_digest, "os", img->os,
 		      "arch", img->arch, "entrypoint", strv_json(img->entrypoint), "cmd",
 		      strv_json(img->cmd), "env", strv_json(img->env), "layers", layers);
+	if (img->variant != NULL)
+		json_object_set_new(j, "variant", json_string(img->variant));
 	json_dumpf(j, stdout, JSON_COMPACT);
 	putchar('\n');
 	json_decref(j);
@@ -51,7 +53,8 @@ int main(int argc, char **argv)
 	int first = unpack ? 4 : 3;
 
 	if (argc == 2 && strcmp(argv[1], "host-arch") == 0) {
-		puts(ob_image_host_arch());
+		printf("%s%s%s\n", ob_image_host_arch(), ob_image_host_variant() ? "/" : "",
+		       ob_image_host_variant() ? ob_image_host_variant() : "");
 		return OB_EXIT_OK;
 	}
 	if (argc < 3 || argc > first + 2 || (!unpack && strcmp(argv[1], "open") != 0)) {
