@@ -271,10 +271,11 @@ t_ok "it is the host build's manifest" grep -q "$(manifest_of "$IMG")" "$T_TMP/o
 t_exit 77 "a platform the index lacks is refused" tool open "$T_TMP/multiarch" latest riscv64
 t_err_line "one line naming the platforms it has" "linux/$other"
 
-# variants: an index with arm/v7, arm/v6, arm64/v8 and the host
+# variants: an index with arm/v7, arm64/v8 and ppc64le (the host's platform
+# does not matter: each is asked for by name)
 t_ok "build-index takes any number of layouts" sh -c "$BUILD arm '$T_TMP/v7' '$CPU' >/dev/null &&
 	$BUILD arm64 '$T_TMP/v8' '$CPU' >/dev/null && $BUILD ppc64le '$T_TMP/ppc' '$CPU' >/dev/null &&
-	bash '$S/containers/build-index' '$T_TMP/variants' '$T_TMP/v7/oci' '$T_TMP/v8/oci' '$T_TMP/ppc/oci' '$IMG'"
+	bash '$S/containers/build-index' '$T_TMP/variants' '$T_TMP/v7/oci' '$T_TMP/v8/oci' '$T_TMP/ppc/oci'"
 cp "$T_TMP/out" "$T_TMP/bi.out"
 t_ok "it lists each platform with its variant" grep -qx 'linux/arm/v7 sha256:.*' "$T_TMP/bi.out"
 idx=$(jq -r '.manifests[0].digest' "$T_TMP/variants/index.json")
