@@ -275,9 +275,9 @@ static pid_t parent_of(const char *pid)
 	return (pid_t)ppid;
 }
 
-int ob_proc_kill_orphans(void)
+/* One pass over /proc: SIGKILL and reap the runner's children. */
+static int kill_children(pid_t self)
 {
-	pid_t self = getpid();
 	struct dirent *e;
 	int n = 0;
 	DIR *d = opendir("/proc");
@@ -295,6 +295,17 @@ int ob_proc_kill_orphans(void)
 			n++;
 		}
 	closedir(d);
+	return n;
+}
+
+int ob_proc_kill_orphans(void)
+{
+	int n = 0, got;
+
+	/* the children of a killed orphan (runsc's stubs) are re-parented to
+	 * the runner in turn: until a pass finds none */
+	for (int pass = 0; pass < 16 && (got = kill_children(getpid())) > 0; pass++)
+		n += got;
 	return n;
 }
 
