@@ -184,11 +184,38 @@ static long study_row(const struct ob_results *r, const char *id)
 	return -1;
 }
 
+/* A column's engine ("docker" of "docker/runc"; "" for the bare OCI
+ * runtime) and its runtime name. */
+static const char *col_runtime(const char *name, char *engine, size_t len)
+{
+	const char *slash = strchr(name, '/');
+
+	snprintf(engine, len, "%.*s", slash ? (int)(slash - name) : 0, name);
+	return slash ? slash + 1 : name;
+}
+
+/* The column of the runc baseline among the columns of engine. */
+static long base_of(const struct ob_results *r, const struct study *s, const char *engine)
+{
+	int scol = study_col(s, "runc");
+	char eng[64];
+
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->nrts; i++) {
+			const char *name = col_runtime(r->rts[i].name, eng, sizeof(eng));
+
+			if (strcmp(eng, engine) == 0 &&
+			    (pass ? study_col(s, name) == scol : strcmp(name, "runc") == 0))
+				return (long)i;
+		}
+	return -1;
+}
+
 int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_study_cmp *c,
 		     struct ob_error *err)
 {
 	struct study s;
-	long base;
+	long base, dbase;
 	int scol, rc = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -196,16 +223,18 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 		return -1;
 	if (study_load(c->path, &s, err) < 0)
 		goto out;
-	base = ob_results_runtime(r, "runc");
+	base = base_of(r, &s, "");
+	dbase = base_of(r, &s, "docker");
 	scol = study_col(&s, "runc");
-	for (size_t i = 0; base < 0 && i < r->nrts; i++)
-		if (study_col(&s, r->rts[i].name) == scol)
-			base = (long)i;
+	if (base < 0)
+		base = dbase;
 	if (base < 0 || scol < 0) {
 		ob_err(err, OB_EXIT_FAIL, 0, "no runc column: the study's ratios are relative to runc");
 		goto out;
 	}
 	c->base = (size_t)base;
+	c->docker_lifecycle = dbase >= 0;
+	c->dbase = dbase >= 0 ? (size_t)dbase : 0;
 	c->cells = calloc((size_t)s.nrows * r->nrts + 1, sizeof(*c->cells));
 	if (c->cells == NULL) {
 		ob_err(err, OB_EXIT_FAIL, ENOMEM, "study comparison");
@@ -213,16 +242,23 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 	}
 	for (int i = 0; i < s.nrows; i++) {
 		long row = study_row(r, s.figure[i]);
+		bool lc = row >= 0 && strcmp(r->rows[row].def->test, "lifecycle") == 0;
+		const char *want = lc && dbase >= 0 ? "docker" : "";
+		long rbase = lc && dbase >= 0 ? dbase : base_of(r, &s, "");
 		struct ob_stats sb;
-		bool have_b = stats_of(r, row, base, &sb) == 0;
+		bool have_b = rbase >= 0 && stats_of(r, row, rbase, &sb) == 0;
 
-		if (row < 0)
+		if (row < 0 || rbase < 0)
 			continue;
 		for (size_t rt = 0; rt < r->nrts; rt++) {
-			int col = study_col(&s, r->rts[rt].name);
+			char eng[64];
+			const char *rname = col_runtime(r->rts[rt].name, eng, sizeof(eng));
+			int col = study_col(&s, rname);
 			struct ob_study_cell *e = &c->cells[c->n];
 
-			if ((long)rt == base || ob_results_group(r, (size_t)row, rt) == NULL)
+			if (strcmp(eng, want) != 0)
+				continue; /* another engine's column */
+			if ((long)rt == rbase || ob_results_group(r, (size_t)row, rt) == NULL)
 				continue; /* the baseline itself, or not run */
 			struct ob_stats sa;
 			bool have_a = stats_of(r, row, (long)rt, &sa) == 0;
@@ -273,6 +309,13 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 {
 	fprintf(out, "%s against the study (%s); ratio = runtime / %s\n", dir, c->path,
 		r->rts[c->base].name);
+	if (c->docker_lifecycle)
+		fprintf(out, "lifecycle rows: the docker/* columns, ratio to %s (the study measured "
+			     "them through Docker); other rows: the bare OCI runtimes\n",
+			r->rts[c->dbase].name);
+	else
+		fprintf(out, "lifecycle rows: the bare OCI runtimes (no docker/* columns; the study "
+			     "measured them through Docker)\n");
 	fprintf(out, "%-22s  %-14s  %12s  %10s  %-17s  %11s  %s\n", "test", "runtime", "mean here",
 		"ratio here", "95 % CI", "ratio study", "same way");
 	for (size_t i = 0; i < c->n; i++) {

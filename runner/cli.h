@@ -21,6 +21,7 @@ struct opts {
 	const char *html; /* compare A B: the page to write */
 	const char *density, *density_budget;
 	long long concurrency;
+	const char *engine, *docker_host, *containerd_address;
 };
 
 /* Parsed command line: options plus the --runtime definitions. */

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "engine/engine.h"
 #include "results.h"
 #include "run.h"
 #include "ob-cleanup.h"
@@ -72,6 +73,12 @@ static const struct ob_opt run_opts[] = {
 	  "density test: container lifecycles in flight at once" },
 	{ "density-budget", OB_OPT_STRING, O(density_budget), "50%", 0, 0, NULL,
 	  "density test: MemAvailable the containers may take, SIZE or PERCENT%" },
+	{ "engine", OB_OPT_STRING, O(engine), NULL, 0, 0, NULL,
+	  "comma list of oci (the bare runtime), docker, podman, containerd (default oci)" },
+	{ "docker-host", OB_OPT_STRING, O(docker_host), NULL, 0, 0, NULL,
+	  "docker engine: use this daemon (unix://PATH) instead of a private one" },
+	{ "containerd-address", OB_OPT_STRING, O(containerd_address), NULL, 0, 0, NULL,
+	  "containerd engine: use this daemon's socket instead of a private one" },
 	{ NULL },
 };
 
@@ -157,6 +164,9 @@ static int cmd_runtimes(struct cli *c, struct ob_error *err)
 			printf("  (hybrid cgroups: create runs without %s)", rt->hide_mount);
 		putchar('\n');
 	}
+	struct ob_engine_opts eo = { c->o.engine, c->o.docker_host, c->o.containerd_address };
+
+	ob_engines_print(&eo, &set, stdout);
 	ob_rt_free(&set);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "cli.h"
+#include "engine/engine.h"
 #include "image.h"
 #include "manifest.h"
 #include "mounts.h"
@@ -84,7 +85,25 @@ struct run {
 	double density_budget_pct;
 	char out[4096], runid[64], bundles[4096];
 	json_t *manifest;
+	struct ob_engines es;         /* --engine */
+	struct ob_runtime *cols[64];  /* the matrix's columns: engines x runtimes */
+	size_t ncols;
 };
+
+/* --engine: the columns, ENGINE/RUNTIME for every engine but oci. */
+static int pick_engines(struct run *r, struct ob_error *err)
+{
+	struct opts *o = &r->c->o;
+	struct ob_engine_opts eo = { o->engine, o->docker_host, o->containerd_address };
+
+	if (ob_engines_parse(&r->es, &eo, err) < 0 ||
+	    ob_engines_columns(&r->es, r->rts, r->nrts, r->cols, 64, &r->ncols, err) < 0)
+		return -1;
+	if (r->es.ncols && o->rootfs_from)
+		return ob_err(err, OB_EXIT_USAGE, 0, "--engine %s needs --image, not --rootfs-from",
+			      o->engine);
+	return 0;
+}
 
 static int pick_tests(struct run *r, struct ob_error *err)
 {
@@ -301,7 +320,8 @@ static int validate(struct run *r, struct ob_error *err)
 	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
 	if (pick_tests(r, err) < 0 || ob_cli_runtimes(r->c, &r->set, err) < 0 ||
 	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0 ||
-	    pick_density(r, err) < 0)
+	    pick_density(r, err) < 0 ||
+	    pick_engines(r, err) < 0)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
@@ -391,6 +411,7 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "host", ob_manifest_host());
 	json_object_set_new(m, "build", ob_manifest_build());
 	json_object_set_new(m, "runtimes", rts);
+	json_object_set_new(m, "engines", ob_engines_manifest(&r->es));
 	json_object_set_new(m, "workloads", workloads);
 	if (r->img)
 		json_object_set_new(m, "image", json_pack("{s:s,s:s?}", "layout", r->c->o.image,
@@ -478,10 +499,13 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		ob_err(err, OB_EXIT_FAIL, errno, "opening %s", rawpath);
 		goto out_state;
 	}
+	if (r.es.ncols && ob_engines_up(&r.es, r.runid, r.bundles, c->o.image, err) < 0)
+		goto out_state;
+	json_object_set_new(r.manifest, "engines", ob_engines_manifest(&r.es));
 	fprintf(stderr, "ocibench: profile %s, %d repetition%s, results in %s\n", r.profile->name,
 		r.repeat, r.repeat == 1 ? "" : "s", r.out);
 	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,
-			       .ntests = r.ntests, .rts = r.rts, .nrts = r.nrts, .src = &r.src,
+			       .ntests = r.ntests, .rts = r.cols, .nrts = r.ncols, .src = &r.src,
 			       .image_env = image_env(r.img), .runid = r.runid,
 			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
 			       .raw = raw, .progress = stderr, .tty = isatty(2),
@@ -514,6 +538,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 out_state:
 	if (raw)
 		fclose(raw);
+	ob_engines_down(&r.es);
 	{
 		struct ob_error e2;
 
@@ -522,6 +547,7 @@ out_state:
 	}
 	ob_state_end(c->o.state_dir, r.runid);
 out_early:
+	ob_engines_free(&r.es);
 	json_decref(r.manifest);
 	image_close(r.img);
 	ob_rt_free(&r.set);

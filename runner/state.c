@@ -16,6 +16,7 @@
 #include "ob-fs.h"
 #include "lifecycle.h"
 #include "netenv.h"
+#include "engine/engine.h"
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "proc.h"
@@ -299,6 +300,7 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 	}
 	/* containers, namespaces and bundles of dead runs that left no state file */
 	n += sweep_netns(state_dir, log);
+	n += ob_daemon_cleanup(log);
 	for (size_t i = 0; i < set->n; i++)
 		if (set->rt[i].path)
 			n += sweep_runtime(state_dir, &set->rt[i], log);

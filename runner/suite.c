@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "ob-fs.h"
+#include "engine/engine.h"
 #include "lifecycle.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
@@ -58,6 +59,11 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 	json_object_set_new(o, "schema", json_string("ocibench-run/1"));
 	json_object_set_new(o, "run_id", json_string(s->runid));
 	json_object_set_new(o, "runtime", json_string(rt->name));
+	json_object_set_new(o, "engine", json_string(ob_engine_name(rt)));
+	if (rt->engine)
+		json_object_set_new(o, "engine_version", rt->engine->e->version
+								 ? json_string(rt->engine->e->version)
+								 : json_null());
 	json_object_set_new(o, "runtime_path", json_string(rt->path));
 	json_object_set_new(o, "runtime_args", args);
 	json_object_set_new(o, "runtime_version", json_string(rt->version));
@@ -356,7 +362,9 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 						return 0;
 					}
 					ob_progress_begin(&pr, rt->name, t->name, cv, rep, s->repeat);
-					if (t->cell)
+					if (rt->engine)
+						ob_engine_cell(s, rt, t, vars[vi], ++seq, &r);
+					else if (t->cell)
 						t->cell(s, rt, t, vars[vi], ++seq, &r);
 					else
 						run_cell(s, rt, t, vars[vi], ++seq,

@@ -298,6 +298,11 @@ static int fileio_init(struct ob_run *run, struct ob_error *err)
 		return -1;
 	if (alloc_paths(&state.fs, o->dir, err) < 0)
 		return -1;
+	/* a container engine gives the workload a fresh root filesystem: the
+	 * step that makes the files makes their directory too */
+	if ((is_run ? o->prepare : strcmp(run->command, "prepare") == 0) &&
+	    mkdir(o->dir, 0755) < 0 && errno != EEXIST)
+		return ob_err(err, OB_EXIT_FAIL, errno, "creating --file-dir '%s'", o->dir);
 	if (fileio_fs_type(o->dir, state.fs_type, sizeof(state.fs_type)) == NULL)
 		state.fs_type[0] = '\0';
 	if (!is_run)

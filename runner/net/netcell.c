@@ -22,7 +22,7 @@
 #define GRACE_NS (10 * SEC)        /* client done -> one-off server exited */
 #define POLL_NS (10 * SEC / 1000)  /* how often the server's stdout is read */
 #define LISTENING "Server listening"
-#define SYSCTL_DIR "/proc/sys/net"
+#define SYSCTL_DIR OB_NET_SYSCTL_DIR
 
 /* One side (server or client) of a cell: the runtime as that side runs
  * it, which may differ from the column's (runsc's network flag, wrapper). */
@@ -31,10 +31,9 @@ struct side {
 	const char *network;  /* runsc's --network value, NULL for other runtimes */
 };
 
-/* Does a fresh network namespace show rmem_default, which this runsc takes
- * for the host's ("cannot run with network enabled in root network
- * namespace")?  Asked once, in a child in a new network namespace. */
-static bool sysctl_leaks(void)
+/* ("cannot run with network enabled in root network namespace"); asked
+ * in a child in a new network namespace. */
+bool ob_net_sysctl_leaks(void)
 {
 	static int known = -1;
 	uint64_t t;
@@ -76,7 +75,7 @@ static void side_init(struct side *sd, const struct ob_runtime *rt)
 		sd->rt.args[last] = "--network=sandbox";
 		sd->network = "sandbox";
 	}
-	if (strcmp(sd->network, "sandbox") == 0 && sysctl_leaks())
+	if (strcmp(sd->network, "sandbox") == 0 && ob_net_sysctl_leaks())
 		sd->rt.mask_dir = SYSCTL_DIR;
 }
 

@@ -27,4 +27,11 @@
 void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
 		 const char *variant, size_t seq, struct ob_lc_result *r);
 
+#define OB_NET_SYSCTL_DIR "/proc/sys/net"
+
+/* Does a fresh network namespace show net.core.rmem_default, which this
+ * runsc takes for the host's?  Then its sandbox network needs an empty
+ * tmpfs over OB_NET_SYSCTL_DIR.  Asked once. */
+bool ob_net_sysctl_leaks(void);
+
 #endif

@@ -33,8 +33,9 @@ int ob_lc_spawn(const struct ob_runtime *rt, const char *sub, const char *const 
 	bool creating = strcmp(sub, "create") == 0 || strcmp(sub, "run") == 0;
 	bool wrap = rt->hide_mount && creating;
 	bool mask = rt->mask_dir && (creating || strcmp(sub, "start") == 0);
-	struct ob_spawn sp = { argv, in, out, errfd, wrap ? rt->hide_mount : NULL,
-			       mask ? rt->mask_dir : NULL };
+	struct ob_spawn sp = { .argv = argv, .in = in, .out = out, .err = errfd,
+			       .hide_mount = wrap ? rt->hide_mount : NULL,
+			       .mask_dir = mask ? rt->mask_dir : NULL };
 
 	return ob_proc_spawn(&sp, pid, err);
 }

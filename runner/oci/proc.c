@@ -85,6 +85,20 @@ int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err)
 	setpgid(0, 0);
 	if (dup2(sp->in, 0) < 0 || dup2(sp->out, 1) < 0 || dup2(sp->err, 2) < 0)
 		child_fail("dup2", "");
+	if (sp->cgroup) {
+		int fd = open(sp->cgroup, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write(fd, "0\n", 2) != 2)
+			child_fail("joining the cgroup", sp->cgroup);
+		close(fd);
+	}
+	if (sp->netns) {
+		int fd = open(sp->netns, O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+			child_fail("joining the network namespace", sp->netns);
+		close(fd);
+	}
 	if (sp->hide_mount || sp->mask_dir) {
 		if (unshare(CLONE_NEWNS) < 0)
 			child_fail("unshare", "CLONE_NEWNS");
@@ -96,7 +110,10 @@ int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err)
 	if (sp->mask_dir && mount("none", sp->mask_dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 				  "size=4k,mode=555") < 0)
 		child_fail("mounting a tmpfs over", sp->mask_dir);
-	execv(sp->argv[0], sp->argv);
+	if (sp->env)
+		execve(sp->argv[0], sp->argv, sp->env);
+	else
+		execv(sp->argv[0], sp->argv);
 	child_fail("exec", sp->argv[0]);
 	return -1;
 }
@@ -147,6 +164,20 @@ static bool take(pid_t pid, int *status, uint64_t *t)
 		}
 	}
 	return false;
+}
+
+int ob_proc_poll_stop(void)
+{
+	struct timespec zero = { 0 };
+	sigset_t stops;
+	int sig;
+
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	if ((sig = sigtimedwait(&stops, NULL, &zero)) > 0)
+		stop_signal = sig;
+	return stop_signal;
 }
 
 void ob_proc_reap(void)
@@ -275,6 +306,33 @@ static pid_t parent_of(const char *pid)
 	return (pid_t)ppid;
 }
 
+/* Children the runner keeps across cells (engine daemons). */
+static pid_t kept[8];
+
+void ob_proc_keep(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (!kept[i]) {
+			kept[i] = pid;
+			return;
+		}
+}
+
+void ob_proc_unkeep(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (kept[i] == pid)
+			kept[i] = 0;
+}
+
+static bool is_kept(pid_t pid)
+{
+	for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++)
+		if (kept[i] == pid && pid > 0)
+			return true;
+	return false;
+}
+
 /* One pass over /proc: SIGKILL and reap the runner's children. */
 static int kill_children(pid_t self)
 {
@@ -290,6 +348,8 @@ static int kill_children(pid_t self)
 			uint64_t t;
 			int st;
 
+			if (is_kept(pid))
+				continue;
 			kill(pid, SIGKILL);
 			ob_proc_wait(pid, ob_now_ns() + 10000000000u, false, &st, &t, NULL);
 			n++;
@@ -312,15 +372,26 @@ int ob_proc_kill_orphans(void)
 int ob_proc_capture(char *const *argv, uint64_t timeout_ns, int *status, char **out,
 		    struct ob_error *err)
 {
+	struct ob_spawn none = { 0 };
+
+	return ob_proc_capture_sp(&none, argv, timeout_ns, status, out, err);
+}
+
+int ob_proc_capture_sp(const struct ob_spawn *tmpl, char *const *argv, uint64_t timeout_ns,
+		       int *status, char **out, struct ob_error *err)
+{
 	ob_cleanup_close int fd = memfd_create("ocibench-capture", MFD_CLOEXEC);
 	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	struct ob_spawn sp = { .argv = argv, .in = null, .out = fd, .err = fd };
+	struct ob_spawn sp = *tmpl;
 	uint64_t t;
 	pid_t pid = -1;
 	off_t len;
 
 	if (fd < 0 || null < 0)
 		return ob_err(err, OB_EXIT_FAIL, errno, "memfd_create");
+	sp.argv = argv;
+	sp.in = null;
+	sp.out = sp.err = fd;
 	if (ob_proc_spawn(&sp, &pid, err) < 0)
 		return -1;
 	int w = ob_proc_wait(pid, ob_now_ns() + timeout_ns, false, status, &t, err);

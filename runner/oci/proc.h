@@ -32,6 +32,9 @@ struct ob_spawn {
 	const char *hide_mount; /* if set: private mount namespace with this mount removed */
 	const char *mask_dir;   /* if set: private mount namespace with an empty read-only
 				 * tmpfs over this directory */
+	const char *netns;      /* if set: join this network namespace (a path) */
+	const char *cgroup;     /* if set: join this cgroup (its cgroup.procs file) */
+	char *const *env;       /* if set: the environment, else ours */
 };
 
 /* fork + execve; the child gets an empty signal mask and its own process group. */
@@ -45,6 +48,15 @@ enum { OB_WAIT_DONE = 0, OB_WAIT_TIMEOUT = 1, OB_WAIT_STOPPED = 2 };
  * monotonic time it was reaped.  Returns OB_WAIT_* or -1 (not our child). */
 int ob_proc_wait(pid_t pid, uint64_t deadline_ns, bool stoppable, int *status,
 		 uint64_t *end_ns, struct ob_error *err);
+
+/* A long-lived child the runner owns (an engine's daemon): never taken
+ * for an orphan.  ob_proc_unkeep when it is gone. */
+void ob_proc_keep(pid_t pid);
+void ob_proc_unkeep(pid_t pid);
+
+/* Take a pending SIGINT/SIGTERM without waiting (for loops that poll
+ * something else); returns ob_proc_stop_signal(). */
+int ob_proc_poll_stop(void);
 
 /* Reap every child that has exited, without blocking. */
 void ob_proc_reap(void);
@@ -94,6 +106,11 @@ int ob_proc_cmdl(struct ob_error *err, const char *arg0, ...) __attribute__((sen
 /* The absolute path of exe (found on PATH when it holds no '/'), malloc'ed,
  * or NULL when it is not an executable. */
 char *ob_proc_which(const char *exe);
+
+/* ob_proc_capture with the namespace, cgroup and environment of sp (its
+ * argv and fds are replaced). */
+int ob_proc_capture_sp(const struct ob_spawn *sp, char *const *argv, uint64_t timeout_ns,
+		       int *status, char **out, struct ob_error *err);
 
 /* "exit N" / "signal N" text of a waitpid status. */
 const char *ob_proc_status_text(int status, char *buf, size_t len);

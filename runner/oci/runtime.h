@@ -25,6 +25,8 @@ enum {
 	OB_RTQ_NETSTACK = 1u << 3,      /* runsc: --network=none|sandbox|host picks its stack */
 };
 
+struct ob_ecol;
+
 struct ob_runtime {
 	char *name;      /* column name */
 	char *exe;       /* as configured ("runc" or "/opt/x/runc") */
@@ -39,6 +41,8 @@ struct ob_runtime {
 	char *hide_mount; /* create/run in a private mount ns without this mount */
 	const char *mask_dir; /* create/start/run with an empty tmpfs over this dir
 			       * (runsc's sandbox network on kernels >= 6.11; set per cell) */
+	struct ob_ecol *engine; /* a column through an engine (engine/engine.h), NULL:
+				 * the bare OCI path */
 };
 
 struct ob_rtset {

@@ -1,0 +1,161 @@
+/* containerd.c - the containerd engine through `ctr`, namespace "ocibench".
+ *
+ * Each column runs the io.containerd.runc.v2 shim with the column's runtime
+ * as its runc: `--runtime` names a shim wrapper (wrap.c) whose PATH holds
+ * the runtime's wrapper as "runc" (Debian ships no runsc shim).  Phases:
+ *   create  ctr container create IMAGE ID ARGS
+ *   start   ctr task start -d ID      (task create + start)
+ *   wait    the task's pid, watched through a pidfd (ctr has no wait)
+ *   delete  ctr task delete ID, then ctr container delete ID
+ * The exit status is the one `ctr task delete` reports.
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ob-cleanup.h"
+#include "ob-file.h"
+#include "ob-fs.h"
+
+#define SEC 1000000000ull
+#define NS "ocibench"
+
+static int ctd_up(struct ob_engine *e, struct ob_error *err)
+{
+	ob_cleanup_free char *conf = NULL, *log = NULL, *text = NULL, *ver = NULL;
+	int rc = -1;
+
+	if (!e->user_daemon && asprintf(&e->address, "%s/containerd.sock", e->dir) < 0)
+		abort();
+	ob_argv_add(&e->cli, "ctr");
+	ob_argv_add(&e->cli, "--address=%s", e->address);
+	ob_argv_add(&e->cli, "--namespace=" NS);
+	if (ob_mkdir_p(e->wrapdir, 0755, err) < 0)
+		return -1;
+	for (size_t i = 0; i < e->nbase; i++) {
+		ob_cleanup_free char *path = NULL;
+
+		if (!e->base[i]->needs &&
+		    ob_wrap_runtime(e->wrapdir, e->base[i], true, &path, err) < 0)
+			return -1;
+	}
+	if (!e->user_daemon) {
+		/* its own root, state and sockets; no CRI */
+		if (asprintf(&conf, "%s/config.toml", e->dir) < 0 ||
+		    asprintf(&log, "%s/containerd.log", e->dir) < 0 ||
+		    asprintf(&text,
+			     "version = 2\n"
+			     "root = \"%s/root\"\n"
+			     "state = \"%s/state\"\n"
+			     "disabled_plugins = [\"io.containerd.grpc.v1.cri\"]\n"
+			     "[grpc]\n  address = \"%s\"\n"
+			     "[ttrpc]\n  address = \"%s.ttrpc\"\n"
+			     "[debug]\n  address = \"\"\n"
+			     "[metrics]\n  address = \"\"\n",
+			     e->dir, e->dir, e->address, e->address) < 0)
+			abort();
+		if (strpbrk(e->dir, "\"\\\n"))
+			return ob_err(err, OB_EXIT_USAGE, 0, "--bundle-dir must not hold quotes for containerd");
+		if (ob_write_file_atomic(conf, text, strlen(text), err) < 0)
+			return -1;
+
+		char *const argv[] = { "containerd", "--config", conf, NULL };
+		char *const ready[] = { "version", NULL };
+
+		if (ob_daemon_start(e, argv, NULL, ready, log, err) < 0)
+			return -1;
+	}
+
+	char *const vargs[] = { "version", NULL };
+
+	if (ob_engine_cli(e, vargs, 30 * SEC, &ver, err) < 0) {
+		ob_err_wrap(err, "containerd at %s", e->address);
+		err->status = OB_EXIT_USAGE;
+		return -1;
+	}
+	const char *sv = strstr(ver, "Server:");
+	const char *v = sv ? strstr(sv, "Version:") : NULL;
+
+	if (v) {
+		v += 8 + strspn(v + 8, " \t");
+		e->version = strndup(v, strcspn(v, "\n"));
+	}
+
+	ob_cleanup_free char *out = NULL;
+	char *const iargs[] = { "images", "import", "--base-name", "ocibench", e->archive, NULL };
+
+	if (ob_engine_cli(e, iargs, 300 * SEC, &out, err) < 0)
+		return ob_err_wrap(err, "importing the image into containerd");
+	e->image = strdup("ocibench:latest");
+	rc = 0;
+	return rc;
+}
+
+static void ctd_down(struct ob_engine *e)
+{
+	ob_cleanup_free char *out = NULL;
+	struct ob_error err;
+
+	if (e->user_daemon && e->image) {
+		char *const args[] = { "images", "rm", e->image, NULL };
+
+		ob_engine_cli(e, args, 60 * SEC, &out, &err);
+	}
+	ob_daemon_stop(e);
+}
+
+static void ctd_create(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		       struct ob_argv *a)
+{
+	ob_argv_addv(a, e->cli.v);
+	ob_argv_add(a, "containers");
+	ob_argv_add(a, "create");
+	ob_argv_add(a, "--runtime=%s/%s.shim", e->wrapdir, rt->engine->base->name);
+	if (c->network)
+		ob_argv_add(a, "--with-ns=network:%s", c->network);
+	if (c->workdir) {
+		const struct ob_mount *m = c->mount;
+
+		if (m && (m->kind == OB_MOUNT_BIND || m->kind == OB_MOUNT_BIND_TMPFS))
+			ob_argv_add(a, "--mount=type=bind,src=%s,dst=%s,options=rbind:rw", m->host_dir,
+				    c->workdir);
+		else if (m && m->kind == OB_MOUNT_TMPFS)
+			ob_argv_add(a, "--mount=type=tmpfs,src=tmpfs,dst=%s,options=nosuid:nodev:size=%llu:mode=1777",
+				    c->workdir, (unsigned long long)(m->size + m->size / 4 + (8u << 20)));
+	}
+	ob_argv_add(a, "--"); /* the workload's "-c ADDR" is not ctr's -c */
+	ob_argv_add(a, "%s", e->image);
+	ob_argv_add(a, "%s", c->id);
+	ob_argv_addv(a, c->argv);
+}
+
+static void ctd_start(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		      const char *out, struct ob_argv *a)
+{
+	ob_argv_addv(a, e->cli.v);
+	ob_argv_add(a, "tasks");
+	ob_argv_add(a, "start");
+	ob_argv_add(a, "--detach");
+	ob_argv_add(a, "--log-uri=file://%s", out);
+	ob_argv_add(a, "--pid-file=%s.pid", out);
+	ob_argv_add(a, "%s", c->id);
+}
+
+static void ctd_remove(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		       bool force, int step, struct ob_argv *a)
+{
+	ob_argv_addv(a, e->cli.v);
+	ob_argv_add(a, step == 0 ? "tasks" : "containers");
+	ob_argv_add(a, "delete");
+	if (force && step == 0)
+		ob_argv_add(a, "--force");
+	ob_argv_add(a, "%s", c->id);
+}
+
+const struct ob_engine_ops ob_containerd_ops = {
+	.name = "containerd", .up = ctd_up, .down = ctd_down, .create = ctd_create,
+	.start = ctd_start, .remove = ctd_remove, .nremove = 2,
+};

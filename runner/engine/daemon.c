@@ -1,0 +1,317 @@
+/* daemon.c - the owner of a run's private engine daemons.
+ *
+ * A private daemon lives in three things the run makes and removes:
+ *   - a network namespace "ocibench-RUNID-n0-ENGINE": the daemon's bridges,
+ *     veths and iptables rules are made there, never in the host's;
+ *   - a cgroup "ocibench-RUNID-engines/ENGINE" (daemon, its containerd,
+ *     shims, conmon, sandboxes) whose "c" child is the engine's cgroup
+ *     parent for containers: killing what is in the tree ends everything;
+ *   - a directory tree under the run's bundle directory (data root, exec
+ *     root, socket, wrappers), removed with whatever is mounted below it.
+ * A killed run leaves all three; `ocibench cleanup` (and every run) finds
+ * them by the run id of a dead run and removes them (ob_daemon_cleanup,
+ * state.c for the namespace and the tree).
+ */
+#include "engine.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ob-cleanup.h"
+#include "ob-clock.h"
+#include "ob-fs.h"
+#include "proc.h"
+#include "state.h"
+
+#define SEC 1000000000ull
+#define CG_ROOT "/sys/fs/cgroup"
+#define RUNC_STATE "/run/containerd/runc"
+
+/* The hierarchy that tracks processes: cgroup v2's root, or v1's pids. */
+const char *ob_cgroup_track_root(void)
+{
+	return access(CG_ROOT "/cgroup.controllers", F_OK) == 0 ? CG_ROOT : CG_ROOT "/pids";
+}
+
+/* SIGKILL every process in the cgroup tree dir; how many were found. */
+static int kill_tree(const char *dir)
+{
+	ob_cleanup_free char *procs = NULL;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			ob_cleanup_free char *sub = NULL;
+
+			if (asprintf(&sub, "%s/%s", dir, e->d_name) < 0)
+				abort();
+			n += kill_tree(sub);
+		}
+	closedir(d);
+	if (asprintf(&procs, "%s/cgroup.procs", dir) < 0)
+		abort();
+	FILE *f = fopen(procs, "re");
+	long pid;
+
+	while (f && fscanf(f, "%ld", &pid) == 1) {
+		kill((pid_t)pid, SIGKILL);
+		n++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/* rmdir a cgroup tree depth-first (cgroup directories hold only files the
+ * kernel owns, so rmdir is how they go). */
+static void rmdir_tree(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d)))
+		if (e->d_type == DT_DIR && e->d_name[0] != '.') {
+			ob_cleanup_free char *sub = NULL;
+
+			if (asprintf(&sub, "%s/%s", dir, e->d_name) < 0)
+				abort();
+			rmdir_tree(sub);
+		}
+	closedir(d);
+	rmdir(dir);
+}
+
+/* Kill what is in cgroup rel (relative to each hierarchy), reap what was
+ * ours, then remove it from every hierarchy. */
+static void remove_cgroup(const char *rel)
+{
+	ob_cleanup_free char *track = NULL;
+	DIR *d;
+	struct dirent *e;
+
+	if (asprintf(&track, "%s/%s", ob_cgroup_track_root(), rel) < 0)
+		abort();
+	for (int i = 0; i < 50 && kill_tree(track) > 0; i++) {
+		ob_proc_reap();
+		usleep(100000);
+	}
+	ob_proc_reap();
+	if ((d = opendir(CG_ROOT))) {
+		while ((e = readdir(d))) {
+			ob_cleanup_free char *p = NULL;
+
+			if (e->d_name[0] == '.' || asprintf(&p, "%s/%s/%s", CG_ROOT, e->d_name, rel) < 0)
+				continue;
+			rmdir_tree(p);
+		}
+		closedir(d);
+	}
+	rmdir_tree(track);
+}
+
+static int make_cgroup(const char *rel, struct ob_error *err)
+{
+	ob_cleanup_free char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", ob_cgroup_track_root(), rel) < 0)
+		abort();
+	return ob_mkdir_p(p, 0755, err);
+}
+
+/* `ip ARGS...` in the host's namespaces. */
+static int ip(struct ob_error *err, char *const *args)
+{
+	struct ob_engine host = { 0 };
+	struct ob_argv a = { 0 };
+	ob_cleanup_free char *out = NULL;
+	int rc;
+
+	ob_argv_add(&a, "ip");
+	ob_argv_addv(&a, args);
+	rc = ob_engine_cmd(&host, a.v, 30 * SEC, &out, err);
+	ob_argv_free(&a);
+	return rc;
+}
+
+static void netns_del(const char *name)
+{
+	struct ob_error err;
+	char *const args[] = { "netns", "delete", (char *)name, NULL };
+
+	if (name[0])
+		ip(&err, args);
+}
+
+int ob_daemon_prepare(struct ob_engine *e, struct ob_error *err)
+{
+	snprintf(e->netns, sizeof(e->netns), OB_CONTAINER_PREFIX "%s" OB_NETNS_INFIX "0-%s", e->runid,
+		 e->ops->name);
+	char *const add[] = { "netns", "add", e->netns, NULL };
+	char *const lo[] = { "-n", e->netns, "link", "set", "lo", "up", NULL };
+
+	if (ip(err, add) < 0) {
+		e->netns[0] = '\0';
+		return ob_err_wrap(err, "the network namespace of the %s daemon", e->ops->name);
+	}
+	if (ip(err, lo) < 0)
+		return -1;
+	return make_cgroup(e->cgroup, err);
+}
+
+int ob_daemon_start(struct ob_engine *e, char *const *argv, char *const *env,
+		    char *const *ready, const char *log, struct ob_error *err)
+{
+	ob_cleanup_free char *procs = NULL, *netns = NULL, *exe = ob_which(argv[0]);
+	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ob_cleanup_close int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	struct ob_argv a = { 0 };
+	int rc = -1;
+
+	if (!exe)
+		return ob_err(err, OB_EXIT_USAGE, 0, "%s not found (install the engine's package)",
+			      argv[0]);
+	if (null < 0 || lfd < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "opening %s", log);
+	if (ob_daemon_prepare(e, err) < 0)
+		return -1;
+	if (asprintf(&procs, "%s/%s/cgroup.procs", ob_cgroup_track_root(), e->cgroup) < 0 ||
+	    asprintf(&netns, "/var/run/netns/%s", e->netns) < 0)
+		abort();
+	ob_argv_add(&a, "%s", exe);
+	ob_argv_addv(&a, argv + 1);
+
+	struct ob_spawn sp = { .argv = a.v, .in = null, .out = lfd, .err = lfd, .netns = netns,
+			       .cgroup = procs, .env = env };
+
+	if (ob_proc_spawn(&sp, &e->pid, err) < 0)
+		goto out;
+	ob_proc_keep(e->pid);
+	/* ready when a client command gets through; gone if it exits */
+	for (uint64_t end = ob_now_ns() + 60 * SEC;;) {
+		ob_cleanup_free char *o = NULL;
+		struct ob_error e2;
+		uint64_t t;
+		int st;
+
+		if (ob_engine_cli(e, ready, 10 * SEC, &o, &e2) == 0)
+			break;
+		if (ob_proc_wait(e->pid, ob_now_ns() + SEC / 4, false, &st, &t, &e2) == OB_WAIT_DONE) {
+			char *tail = ob_lc_tail(log), *nl;
+
+			ob_proc_unkeep(e->pid);
+			e->pid = 0;
+			while ((nl = strrchr(tail, '\n')) && !nl[1])
+				*nl = '\0';
+			ob_err(err, OB_EXIT_USAGE, 0, "the private %s daemon exited: %.300s (log %s)",
+			       e->ops->name, (nl = strrchr(tail, '\n')) ? nl + 1 : tail, log);
+			free(tail);
+			goto out;
+		}
+		if (ob_now_ns() > end) {
+			ob_err(err, OB_EXIT_USAGE, 0, "the private %s daemon did not answer in 60 s: %s",
+			       e->ops->name, e2.msg);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	ob_argv_free(&a);
+	return rc;
+}
+
+void ob_daemon_stop(struct ob_engine *e)
+{
+	ob_cleanup_free char *top = NULL;
+
+	if (e->pid > 0) {
+		struct ob_error err;
+		uint64_t t;
+		int st;
+
+		kill(e->pid, SIGTERM);
+		if (ob_proc_wait(e->pid, ob_now_ns() + 30 * SEC, false, &st, &t, &err) ==
+		    OB_WAIT_TIMEOUT)
+			ob_proc_kill(e->pid);
+		ob_proc_unkeep(e->pid);
+		e->pid = 0;
+	}
+	if (e->cgroup[0]) {
+		/* shims and sandboxes a failed container left (RUNTIMES.md) */
+		remove_cgroup(e->cgroup);
+		if (asprintf(&top, OB_CONTAINER_PREFIX "%s-engines", e->runid) < 0)
+			abort();
+		remove_cgroup(top);
+	}
+	netns_del(e->netns);
+	e->netns[0] = '\0';
+}
+
+/* "ocibench-YYYYMMDDTHHMMSS-PID-engines" of a run whose process is gone:
+ * its run id in buf. */
+static bool dead_run(const char *name, const char *suffix, char *buf, size_t len)
+{
+	size_t pl = strlen(OB_CONTAINER_PREFIX);
+	const char *id = name + pl;
+	char *end;
+
+	if (strncmp(name, OB_CONTAINER_PREFIX, pl) != 0 || strlen(id) < 17 || id[8] != 'T' ||
+	    id[15] != '-')
+		return false;
+	long pid = strtol(id + 16, &end, 10);
+
+	if (pid <= 0 || strncmp(end, suffix, strlen(suffix)) != 0 || (size_t)(end - id) >= len)
+		return false;
+	snprintf(buf, len, "%.*s", (int)(end - id), id);
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+int ob_daemon_cleanup(FILE *log)
+{
+	struct dirent *e;
+	DIR *d;
+	int n = 0;
+	char runid[64];
+
+	if ((d = opendir(ob_cgroup_track_root()))) {
+		while ((e = readdir(d)))
+			if (dead_run(e->d_name, "-engines", runid, sizeof(runid))) {
+				remove_cgroup(e->d_name);
+				if (log)
+					fprintf(log, "ocibench: removed the engine processes and cgroups of run %s\n",
+						runid);
+				n++;
+			}
+		closedir(d);
+	}
+	/* the runc v2 shim's state of containerd containers in our namespace */
+	if ((d = opendir(RUNC_STATE "/ocibench"))) {
+		while ((e = readdir(d)))
+			if (dead_run(e->d_name, "-", runid, sizeof(runid))) {
+				ob_cleanup_free char *p = NULL;
+				struct ob_error err;
+
+				if (asprintf(&p, RUNC_STATE "/ocibench/%s", e->d_name) < 0)
+					abort();
+				if (ob_remove_tree(p, &err) == 0) {
+					if (log)
+						fprintf(log, "ocibench: removed containerd runc state %s\n", p);
+					n++;
+				}
+			}
+		closedir(d);
+	}
+	return n;
+}

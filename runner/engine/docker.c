@@ -1,0 +1,332 @@
+/* docker.c - the docker and podman engines: one command line, two clients.
+ *
+ * Phases as a user sees them (cell.c times each command):
+ *   create  docker create --name ID --runtime NAME ... IMAGE ARGS
+ *   start   docker start ID
+ *   wait    docker wait ID            (prints the exit status)
+ *   delete  docker rm ID
+ * `docker logs ID`, between wait and rm, is not timed.  podman takes the
+ * same commands, with the runtime given as a path (--runtime WRAPPER).
+ */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ob-cleanup.h"
+#include "ob-file.h"
+#include "ob-fs.h"
+
+#define SEC 1000000000ull
+#define DOCKER_CLI "/usr/bin/docker" /* Debian's, not another client first on PATH */
+
+static bool is_docker(const struct ob_engine *e)
+{
+	return e->ops == &ob_docker_ops;
+}
+
+/* "Loaded image: NAME" (docker) / "Loaded image(s): NAME" (podman). */
+static char *loaded_name(const char *out)
+{
+	const char *p = strstr(out, "Loaded image");
+
+	if (!p || !(p = strchr(p, ':')))
+		return NULL;
+	p += strspn(p + 1, " ") + 1;
+	return strndup(p, strcspn(p, "\n ,"));
+}
+
+static int load_image(struct ob_engine *e, struct ob_error *err)
+{
+	ob_cleanup_free char *out = NULL;
+	char *const args[] = { "load", "-i", e->archive, NULL };
+
+	if (ob_engine_cli(e, args, 300 * SEC, &out, err) < 0)
+		return ob_err_wrap(err, "loading the image into %s", e->ops->name);
+	if (!(e->image = loaded_name(out)))
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s load: no image name in \"%.200s\"",
+			      e->ops->name, out);
+	return 0;
+}
+
+/* Wrappers for the columns of e (docker: registered as ob-NAME). */
+static int wrap_columns(struct ob_engine *e, struct ob_argv *daemon_args, struct ob_error *err)
+{
+	for (size_t i = 0; i < e->nbase; i++) {
+		const struct ob_runtime *rt = e->base[i];
+		ob_cleanup_free char *path = NULL;
+
+		if (rt->needs)
+			continue;
+		if (ob_wrap_runtime(e->wrapdir, rt, false, &path, err) < 0)
+			return -1;
+		if (daemon_args)
+			ob_argv_add(daemon_args, "--add-runtime=ob-%s=%s", rt->name, path);
+	}
+	return 0;
+}
+
+static int docker_up(struct ob_engine *e, struct ob_error *err)
+{
+	ob_cleanup_free char *sock = NULL, *data = NULL, *exec = NULL, *pidf = NULL, *log = NULL,
+			     *conf = NULL, *ver = NULL;
+	struct ob_argv d = { 0 };
+	int rc = -1;
+
+	if (access(DOCKER_CLI, X_OK) < 0)
+		return ob_err(err, OB_EXIT_USAGE, 0, "%s not found (Debian package docker.io)", DOCKER_CLI);
+	if (!e->user_daemon && asprintf(&e->address, "%s/docker.sock", e->dir) < 0)
+		abort();
+	ob_argv_add(&e->cli, DOCKER_CLI);
+	ob_argv_add(&e->cli, "-H");
+	ob_argv_add(&e->cli, "unix://%s", e->address);
+	if (!e->user_daemon) {
+		if (asprintf(&data, "%s/data", e->dir) < 0 || asprintf(&exec, "%s/exec", e->dir) < 0 ||
+		    asprintf(&pidf, "%s/dockerd.pid", e->dir) < 0 ||
+		    asprintf(&log, "%s/dockerd.log", e->dir) < 0 ||
+		    asprintf(&conf, "%s/daemon.json", e->dir) < 0)
+			abort();
+		if (ob_mkdir_p(e->dir, 0700, err) < 0 ||
+		    ob_write_file_atomic(conf, "{}\n", 3, err) < 0)
+			return -1;
+		/* its own data, exec root, socket and configuration; no bridge,
+		 * no iptables: networks are made by the run, in the daemon's
+		 * own network namespace */
+		ob_argv_add(&d, "dockerd");
+		ob_argv_add(&d, "--config-file=%s", conf);
+		ob_argv_add(&d, "--data-root=%s", data);
+		ob_argv_add(&d, "--exec-root=%s", exec);
+		ob_argv_add(&d, "--pidfile=%s", pidf);
+		ob_argv_add(&d, "--host=unix://%s", e->address);
+		ob_argv_add(&d, "--bridge=none");
+		ob_argv_add(&d, "--iptables=false");
+		ob_argv_add(&d, "--ip-masq=false");
+		ob_argv_add(&d, "--userland-proxy=false");
+		ob_argv_add(&d, "--cgroup-parent=/%s/c", e->cgroup);
+		if (wrap_columns(e, &d, err) < 0)
+			goto out;
+
+		char *const ready[] = { "version", "--format", "{{.Server.Version}}", NULL };
+
+		if (ob_daemon_start(e, d.v, NULL, ready, log, err) < 0)
+			goto out;
+	}
+
+	char *const vargs[] = { "version", "--format", "{{.Server.Version}}", NULL };
+
+	if (ob_engine_cli(e, vargs, 30 * SEC, &ver, err) < 0) {
+		ob_err_wrap(err, "docker daemon at %s", e->address);
+		err->status = OB_EXIT_USAGE;
+		goto out;
+	}
+	ver[strcspn(ver, "\n")] = '\0';
+	e->version = strdup(ver);
+	if (e->user_daemon) {
+		/* the runtimes it has, by name (its configuration is left alone) */
+		char *const iargs[] = { "info", "--format",
+					"{{range $k, $v := .Runtimes}}{{$k}} {{end}}", NULL };
+		ob_cleanup_free char *has = NULL;
+
+		if (ob_engine_cli(e, iargs, 30 * SEC, &has, err) < 0)
+			goto out;
+		has[strcspn(has, "\n")] = '\0';
+		if (asprintf(&e->has, " %s ", has) < 0)
+			abort();
+	}
+	rc = load_image(e, err);
+out:
+	ob_argv_free(&d);
+	return rc;
+}
+
+/* Podman: no daemon; every command runs in the run's namespace and cgroup
+ * with private storage and network configuration. */
+static int podman_up(struct ob_engine *e, struct ob_error *err)
+{
+	ob_cleanup_free char *ver = NULL;
+
+	if (ob_mkdir_p(e->dir, 0700, err) < 0 || ob_daemon_prepare(e, err) < 0 ||
+	    wrap_columns(e, NULL, err) < 0)
+		return -1;
+	ob_argv_add(&e->cli, "podman");
+	ob_argv_add(&e->cli, "--root=%s/root", e->dir);
+	ob_argv_add(&e->cli, "--runroot=%s/run", e->dir);
+	ob_argv_add(&e->cli, "--tmpdir=%s/tmp", e->dir);
+	ob_argv_add(&e->cli, "--network-config-dir=%s/net", e->dir);
+	ob_argv_add(&e->cli, "--storage-driver=overlay");
+	ob_argv_add(&e->cli, "--cgroup-manager=cgroupfs");
+	ob_argv_add(&e->cli, "--events-backend=file");
+
+	char *const vargs[] = { "version", "--format", "{{.Client.Version}}", NULL };
+
+	if (ob_engine_cli(e, vargs, 30 * SEC, &ver, err) < 0)
+		return -1;
+	ver[strcspn(ver, "\n")] = '\0';
+	e->version = strdup(ver);
+	return load_image(e, err);
+}
+
+static void docker_down(struct ob_engine *e)
+{
+	ob_cleanup_free char *out = NULL;
+	struct ob_error err;
+
+	if (e->user_daemon && e->image) {
+		char *const args[] = { "rmi", e->image, NULL };
+
+		ob_engine_cli(e, args, 60 * SEC, &out, &err);
+	}
+	ob_daemon_stop(e);
+}
+
+/* The runtime of column rt as the engine names it. */
+static const char *erun(struct ob_engine *e, const struct ob_runtime *rt, char *buf, size_t len)
+{
+	const struct ob_ecol *c = rt->engine;
+
+	if (is_docker(e) && e->user_daemon)
+		snprintf(buf, len, "%s", c->base->name);
+	else if (is_docker(e))
+		snprintf(buf, len, "ob-%s", c->base->name);
+	else if (c->base->hide_mount || (c->base->quirks & OB_RTQ_NETSTACK) || c->base->args[0])
+		snprintf(buf, len, "%s/%s", e->wrapdir, c->base->name);
+	else
+		snprintf(buf, len, "%s", c->base->path);
+	return buf;
+}
+
+static void global(struct ob_engine *e, const struct ob_runtime *rt, struct ob_argv *a)
+{
+	char b[4096];
+
+	ob_argv_addv(a, e->cli.v);
+	if (!is_docker(e))
+		ob_argv_add(a, "--runtime=%s", erun(e, rt, b, sizeof(b)));
+}
+
+static void dk_create(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		      struct ob_argv *a)
+{
+	char b[4096];
+
+	global(e, rt, a);
+	ob_argv_add(a, "create");
+	ob_argv_add(a, "--name=%s", c->id);
+	if (is_docker(e))
+		ob_argv_add(a, "--runtime=%s", erun(e, rt, b, sizeof(b)));
+	ob_argv_add(a, "--network=%s", c->network ? c->network : "none");
+	ob_argv_add(a, "--cgroup-parent=/%s/c", e->cgroup);
+	if (!is_docker(e)) {
+		/* podman's default rlimits exceed this host's hard limits
+		 * (RUNTIMES.md): nofile at the runner's own hard limit; nproc
+		 * at 4096 (runc refuses the host's hard limit through conmon) */
+		struct rlimit nf, np;
+		unsigned long long nproc = 4096;
+
+		getrlimit(RLIMIT_NOFILE, &nf);
+		getrlimit(RLIMIT_NPROC, &np);
+		if (np.rlim_max != RLIM_INFINITY && np.rlim_max < nproc)
+			nproc = np.rlim_max;
+		ob_argv_add(a, "--ulimit=nofile=%llu:%llu", (unsigned long long)nf.rlim_max,
+			    (unsigned long long)nf.rlim_max);
+		ob_argv_add(a, "--ulimit=nproc=%llu:%llu", nproc, nproc);
+	}
+	if (c->workdir) {
+		const struct ob_mount *m = c->mount;
+
+		if (m && (m->kind == OB_MOUNT_BIND || m->kind == OB_MOUNT_BIND_TMPFS))
+			ob_argv_add(a, "--mount=type=bind,source=%s,target=%s", m->host_dir, c->workdir);
+		else if (m && m->kind == OB_MOUNT_TMPFS)
+			ob_argv_add(a, "--mount=type=tmpfs,target=%s,tmpfs-size=%llu,tmpfs-mode=1777",
+				    c->workdir, (unsigned long long)(m->size + m->size / 4 + (8u << 20)));
+	}
+	ob_argv_add(a, "--entrypoint=%s", c->argv[0]);
+	ob_argv_add(a, "%s", e->image);
+	ob_argv_addv(a, c->argv + 1);
+}
+
+static void dk_start(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		     const char *out, struct ob_argv *a)
+{
+	global(e, rt, a);
+	ob_argv_add(a, "start");
+	ob_argv_add(a, "%s", c->id);
+}
+
+static void dk_wait(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		    struct ob_argv *a)
+{
+	global(e, rt, a);
+	ob_argv_add(a, "wait");
+	ob_argv_add(a, "%s", c->id);
+}
+
+static void dk_logs(struct ob_engine *e, const struct ob_ectr *c, struct ob_argv *a)
+{
+	ob_argv_addv(a, e->cli.v);
+	ob_argv_add(a, "logs");
+	ob_argv_add(a, "%s", c->id);
+}
+
+static void dk_remove(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		      bool force, int step, struct ob_argv *a)
+{
+	global(e, rt, a);
+	ob_argv_add(a, "rm");
+	if (force)
+		ob_argv_add(a, "--force");
+	ob_argv_add(a, "%s", c->id);
+}
+
+static int dk_address(struct ob_engine *e, const struct ob_ectr *c, char *buf, size_t len,
+		      struct ob_error *err)
+{
+	ob_cleanup_free char *out = NULL;
+	char *const args[] = { "inspect", "--format",
+			       "{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}",
+			       (char *)c->id, NULL };
+
+	if (ob_engine_cli(e, args, 30 * SEC, &out, err) < 0)
+		return -1;
+	snprintf(buf, len, "%.*s", (int)strcspn(out, " \n"), out);
+	if (!buf[0])
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s has no address on its network", c->id);
+	return 0;
+}
+
+static int dk_net_create(struct ob_engine *e, const char *name, const char *subnet,
+			 struct ob_error *err)
+{
+	ob_cleanup_free char *out = NULL;
+	char *const args[] = { "network", "create", "--driver=bridge", (char *)"--subnet",
+			       (char *)subnet, (char *)name, NULL };
+
+	return ob_engine_cli(e, args, 60 * SEC, &out, err);
+}
+
+static void dk_net_remove(struct ob_engine *e, const char *name)
+{
+	ob_cleanup_free char *out = NULL, *ipam = NULL;
+	struct ob_error err;
+	char *const args[] = { "network", "rm", (char *)name, NULL };
+
+	ob_engine_cli(e, args, 60 * SEC, &out, &err);
+	/* podman's CNI host-local IPAM keeps its leases on the host's disk */
+	if (!is_docker(e) && asprintf(&ipam, "/var/lib/cni/networks/%s", name) > 0)
+		ob_remove_tree(ipam, &err);
+}
+
+const struct ob_engine_ops ob_docker_ops = {
+	.name = "docker", .up = docker_up, .down = docker_down, .create = dk_create,
+	.start = dk_start, .wait = dk_wait, .logs = dk_logs, .remove = dk_remove, .nremove = 1,
+	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
+};
+
+const struct ob_engine_ops ob_podman_ops = {
+	.name = "podman", .up = podman_up, .down = docker_down, .create = dk_create,
+	.start = dk_start, .wait = dk_wait, .logs = dk_logs, .remove = dk_remove, .nremove = 1,
+	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
+};

@@ -1,0 +1,356 @@
+/* engine.c - see engine.h: the engine list, columns, starting and stopping
+ * the engines of a run, the client command line. */
+#include "engine.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include <jansson.h>
+
+#include "ob-cleanup.h"
+#include "ob-clock.h"
+#include "proc.h"
+
+#define SEC 1000000000ull
+
+void ob_argv_add(struct ob_argv *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = realloc(a->v, a->cap * sizeof(char *));
+		if (!a->v)
+			abort();
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void ob_argv_addv(struct ob_argv *a, char *const *v)
+{
+	for (; v && *v; v++)
+		ob_argv_add(a, "%s", *v);
+}
+
+void ob_argv_free(struct ob_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+static const struct ob_engine_ops *const all_ops[] = { &ob_docker_ops, &ob_podman_ops,
+						       &ob_containerd_ops };
+
+const char *ob_engine_name(const struct ob_runtime *rt)
+{
+	return rt->engine ? rt->engine->e->ops->name : "oci";
+}
+
+int ob_engines_parse(struct ob_engines *es, const struct ob_engine_opts *o, struct ob_error *err)
+{
+	ob_cleanup_free char *keep = strdup(o->list ? o->list : "oci");
+
+	memset(es, 0, sizeof(*es));
+	if (!keep)
+		abort();
+	for (char *n = strtok(keep, ","); n; n = strtok(NULL, ",")) {
+		const struct ob_engine_ops *ops = NULL;
+
+		if (strcmp(n, "oci") == 0) {
+			if (es->oci)
+				return ob_err(err, OB_EXIT_USAGE, 0, "repeated engine 'oci' in --engine");
+			es->oci = true;
+			es->e[es->n++] = NULL; /* its place in the column order */
+			continue;
+		}
+		for (size_t i = 0; i < sizeof(all_ops) / sizeof(all_ops[0]); i++)
+			if (strcmp(all_ops[i]->name, n) == 0)
+				ops = all_ops[i];
+		if (!ops)
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "unknown engine '%s' in --engine (oci, docker, podman, containerd)", n);
+		for (size_t i = 0; i < es->n; i++)
+			if (es->e[i] && es->e[i]->ops == ops)
+				return ob_err(err, OB_EXIT_USAGE, 0, "repeated engine '%s' in --engine", n);
+		if (es->n == 4)
+			return ob_err(err, OB_EXIT_USAGE, 0, "too many engines in --engine");
+
+		struct ob_engine *e = calloc(1, sizeof(*e));
+
+		if (!e)
+			abort();
+		e->ops = ops;
+		if (ops == &ob_docker_ops && o->docker_host)
+			e->address = strdup(o->docker_host + (strncmp(o->docker_host, "unix://", 7) ? 0 : 7));
+		if (ops == &ob_containerd_ops && o->containerd_address)
+			e->address = strdup(o->containerd_address);
+		e->user_daemon = e->address != NULL;
+		es->e[es->n++] = e;
+	}
+	if (!es->n)
+		return ob_err(err, OB_EXIT_USAGE, 0, "empty --engine");
+	if (o->docker_host && !strstr(o->list ? o->list : "", "docker"))
+		return ob_err(err, OB_EXIT_USAGE, 0, "--docker-host needs --engine=...,docker");
+	if (o->containerd_address && !strstr(o->list ? o->list : "", "containerd"))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--containerd-address needs --engine=...,containerd");
+	return 0;
+}
+
+int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, size_t nrts,
+		       struct ob_runtime **out, size_t max, size_t *nout, struct ob_error *err)
+{
+	*nout = 0;
+	for (size_t k = 0; k < es->n; k++) {
+		struct ob_engine *e = es->e[k];
+
+		if (e) {
+			e->base = rts;
+			e->nbase = nrts;
+		}
+		for (size_t i = 0; i < nrts; i++) {
+			if (*nout == max)
+				return ob_err(err, OB_EXIT_USAGE, 0, "too many columns (engines x runtimes)");
+			if (!e) {
+				out[(*nout)++] = rts[i];
+				continue;
+			}
+			if (rts[i]->needs)
+				continue; /* kata, rune: not through engines */
+			struct ob_ecol *c = calloc(1, sizeof(*c));
+
+			if (!c)
+				abort();
+			c->rt = *rts[i];
+			if (asprintf(&c->rt.name, "%s/%s", e->ops->name, rts[i]->name) < 0)
+				abort();
+			c->rt.engine = c;
+			c->e = e;
+			c->base = rts[i];
+			es->cols[es->ncols++] = c;
+			out[(*nout)++] = &c->rt;
+		}
+	}
+	if (!*nout)
+		return ob_err(err, OB_EXIT_USAGE, 0, "no runtime to run through the engines");
+	return 0;
+}
+
+int ob_engine_cmd(struct ob_engine *e, char *const *argv, uint64_t timeout_ns, char **out,
+		  struct ob_error *err)
+{
+	ob_cleanup_free char *exe = ob_which(argv[0]), *netns = NULL;
+	struct ob_argv a = { 0 };
+	struct ob_spawn sp = { 0 };
+	int st, rc;
+	char buf[64];
+
+	*out = NULL;
+	if (!exe)
+		return ob_err(err, OB_EXIT_USAGE, 0, "%s not found", argv[0]);
+	if (e->netns[0] && asprintf(&netns, "/var/run/netns/%s", e->netns) < 0)
+		abort();
+	sp.netns = netns;
+	/* the engine's clients (podman, conmon, ctr) in its cgroup too */
+	ob_cleanup_free char *procs = NULL;
+
+	if (e->netns[0] && e->cgroup[0]) {
+		if (asprintf(&procs, "%s/%s/cgroup.procs", ob_cgroup_track_root(), e->cgroup) < 0)
+			abort();
+		sp.cgroup = procs;
+	}
+	ob_argv_add(&a, "%s", exe);
+	ob_argv_addv(&a, argv + 1);
+	rc = ob_proc_capture_sp(&sp, a.v, timeout_ns, &st, out, err);
+	if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
+		char *last = *out ? *out + strlen(*out) : NULL;
+
+		while (last && last > *out && last[-1] == '\n')
+			*--last = '\0';
+		last = *out ? strrchr(*out, '\n') : NULL;
+		rc = ob_err(err, OB_EXIT_FAIL, 0, "%s %s: %s", argv[0],
+			    ob_proc_status_text(st, buf, sizeof(buf)),
+			    last ? last + 1 : *out ? *out : "");
+	}
+	ob_argv_free(&a);
+	return rc;
+}
+
+int ob_engine_cli(struct ob_engine *e, char *const *args, uint64_t timeout_ns, char **out,
+		  struct ob_error *err)
+{
+	struct ob_argv a = { 0 };
+	int rc;
+
+	ob_argv_addv(&a, e->cli.v);
+	ob_argv_addv(&a, args);
+	rc = ob_engine_cmd(e, a.v, timeout_ns, out, err);
+	ob_argv_free(&a);
+	return rc;
+}
+
+/* The image as an archive for the engines: docker-archive for Docker 20.10
+ * (it does not load OCI archives), an OCI archive for the others. */
+static int make_archive(struct ob_engine *e, const char *dir, const char *layout,
+			struct ob_error *err)
+{
+	bool docker = e->ops == &ob_docker_ops;
+	ob_cleanup_free char *src = NULL, *dst = NULL, *out = NULL;
+
+	if (asprintf(&e->archive, "%s/image-%s.tar", dir, docker ? "docker" : "oci") < 0 ||
+	    asprintf(&src, "oci:%s:latest", layout) < 0 ||
+	    asprintf(&dst, "%s:%s:ocibench:latest", docker ? "docker-archive" : "oci-archive",
+		     e->archive) < 0)
+		abort();
+	if (access(e->archive, R_OK) == 0)
+		return 0;
+
+	char *const argv[] = { "skopeo", "copy", "-q", src, dst, NULL };
+	struct ob_engine none = { 0 };
+
+	if (ob_engine_cmd(&none, argv, 300 * SEC, &out, err) < 0)
+		return ob_err_wrap(err, "converting the image for %s", e->ops->name);
+	return 0;
+}
+
+int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
+		  const char *layout, struct ob_error *err)
+{
+	for (size_t k = 0; k < es->n; k++) {
+		struct ob_engine *e = es->e[k];
+
+		if (!e)
+			continue;
+		e->runid = runid;
+		snprintf(e->cgroup, sizeof(e->cgroup), "ocibench-%s-engines/%s", runid, e->ops->name);
+		if (asprintf(&e->dir, "%s/%s", dir, e->ops->name) < 0 ||
+		    asprintf(&e->wrapdir, "%s/%s/wrap", dir, e->ops->name) < 0)
+			abort();
+		if (make_archive(e, dir, layout, err) < 0 || e->ops->up(e, err) < 0)
+			return -1;
+		for (size_t i = 0; i < es->ncols; i++)
+			if (es->cols[i]->e == e && es->cols[i]->why)
+				fprintf(stderr, "ocibench: %s: %s\n", es->cols[i]->rt.name, es->cols[i]->why);
+	}
+	return 0;
+}
+
+void ob_engines_down(struct ob_engines *es)
+{
+	for (size_t k = es->n; k-- > 0;)
+		if (es->e[k] && es->e[k]->ops)
+			es->e[k]->ops->down(es->e[k]);
+}
+
+void ob_engines_free(struct ob_engines *es)
+{
+	for (size_t k = 0; k < es->n; k++) {
+		struct ob_engine *e = es->e[k];
+
+		if (!e)
+			continue;
+		free(e->dir);
+		free(e->address);
+		ob_argv_free(&e->cli);
+		free(e->image);
+		free(e->archive);
+		free(e->version);
+		free(e->wrapdir);
+		free(e->has);
+		free(e);
+	}
+	for (size_t i = 0; i < es->ncols; i++) {
+		free(es->cols[i]->rt.name);
+		free(es->cols[i]->erun);
+		free(es->cols[i]->why);
+		free(es->cols[i]);
+	}
+	memset(es, 0, sizeof(*es));
+}
+
+json_t *ob_engines_manifest(const struct ob_engines *es)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < es->n; k++) {
+		const struct ob_engine *e = es->e[k];
+
+		if (!e) {
+			json_array_append_new(a, json_pack("{s:s}", "name", "oci"));
+			continue;
+		}
+		json_array_append_new(a, json_pack("{s:s,s:s?,s:b,s:s?,s:s?}", "name", e->ops->name,
+						   "version", e->version, "user_daemon",
+						   e->user_daemon, "address",
+						   e->user_daemon ? e->address : NULL, "image",
+						   e->image));
+	}
+	return a;
+}
+
+/* ---- ocibench runtimes ---- */
+
+static const char *const engine_bins[][4] = {
+	{ "docker", "dockerd", "skopeo", NULL },
+	{ "podman", "conmon", "skopeo", NULL },
+	{ "ctr", "containerd", "containerd-shim-runc-v2", "skopeo" },
+};
+
+void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set, FILE *out)
+{
+	fprintf(out, "\nENGINE      STATUS    VERSION            RUNTIMES THROUGH IT\n");
+	fprintf(out, "%-11s %-9s %-18s %s\n", "oci", "ok", "-", "every usable runtime above");
+	for (size_t k = 0; k < sizeof(all_ops) / sizeof(all_ops[0]); k++) {
+		const char *missing = NULL;
+		ob_cleanup_free char *ver = NULL;
+
+		for (int i = 0; i < 4 && engine_bins[k][i]; i++) {
+			char *p = ob_which(engine_bins[k][i]);
+
+			if (!p && !missing)
+				missing = engine_bins[k][i];
+			free(p);
+		}
+		if (missing) {
+			fprintf(out, "%-11s %-9s %-18s %s not found (Debian: %s)\n", all_ops[k]->name,
+				"missing", "-", missing,
+				k == 0 ? "docker.io skopeo" : k == 1 ? "podman skopeo" : "containerd skopeo");
+			continue;
+		}
+		struct ob_engine none = { 0 };
+		char *const vargv[] = { (char *)engine_bins[k][0], "--version", NULL };
+
+		if (ob_engine_cmd(&none, vargv, 10 * SEC, &ver, &(struct ob_error){ 0 }) == 0 && ver)
+			ver[strcspn(ver, "\n")] = '\0';
+		const char *v = ver ? ver : "-";
+
+		/* "Docker version 20.10.24+dfsg1, build ..." -> "20.10.24+dfsg1" */
+		const char *digit = strpbrk(v, "0123456789");
+		char vb[19];
+
+		snprintf(vb, sizeof(vb), "%.*s", (int)strcspn(digit ? digit : v, ", "), digit ? digit : v);
+		fprintf(out, "%-11s %-9s %-18s", all_ops[k]->name, "ok", vb);
+		const char *user = k == 0 ? o->docker_host : k == 2 ? o->containerd_address : NULL;
+
+		for (size_t i = 0; i < set->n; i++) {
+			const struct ob_runtime *rt = &set->rt[i];
+
+			if (rt->path && !rt->unusable && !rt->needs)
+				fprintf(out, " %s%s", rt->name,
+					rt->hide_mount || (rt->quirks & OB_RTQ_NETSTACK) ? "(wrapped)" : "");
+		}
+		fprintf(out, "%s%s\n", user ? "  daemon: " : "  (private daemon per run)",
+			user ? user : "");
+	}
+}

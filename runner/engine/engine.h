@@ -1,0 +1,203 @@
+/* engine.h - container engines next to the bare OCI path.
+ *
+ * `--engine=oci,docker,podman,containerd`: every engine runs the same image
+ * and workloads with the same arguments, through the runtime binaries of the
+ * runtime table, registered the way that engine registers runtimes:
+ *
+ *   docker      a private dockerd (or the user's, --docker-host) with each
+ *               runtime added as `--add-runtime NAME=WRAPPER`, `--runtime NAME`
+ *   podman      `podman --runtime WRAPPER` as root, cgroupfs, private storage
+ *   containerd  `ctr` in namespace "ocibench" of a private containerd (or the
+ *               user's, --containerd-address), the io.containerd.runc.v2 shim
+ *               with the runtime (wrapper) as its runc binary
+ *
+ * The wrappers (wrap.c) carry the host remedies of the OCI path (crun on
+ * hybrid cgroups, runsc's /proc/sys/net mask) to runtimes an engine starts.
+ * Private daemons (daemon.c) live in a network namespace, a cgroup and a
+ * directory tree of the run, so stopping them, or `ocibench cleanup` after a
+ * killed run, removes every process, mount, interface and rule they made.
+ *
+ * A column of an engine is an ob_runtime named ENGINE/RUNTIME whose engine
+ * field points at its ob_ecol; the suite runs such cells through
+ * ob_engine_cell() (cell.c).
+ */
+#ifndef OB_ENGINE_H
+#define OB_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "lifecycle.h"
+#include "mounts.h"
+#include "ob-error.h"
+#include "runtime.h"
+
+struct ob_engine;
+struct ob_suite;
+struct ob_test;
+
+/* A growing NULL-terminated argv of owned strings. */
+struct ob_argv {
+	char **v;
+	size_t n, cap;
+};
+void ob_argv_add(struct ob_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ob_argv_addv(struct ob_argv *a, char *const *v);
+void ob_argv_free(struct ob_argv *a);
+
+/* One container as an engine runs it. */
+struct ob_ectr {
+	const char *id;
+	char *const *argv;        /* the workload (path in the image) and its arguments */
+	const char *workdir;      /* directory the workload needs (created by the engine) */
+	const struct ob_mount *mount; /* where workdir lives; NULL or rootfs: the writable layer */
+	const char *network;      /* the engine's network (docker/podman name, containerd
+				   * netns path); NULL: no network */
+	bool detach;              /* keep running after start (a server) */
+};
+
+/* What one engine does; the driver is cell.c. */
+struct ob_engine_ops {
+	const char *name;
+	/* Start (or reach) the daemon, register the runtimes, load the image. */
+	int (*up)(struct ob_engine *e, struct ob_error *err);
+	/* Stop what up started; remove the image from a user's daemon. */
+	void (*down)(struct ob_engine *e);
+	/* Command lines of the lifecycle phases of c in column rt (argv is
+	 * appended to a). */
+	void (*create)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		       struct ob_argv *a);
+	void (*start)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		      const char *out, struct ob_argv *a);
+	/* NULL: wait for the container's pid (containerd) */
+	void (*wait)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		     struct ob_argv *a);
+	/* NULL: output already went to the file given to start */
+	void (*logs)(struct ob_engine *e, const struct ob_ectr *c, struct ob_argv *a);
+	/* Remove: one or two commands (containerd: task, then container) */
+	void (*remove)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		       bool force, int step, struct ob_argv *a);
+	int nremove;
+	/* The container's address on network (net test). */
+	int (*address)(struct ob_engine *e, const struct ob_ectr *c, char *buf, size_t len,
+		       struct ob_error *err);
+	/* A network of the run's own (docker/podman); NULL: containerd joins
+	 * the runner's namespaces. */
+	int (*net_create)(struct ob_engine *e, const char *name, const char *subnet,
+			  struct ob_error *err);
+	void (*net_remove)(struct ob_engine *e, const char *name);
+};
+
+struct ob_engine {
+	const struct ob_engine_ops *ops;
+	const char *runid;
+	char *dir;            /* private daemon's tree (under the run's bundle dir) */
+	char *address;        /* the daemon's socket */
+	bool user_daemon;     /* the user's: never reconfigured */
+	char netns[128];      /* private daemon's network namespace ("" none) */
+	char cgroup[128];     /* the run's cgroup of its daemon and containers */
+	pid_t pid;            /* private daemon; 0 none */
+	struct ob_argv cli;   /* the client's command line up to the subcommand */
+	char *image;          /* the image as this engine names it */
+	char *archive;        /* the image archive it loaded (owned by the run) */
+	bool image_loaded;    /* loaded by us into a user's daemon */
+	char *version;
+	char *wrapdir;        /* runtime wrappers */
+	struct ob_runtime *const *base; /* the bare runtimes of the columns */
+	size_t nbase;
+	char *has;            /* a user's docker daemon: " NAME NAME ... " of the
+			       * runtimes it has (the others are marked); NULL: ours */
+};
+
+/* A column ENGINE/RUNTIME. */
+struct ob_ecol {
+	struct ob_runtime rt;         /* name "docker/runc"; path etc. of the base */
+	struct ob_engine *e;
+	const struct ob_runtime *base;
+	char *erun;                   /* the runtime as the engine names it */
+	char *why;                    /* NULL usable, else why not (marked cells) */
+};
+
+struct ob_engines {
+	bool oci;                     /* the bare OCI path is a column group */
+	struct ob_engine *e[3];
+	size_t n;
+	struct ob_ecol *cols[64];
+	size_t ncols;
+};
+
+/* Options of the engine group. */
+struct ob_engine_opts {
+	const char *list;               /* --engine, NULL: "oci" */
+	const char *docker_host;        /* --docker-host (unix://PATH or PATH) */
+	const char *containerd_address; /* --containerd-address */
+};
+
+/* Parse the list (unknown names and missing binaries: exit 2). */
+int ob_engines_parse(struct ob_engines *es, const struct ob_engine_opts *o, struct ob_error *err);
+
+/* The columns: for each engine in list order, oci: the runtimes as they
+ * are, others: ENGINE/RUNTIME.  out gets at most max entries. */
+int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, size_t nrts,
+		       struct ob_runtime **out, size_t max, size_t *nout, struct ob_error *err);
+
+/* Start every engine of the run: daemons under dir, image from the OCI
+ * layout (tag latest). */
+int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
+		  const char *layout, struct ob_error *err);
+void ob_engines_down(struct ob_engines *es);
+void ob_engines_free(struct ob_engines *es);
+
+/* JSON of the engines for the manifest. */
+struct json_t;
+struct json_t *ob_engines_manifest(const struct ob_engines *es);
+
+/* `ocibench runtimes`: per engine, binaries and what is usable. */
+void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set, FILE *out);
+
+/* One cell of an engine column (suite.c), r as ob_lc_run fills it. */
+void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
+		    const struct ob_test *t, const char *variant, size_t seq,
+		    struct ob_lc_result *r);
+
+/* The engine of an engine column, "oci" for a bare one. */
+const char *ob_engine_name(const struct ob_runtime *rt);
+
+/* ---- used by the engines (daemon.c, wrap.c, engine.c) ---- */
+
+extern const struct ob_engine_ops ob_docker_ops, ob_podman_ops, ob_containerd_ops;
+
+/* Run argv (absolute argv[0] or PATH search) in e's network namespace;
+ * output captured in *out (stdout+stderr); 0 if it exited 0. */
+int ob_engine_cmd(struct ob_engine *e, char *const *argv, uint64_t timeout_ns, char **out,
+		  struct ob_error *err);
+/* The same with e->cli in front of args. */
+int ob_engine_cli(struct ob_engine *e, char *const *args, uint64_t timeout_ns, char **out,
+		  struct ob_error *err);
+
+/* Private daemon: netns, cgroup, spawn argv with env (NULL: ours), then poll
+ * `ready` (a client command) until it succeeds. */
+int ob_daemon_start(struct ob_engine *e, char *const *argv, char *const *env,
+		    char *const *ready, const char *log, struct ob_error *err);
+void ob_daemon_stop(struct ob_engine *e);
+/* The namespace and cgroup alone (podman: no daemon, its commands run there). */
+int ob_daemon_prepare(struct ob_engine *e, struct ob_error *err);
+/* The cgroup hierarchy whose cgroup.procs track the run's processes. */
+const char *ob_cgroup_track_root(void);
+
+/* Leftovers of dead runs: cgroups (their processes killed) and
+ * containerd's runc state; returns the number of items removed. */
+int ob_daemon_cleanup(FILE *log);
+
+/* Write the wrapper of runtime rt into dir (runtime path with the host's
+ * remedies); *path gets its path (malloc'ed).  shim: also a
+ * containerd-shim wrapper whose runc is that wrapper. */
+int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, char **path,
+		    struct ob_error *err);
+
+/* The absolute path of a program found on PATH, NULL if none. */
+char *ob_which(const char *name);
+
+#endif
