@@ -489,6 +489,11 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		goto out_early;
 	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
 		goto out_state;
+	/* daemons up and the image loaded before any result is written */
+	if (r.es.ncols && ob_engines_up(&r.es, r.runid, r.bundles, c->o.image, err) < 0) {
+		json_decref(workloads);
+		goto out_state;
+	}
 	r.manifest = manifest(&r, argc, argv, workloads);
 	if (ob_mkdir_p(r.out, 0755, err) < 0 || ob_manifest_write(r.out, r.manifest, err) < 0)
 		goto out_state;
@@ -499,9 +504,6 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		ob_err(err, OB_EXIT_FAIL, errno, "opening %s", rawpath);
 		goto out_state;
 	}
-	if (r.es.ncols && ob_engines_up(&r.es, r.runid, r.bundles, c->o.image, err) < 0)
-		goto out_state;
-	json_object_set_new(r.manifest, "engines", ob_engines_manifest(&r.es));
 	fprintf(stderr, "ocibench: profile %s, %d repetition%s, results in %s\n", r.profile->name,
 		r.repeat, r.repeat == 1 ? "" : "s", r.out);
 	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,

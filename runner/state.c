@@ -272,6 +272,8 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 	int n = 0;
 
 	runs = ob_xasprintf("%s/runs", state_dir);
+	/* engine daemons of dead runs first: they hold mounts in the bundles */
+	n += ob_daemon_cleanup(log);
 	if ((d = opendir(runs))) {
 		while ((e = readdir(d))) {
 			char runid[256];
@@ -300,7 +302,6 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 	}
 	/* containers, namespaces and bundles of dead runs that left no state file */
 	n += sweep_netns(state_dir, log);
-	n += ob_daemon_cleanup(log);
 	for (size_t i = 0; i < set->n; i++)
 		if (set->rt[i].path)
 			n += sweep_runtime(state_dir, &set->rt[i], log);

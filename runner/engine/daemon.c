@@ -296,6 +296,23 @@ int ob_daemon_cleanup(FILE *log)
 			}
 		closedir(d);
 	}
+	/* podman's run roots */
+	if ((d = opendir("/run"))) {
+		while ((e = readdir(d)))
+			if (dead_run(e->d_name, "-podman", runid, sizeof(runid))) {
+				ob_cleanup_free char *p = NULL;
+				struct ob_error err;
+
+				if (asprintf(&p, "/run/%s", e->d_name) < 0)
+					abort();
+				if (ob_remove_tree(p, &err) == 0) {
+					if (log)
+						fprintf(log, "ocibench: removed podman run root %s\n", p);
+					n++;
+				}
+			}
+		closedir(d);
+	}
 	/* the runc v2 shim's state of containerd containers in our namespace */
 	if ((d = opendir(RUNC_STATE "/ocibench"))) {
 		while ((e = readdir(d)))

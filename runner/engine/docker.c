@@ -153,7 +153,9 @@ static int podman_up(struct ob_engine *e, struct ob_error *err)
 		return -1;
 	ob_argv_add(&e->cli, "podman");
 	ob_argv_add(&e->cli, "--root=%s/root", e->dir);
-	ob_argv_add(&e->cli, "--runroot=%s/run", e->dir);
+	/* podman takes at most 50 characters here: a short directory of the
+	 * run under /run, removed by down() or, after a kill, by cleanup */
+	ob_argv_add(&e->cli, "--runroot=" OB_PODMAN_RUNROOT, e->runid);
 	ob_argv_add(&e->cli, "--tmpdir=%s/tmp", e->dir);
 	ob_argv_add(&e->cli, "--network-config-dir=%s/net", e->dir);
 	ob_argv_add(&e->cli, "--storage-driver=overlay");
@@ -171,8 +173,12 @@ static int podman_up(struct ob_engine *e, struct ob_error *err)
 
 static void docker_down(struct ob_engine *e)
 {
-	ob_cleanup_free char *out = NULL;
+	ob_cleanup_free char *out = NULL, *runroot = NULL;
 	struct ob_error err;
+
+	if (!is_docker(e) && e->runid && asprintf(&runroot, OB_PODMAN_RUNROOT, e->runid) > 0 &&
+	    ob_remove_tree(runroot, &err) < 0)
+		fprintf(stderr, "ocibench: %s\n", err.msg);
 
 	if (e->user_daemon && e->image) {
 		char *const args[] = { "rmi", e->image, NULL };

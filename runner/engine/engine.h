@@ -122,7 +122,7 @@ struct ob_ecol {
 
 struct ob_engines {
 	bool oci;                     /* the bare OCI path is a column group */
-	struct ob_engine *e[3];
+	struct ob_engine *e[4];      /* NULL: oci's place */
 	size_t n;
 	struct ob_ecol *cols[64];
 	size_t ncols;
@@ -196,6 +196,9 @@ int ob_daemon_cleanup(FILE *log);
  * containerd-shim wrapper whose runc is that wrapper. */
 int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, char **path,
 		    struct ob_error *err);
+
+/* podman's run root of run RUNID (its length is limited) */
+#define OB_PODMAN_RUNROOT "/run/ocibench-%s-podman"
 
 /* The absolute path of a program found on PATH, NULL if none. */
 char *ob_which(const char *name);
