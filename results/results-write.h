@@ -67,7 +67,7 @@ struct ob_study_cmp {
 	char path[4096];             /* the study CSV read */
 	size_t base;                 /* the baseline runtime */
 	/* the study measured create, start and delete through Docker: with
-	 * docker/* columns, the lifecycle rows compare those, to docker/runc */
+	 * docker columns (docker/runc, ...), the lifecycle rows compare those */
 	int docker_lifecycle;
 	size_t dbase;
 	struct ob_study_cell *cells; /* in the study's row order */

@@ -48,19 +48,6 @@ struct files {
 	int errfd;
 };
 
-static void fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
-{
-	va_list ap;
-
-	r->status = st;
-	va_start(ap, fmt);
-	vsnprintf(r->what, sizeof(r->what), fmt, ap);
-	va_end(ap);
-}
-
 /* Run argv in the engine's namespace and cgroup; its stdout to out (-1: a
  * memory file whose text *text gets), stderr to f->errfd.  t0/t1: spawn
  * and reap times.  Returns OB_WAIT_* or -1. */
@@ -119,7 +106,7 @@ static void step_failed(struct ob_lc_result *r, const char *step, int w, int st)
 {
 	char buf[64];
 
-	fail(r, w == OB_WAIT_TIMEOUT ? OB_LC_TIMEOUT : w == OB_WAIT_STOPPED ? OB_LC_STOPPED : OB_LC_FAILED,
+	ob_lc_fail(r, w == OB_WAIT_TIMEOUT ? OB_LC_TIMEOUT : w == OB_WAIT_STOPPED ? OB_LC_STOPPED : OB_LC_FAILED,
 	     "%s: %s", step,
 	     w == OB_WAIT_TIMEOUT ? "timed out" : w == OB_WAIT_STOPPED ? "stopped by a signal" :
 	     w < 0 ? "could not run" : ob_proc_status_text(st, buf, sizeof(buf)));
@@ -302,9 +289,9 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 	if (r->exit_status == 0 && r->workload) {
 		r->status = OB_LC_OK;
 	} else if (r->exit_status == 77) {
-		fail(r, OB_LC_UNSUPPORTED, "workload: unsupported here (exit 77)");
+		ob_lc_fail(r, OB_LC_UNSUPPORTED, "workload: unsupported here (exit 77)");
 	} else {
-		fail(r, OB_LC_FAILED, "workload: exit %d%s", r->exit_status,
+		ob_lc_fail(r, OB_LC_FAILED, "workload: exit %d%s", r->exit_status,
 		     r->workload ? "" : ", no JSON on stdout");
 		r->stderr_tail = ob_lc_tail(f->err);
 	}
@@ -364,16 +351,16 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 	snprintf(cid, sizeof(cid), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	snprintf(sid, sizeof(sid), OB_CONTAINER_PREFIX "%s-s%zu", s->runid, seq);
 	if (files_open(&sf, dir, "server", &err) < 0 || files_open(&cf, dir, "client", &err) < 0) {
-		fail(r, OB_LC_FAILED, "%.400s", err.msg);
+		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
 		goto out;
 	}
 	if (e->ops->net_create) {
 		if (e->ops->net_create(e, net, subnet, &err) < 0) {
-			fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
+			ob_lc_fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
 			goto out;
 		}
 	} else if (ob_netenv_create(&ne, net, s->net_subnet, 2, &err) < 0) {
-		fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
+		ob_lc_fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
 		goto out;
 	} else {
 		ob_netenv_path(&ne, 0, nsp[0], sizeof(nsp[0]));
@@ -388,7 +375,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 			      .network = e->ops->net_create ? net : nsp[0] };
 
 	if (up(e, rt, &sc, &sf, deadline, &sr) < 0) {
-		fail(r, sr.status, "server: %.400s", sr.what);
+		ob_lc_fail(r, sr.status, "server: %.400s", sr.what);
 		r->stderr_tail = sr.stderr_tail ? strdup(sr.stderr_tail) : NULL;
 		goto out;
 	}
@@ -414,7 +401,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 		if (yes)
 			break;
 		if (ob_now_ns() > give_up || ob_proc_poll_stop()) {
-			fail(r, ob_proc_stop_signal() ? OB_LC_STOPPED : OB_LC_FAILED,
+			ob_lc_fail(r, ob_proc_stop_signal() ? OB_LC_STOPPED : OB_LC_FAILED,
 			     "server: not listening after %llu s", READY_NS / SEC);
 			r->stderr_tail = ob_lc_tail(sf.err);
 			goto out;
@@ -423,7 +410,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 	}
 	if (e->ops->net_create) {
 		if (e->ops->address(e, &sc, addr, sizeof(addr), &err) < 0) {
-			fail(r, OB_LC_FAILED, "server address: %.400s", err.msg);
+			ob_lc_fail(r, OB_LC_FAILED, "server address: %.400s", err.msg);
 			goto out;
 		}
 	} else {
@@ -446,7 +433,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 		down(e, rt, &sc, &sf, grace < deadline ? grace : deadline, &sr);
 		server_up = false;
 		if (sr.exit_status != 0) {
-			fail(r, OB_LC_FAILED, "server: exit %d", sr.exit_status);
+			ob_lc_fail(r, OB_LC_FAILED, "server: exit %d", sr.exit_status);
 			r->stderr_tail = ob_lc_tail(sf.err);
 		}
 	}
@@ -487,14 +474,14 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 
 	snprintf(word, sizeof(word), " %s ", col->base->name);
 	if (e->has && !strstr(e->has, word)) {
-		fail(r, OB_LC_UNSUPPORTED, "the %s daemon at %s has no runtime '%s' (it has:%s)",
+		ob_lc_fail(r, OB_LC_UNSUPPORTED, "the %s daemon at %s has no runtime '%s' (it has:%s)",
 		     e->ops->name, e->address, col->base->name, e->has);
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	if (ob_mkdir_p(dir, 0700, &err) < 0) {
-		fail(r, OB_LC_FAILED, "%.400s", err.msg);
+		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
 		return;
 	}
 	if (t->cell) {
@@ -502,7 +489,7 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		goto out;
 	}
 	if (files_open(&f, dir, "ctr", &err) < 0) {
-		fail(r, OB_LC_FAILED, "%.400s", err.msg);
+		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
 		goto out;
 	}
 	if (t->workdir) {
@@ -512,7 +499,7 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		if (ob_mkdir_p(base, 0700, &err) < 0 ||
 		    ob_mount_prepare(&m, t->mount, ob_test_workdir_size(t, s->profile), base, dir,
 				     &err) < 0) {
-			fail(r, OB_LC_FAILED, "mount: %.400s", err.msg);
+			ob_lc_fail(r, OB_LC_FAILED, "mount: %.400s", err.msg);
 			goto out;
 		}
 	}

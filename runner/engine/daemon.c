@@ -278,6 +278,33 @@ static bool dead_run(const char *name, const char *suffix, char *buf, size_t len
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
+/* Remove the entries of dir named after a dead run (suffix after its id). */
+static int remove_dead(const char *dir, const char *suffix, const char *what, FILE *log)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char runid[64];
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (dead_run(e->d_name, suffix, runid, sizeof(runid))) {
+			ob_cleanup_free char *p = NULL;
+			struct ob_error err;
+
+			if (asprintf(&p, "%s/%s", dir, e->d_name) < 0)
+				abort();
+			if (ob_remove_tree(p, &err) == 0) {
+				if (log)
+					fprintf(log, "ocibench: removed %s %s\n", what, p);
+				n++;
+			}
+		}
+	closedir(d);
+	return n;
+}
+
 int ob_daemon_cleanup(FILE *log)
 {
 	struct dirent *e;
@@ -296,39 +323,9 @@ int ob_daemon_cleanup(FILE *log)
 			}
 		closedir(d);
 	}
-	/* podman's run roots */
-	if ((d = opendir("/run"))) {
-		while ((e = readdir(d)))
-			if (dead_run(e->d_name, "-podman", runid, sizeof(runid))) {
-				ob_cleanup_free char *p = NULL;
-				struct ob_error err;
-
-				if (asprintf(&p, "/run/%s", e->d_name) < 0)
-					abort();
-				if (ob_remove_tree(p, &err) == 0) {
-					if (log)
-						fprintf(log, "ocibench: removed podman run root %s\n", p);
-					n++;
-				}
-			}
-		closedir(d);
-	}
-	/* the runc v2 shim's state of containerd containers in our namespace */
-	if ((d = opendir(RUNC_STATE "/ocibench"))) {
-		while ((e = readdir(d)))
-			if (dead_run(e->d_name, "-", runid, sizeof(runid))) {
-				ob_cleanup_free char *p = NULL;
-				struct ob_error err;
-
-				if (asprintf(&p, RUNC_STATE "/ocibench/%s", e->d_name) < 0)
-					abort();
-				if (ob_remove_tree(p, &err) == 0) {
-					if (log)
-						fprintf(log, "ocibench: removed containerd runc state %s\n", p);
-					n++;
-				}
-			}
-		closedir(d);
-	}
+	/* podman's run roots; the runc v2 shim's state of containerd
+	 * containers in our namespace */
+	n += remove_dead("/run", "-podman", "podman run root", log);
+	n += remove_dead(RUNC_STATE "/ocibench", "-", "containerd runc state", log);
 	return n;
 }

@@ -171,14 +171,14 @@ static int wait_listening(const struct ob_bundle *b, pid_t pid, uint64_t deadlin
 		if (w == OB_WAIT_TIMEOUT && next < give_up)
 			continue;
 		if (w == OB_WAIT_DONE)
-			fail(r, OB_LC_FAILED, "server: %s before it listened",
+			ob_lc_fail(r, OB_LC_FAILED, "server: %s before it listened",
 			     ob_proc_status_text(st, buf, sizeof(buf)));
 		else if (w == OB_WAIT_STOPPED)
-			fail(r, OB_LC_STOPPED, "server: stopped by a signal");
+			ob_lc_fail(r, OB_LC_STOPPED, "server: stopped by a signal");
 		else if (w == OB_WAIT_TIMEOUT && give_up == deadline)
-			fail(r, OB_LC_TIMEOUT, "server: timed out before it listened");
+			ob_lc_fail(r, OB_LC_TIMEOUT, "server: timed out before it listened");
 		else if (w == OB_WAIT_TIMEOUT)
-			fail(r, OB_LC_FAILED, "server: not listening after %llu s",
+			ob_lc_fail(r, OB_LC_FAILED, "server: not listening after %llu s",
 			     (unsigned long long)(READY_NS / SEC));
 		else
 			fail_err(r, OB_LC_FAILED, "server", &err);

@@ -2,6 +2,7 @@
 #include "lifecycle.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,4 +342,14 @@ void ob_lc_result_clear(struct ob_lc_result *r)
 	json_decref(r->extra);
 	free(r->stderr_tail);
 	memset(r, 0, sizeof(*r));
+}
+
+void ob_lc_fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->status = st;
+	va_start(ap, fmt);
+	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	va_end(ap);
 }

@@ -85,6 +85,10 @@ int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 
 void ob_lc_result_clear(struct ob_lc_result *r);
 
+/* Mark r with status st and the formatted reason. */
+void ob_lc_fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* The last 2 KiB of a file (a bundle's stderr), malloc'ed; "" when unreadable. */
 char *ob_lc_tail(const char *path);
 
