@@ -22,6 +22,7 @@ struct opts {
 	const char *density, *density_budget;
 	long long concurrency;
 	const char *engine, *docker_host, *containerd_address;
+	const char *seccomp;
 };
 
 /* Parsed command line: options plus the --runtime definitions. */

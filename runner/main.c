@@ -73,6 +73,9 @@ static const struct ob_opt run_opts[] = {
 	  "density test: container lifecycles in flight at once" },
 	{ "density-budget", OB_OPT_STRING, O(density_budget), "50%", 0, 0, NULL,
 	  "density test: MemAvailable the containers may take, SIZE or PERCENT%" },
+	{ "seccomp", OB_OPT_STRING, O(seccomp), "default", 0, 0, NULL,
+	  "the bare runtimes' system call filter: default (the engines' profile, from"
+	  " containers-common's seccomp.json), unconfined, or a profile FILE" },
 	{ "engine", OB_OPT_STRING, O(engine), NULL, 0, 0, NULL,
 	  "comma list of oci (the bare runtime), docker, podman, containerd (default oci)" },
 	{ "docker-host", OB_OPT_STRING, O(docker_host), NULL, 0, 0, NULL,

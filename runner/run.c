@@ -15,6 +15,8 @@
 #include "config.h"
 #include "cli.h"
 #include "engine/engine.h"
+#include "seccomp.h"
+#include <sys/utsname.h>
 #include "image.h"
 #include "manifest.h"
 #include "mounts.h"
@@ -86,9 +88,22 @@ struct run {
 	char out[4096], runid[64], bundles[4096];
 	json_t *manifest;
 	struct ob_engines es;         /* --engine */
+	struct ob_seccomp sc;         /* --seccomp */
 	struct ob_runtime *cols[64];  /* the matrix's columns: engines x runtimes */
 	size_t ncols;
 };
+
+/* --seccomp: the filter of every bundle of the run. */
+static int pick_seccomp(struct run *r, struct ob_error *err)
+{
+	struct utsname u;
+
+	uname(&u);
+	if (ob_seccomp_load(r->c->o.seccomp, ob_bundle_caps, u.machine, u.release, &r->sc, err) < 0)
+		return -1;
+	ob_bundle_set_seccomp(r->sc.oci);
+	return 0;
+}
 
 /* --engine: the columns, ENGINE/RUNTIME for every engine but oci. */
 static int pick_engines(struct run *r, struct ob_error *err)
@@ -321,7 +336,7 @@ static int validate(struct run *r, struct ob_error *err)
 	if (pick_tests(r, err) < 0 || ob_cli_runtimes(r->c, &r->set, err) < 0 ||
 	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0 ||
 	    pick_density(r, err) < 0 ||
-	    pick_engines(r, err) < 0)
+	    pick_engines(r, err) < 0 || pick_seccomp(r, err) < 0)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
@@ -412,6 +427,7 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "build", ob_manifest_build());
 	json_object_set_new(m, "runtimes", rts);
 	json_object_set_new(m, "engines", ob_engines_manifest(&r->es));
+	json_object_set_new(m, "seccomp", ob_seccomp_manifest(&r->sc));
 	json_object_set_new(m, "workloads", workloads);
 	if (r->img)
 		json_object_set_new(m, "image", json_pack("{s:s,s:s?}", "layout", r->c->o.image,
@@ -435,7 +451,7 @@ int ob_cmd_bundle(struct cli *c, struct ob_error *err)
 	if (c->npos != 2)
 		return ob_err(err, OB_EXIT_USAGE, 0, "bundle needs one directory (that does not exist)");
 	r.profile = &ob_profiles[c->o.profile];
-	if (pick_tests(&r, err) < 0 || open_source(&r, err) < 0)
+	if (pick_tests(&r, err) < 0 || open_source(&r, err) < 0 || pick_seccomp(&r, err) < 0)
 		goto out;
 	const struct ob_test *t = r.tests[0];
 	const char *variant = t->variants ? t->variants[0] : NULL;
@@ -457,6 +473,8 @@ int ob_cmd_bundle(struct cli *c, struct ob_error *err)
 	ob_bundle_free(&b);
 	rc = 0;
 out:
+	ob_bundle_set_seccomp(NULL);
+	ob_seccomp_free(&r.sc);
 	image_close(r.img);
 	return rc;
 }
@@ -490,7 +508,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
 		goto out_state;
 	/* daemons up and the image loaded before any result is written */
-	if (r.es.ncols && ob_engines_up(&r.es, r.runid, r.bundles, c->o.image, err) < 0) {
+	if (r.es.ncols && ob_engines_up(&r.es, r.runid, r.bundles, c->o.image, &r.sc, err) < 0) {
 		json_decref(workloads);
 		goto out_state;
 	}
@@ -550,6 +568,8 @@ out_state:
 	ob_state_end(c->o.state_dir, r.runid);
 out_early:
 	ob_engines_free(&r.es);
+	ob_bundle_set_seccomp(NULL);
+	ob_seccomp_free(&r.sc);
 	json_decref(r.manifest);
 	image_close(r.img);
 	ob_rt_free(&r.set);

@@ -19,6 +19,7 @@
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "ob-fs.h"
+#include "seccomp.h"
 
 #define SEC 1000000000ull
 #define NS "ocibench"
@@ -35,6 +36,13 @@ static int ctd_up(struct ob_engine *e, struct ob_error *err)
 	ob_argv_add(&e->cli, "--namespace=" NS);
 	if (ob_mkdir_p(e->wrapdir, 0755, err) < 0)
 		return -1;
+	/* ctr runs unconfined unless given a profile: the bare runtimes' one */
+	if (e->sc && e->sc->oci) {
+		if (asprintf(&e->seccomp_oci, "%s/seccomp-oci.json", e->dir) < 0)
+			abort();
+		if (json_dump_file(e->sc->oci, e->seccomp_oci, JSON_COMPACT) < 0)
+			return ob_err(err, OB_EXIT_FAIL, errno, "writing %s", e->seccomp_oci);
+	}
 	for (size_t i = 0; i < e->nbase; i++) {
 		ob_cleanup_free char *path = NULL;
 
@@ -116,6 +124,10 @@ static void ctd_create(struct ob_engine *e, const struct ob_runtime *rt, const s
 	ob_argv_add(a, "--runtime=%s/%s.shim", e->wrapdir, rt->engine->base->name);
 	if (c->network)
 		ob_argv_add(a, "--with-ns=network:%s", c->network);
+	if (e->seccomp_oci) {
+		ob_argv_add(a, "--seccomp");
+		ob_argv_add(a, "--seccomp-profile=%s", e->seccomp_oci);
+	}
 	if (c->workdir) {
 		const struct ob_mount *m = c->mount;
 

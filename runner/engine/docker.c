@@ -19,6 +19,7 @@
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "ob-fs.h"
+#include "seccomp.h"
 
 #define SEC 1000000000ull
 #define DOCKER_CLI "/usr/bin/docker" /* Debian's, not another client first on PATH */
@@ -240,6 +241,11 @@ static void dk_create(struct ob_engine *e, const struct ob_runtime *rt, const st
 			    (unsigned long long)nf.rlim_max);
 		ob_argv_add(a, "--ulimit=nproc=%llu:%llu", nproc, nproc);
 	}
+	/* --seccomp: default is the engine's own profile */
+	if (e->sc && strcmp(e->sc->name, "unconfined") == 0)
+		ob_argv_add(a, "--security-opt=seccomp=unconfined");
+	else if (e->sc && strcmp(e->sc->name, "file") == 0)
+		ob_argv_add(a, "--security-opt=seccomp=%s", e->sc->path);
 	if (c->workdir) {
 		const struct ob_mount *m = c->mount;
 

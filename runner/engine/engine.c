@@ -225,7 +225,7 @@ static int make_archive(struct ob_engine *e, const char *dir, const char *layout
 }
 
 int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
-		  const char *layout, struct ob_error *err)
+		  const char *layout, const struct ob_seccomp *sc, struct ob_error *err)
 {
 	for (size_t k = 0; k < es->n; k++) {
 		struct ob_engine *e = es->e[k];
@@ -233,6 +233,7 @@ int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
 		if (!e)
 			continue;
 		e->runid = runid;
+		e->sc = sc;
 		snprintf(e->cgroup, sizeof(e->cgroup), "ocibench-%s-engines/%s", runid, e->ops->name);
 		if (asprintf(&e->dir, "%s/%s", dir, e->ops->name) < 0 ||
 		    asprintf(&e->wrapdir, "%s/%s/wrap", dir, e->ops->name) < 0)
@@ -267,6 +268,7 @@ void ob_engines_free(struct ob_engines *es)
 		free(e->archive);
 		free(e->version);
 		free(e->wrapdir);
+		free(e->seccomp_oci);
 		free(e->has);
 		free(e);
 	}

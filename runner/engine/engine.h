@@ -107,6 +107,8 @@ struct ob_engine {
 	char *wrapdir;        /* runtime wrappers */
 	struct ob_runtime *const *base; /* the bare runtimes of the columns */
 	size_t nbase;
+	const struct ob_seccomp *sc; /* the run's --seccomp */
+	char *seccomp_oci;    /* containerd: that profile in OCI form, a file */
 	char *has;            /* a user's docker daemon: " NAME NAME ... " of the
 			       * runtimes it has (the others are marked); NULL: ours */
 };
@@ -145,8 +147,12 @@ int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, siz
 
 /* Start every engine of the run: daemons under dir, image from the OCI
  * layout (tag latest). */
+struct ob_seccomp;
+/* sc: the run's --seccomp, given to every engine the engine's way
+ * (default: the engine's own default profile; containerd, which has none
+ * unless asked, gets the converted profile the bare runtimes get). */
 int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
-		  const char *layout, struct ob_error *err);
+		  const char *layout, const struct ob_seccomp *sc, struct ob_error *err);
 void ob_engines_down(struct ob_engines *es);
 void ob_engines_free(struct ob_engines *es);
 

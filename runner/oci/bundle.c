@@ -63,7 +63,7 @@ static json_t *mount(const char *dst, const char *type, const char *src, const c
 }
 
 /* Docker's default capability set (the study ran its containers through Docker). */
-static const char *const default_caps[] = {
+const char *const ob_bundle_caps[] = {
 	"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
 	"CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
 	"CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE", NULL,
@@ -98,7 +98,7 @@ static json_t *process(const struct ob_bundle_spec *spec)
 	json_object_set_new(p, "env", env);
 	json_object_set_new(p, "cwd", json_string(spec->cwd ? spec->cwd : "/"));
 	for (int i = 0; sets[i]; i++)
-		json_object_set_new(caps, sets[i], strv(default_caps));
+		json_object_set_new(caps, sets[i], strv(ob_bundle_caps));
 	json_object_set_new(p, "capabilities", caps);
 	json_t *rl = json_object();
 
@@ -108,6 +108,14 @@ static json_t *process(const struct ob_bundle_spec *spec)
 	json_object_set_new(p, "rlimits", json_pack("[o]", rl));
 	json_object_set_new(p, "noNewPrivileges", json_true());
 	return p;
+}
+
+/* The run's system call filter (--seccomp), NULL: none. */
+static json_t *run_seccomp;
+
+void ob_bundle_set_seccomp(json_t *seccomp)
+{
+	run_seccomp = seccomp;
 }
 
 static json_t *config(const struct ob_bundle_spec *spec)
@@ -142,6 +150,8 @@ static json_t *config(const struct ob_bundle_spec *spec)
 	json_object_set_new(lnx, "readonlyPaths", strv(readonly));
 	json_object_set_new(lnx, "resources",
 			    json_pack("{s:[{s:b,s:s}]}", "devices", "allow", 0, "access", "rwm"));
+	if (run_seccomp)
+		json_object_set(lnx, "seccomp", run_seccomp);
 	json_object_set_new(c, "linux", lnx);
 	return c;
 }

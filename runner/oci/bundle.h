@@ -51,6 +51,13 @@ int ob_bundle_configure(const struct ob_bundle *b, const struct ob_bundle_spec *
 int ob_bundle_find_bin(const struct ob_bundle *b, char *const *env, const char *name,
 		       char *out, size_t len, struct ob_error *err);
 
+/* The capabilities every bundle's process gets (Docker's default set). */
+extern const char *const ob_bundle_caps[];
+
+/* linux.seccomp of every bundle configured from now on (borrowed; NULL:
+ * none, the default until the run loads its --seccomp). */
+void ob_bundle_set_seccomp(json_t *seccomp);
+
 /* Free b, leaving the directory in place. */
 void ob_bundle_free(struct ob_bundle *b);
 
