@@ -54,7 +54,7 @@ struct files {
 static int run(struct ob_engine *e, char *const *argv, int out, const struct files *f,
 	       uint64_t deadline, int *st, uint64_t *t0, uint64_t *t1, char **text)
 {
-	ob_cleanup_free char *exe = ob_which(argv[0]), *netns = NULL, *procs = NULL;
+	ob_cleanup_free char *exe = ob_proc_which(argv[0]), *netns = NULL, *procs = NULL;
 	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ob_cleanup_close int mem = out < 0 ? memfd_create("ocibench-engine", MFD_CLOEXEC) : -1;
 	struct ob_argv a = { 0 };

@@ -131,42 +131,23 @@ static int make_cgroup(const char *rel, struct ob_error *err)
 	return ob_mkdir_p(p, 0755, err);
 }
 
-/* `ip ARGS...` in the host's namespaces. */
-static int ip(struct ob_error *err, char *const *args)
-{
-	struct ob_engine host = { 0 };
-	struct ob_argv a = { 0 };
-	ob_cleanup_free char *out = NULL;
-	int rc;
-
-	ob_argv_add(&a, "ip");
-	ob_argv_addv(&a, args);
-	rc = ob_engine_cmd(&host, a.v, 30 * SEC, &out, err);
-	ob_argv_free(&a);
-	return rc;
-}
-
 static void netns_del(const char *name)
 {
 	struct ob_error err;
-	char *const args[] = { "netns", "delete", (char *)name, NULL };
 
 	if (name[0])
-		ip(&err, args);
+		ob_proc_cmdl(&err, "ip", "netns", "delete", name, NULL);
 }
 
 int ob_daemon_prepare(struct ob_engine *e, struct ob_error *err)
 {
 	snprintf(e->netns, sizeof(e->netns), OB_CONTAINER_PREFIX "%s" OB_NETNS_INFIX "0-%s", e->runid,
 		 e->ops->name);
-	char *const add[] = { "netns", "add", e->netns, NULL };
-	char *const lo[] = { "-n", e->netns, "link", "set", "lo", "up", NULL };
-
-	if (ip(err, add) < 0) {
+	if (ob_proc_cmdl(err, "ip", "netns", "add", e->netns, NULL) < 0) {
 		e->netns[0] = '\0';
 		return ob_err_wrap(err, "the network namespace of the %s daemon", e->ops->name);
 	}
-	if (ip(err, lo) < 0)
+	if (ob_proc_cmdl(err, "ip", "-n", e->netns, "link", "set", "lo", "up", NULL) < 0)
 		return -1;
 	return make_cgroup(e->cgroup, err);
 }
@@ -174,7 +155,7 @@ int ob_daemon_prepare(struct ob_engine *e, struct ob_error *err)
 int ob_daemon_start(struct ob_engine *e, char *const *argv, char *const *env,
 		    char *const *ready, const char *log, struct ob_error *err)
 {
-	ob_cleanup_free char *procs = NULL, *netns = NULL, *exe = ob_which(argv[0]);
+	ob_cleanup_free char *procs = NULL, *netns = NULL, *exe = ob_proc_which(argv[0]);
 	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ob_cleanup_close int lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	struct ob_argv a = { 0 };

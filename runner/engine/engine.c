@@ -150,7 +150,7 @@ int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, siz
 int ob_engine_cmd(struct ob_engine *e, char *const *argv, uint64_t timeout_ns, char **out,
 		  struct ob_error *err)
 {
-	ob_cleanup_free char *exe = ob_which(argv[0]), *netns = NULL;
+	ob_cleanup_free char *exe = ob_proc_which(argv[0]), *netns = NULL;
 	struct ob_argv a = { 0 };
 	struct ob_spawn sp = { 0 };
 	int st, rc;
@@ -318,7 +318,7 @@ void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set
 		ob_cleanup_free char *ver = NULL;
 
 		for (int i = 0; i < 4 && engine_bins[k][i]; i++) {
-			char *p = ob_which(engine_bins[k][i]);
+			char *p = ob_proc_which(engine_bins[k][i]);
 
 			if (!p && !missing)
 				missing = engine_bins[k][i];

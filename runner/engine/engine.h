@@ -206,7 +206,5 @@ int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, cha
 /* podman's run root of run RUNID (its length is limited) */
 #define OB_PODMAN_RUNROOT "/run/ocibench-%s-podman"
 
-/* The absolute path of a program found on PATH, NULL if none. */
-char *ob_which(const char *name);
 
 #endif

@@ -20,28 +20,9 @@
 
 #include "netcell.h"
 #include "ob-cleanup.h"
+#include "proc.h"
 #include "ob-file.h"
 #include "ob-fs.h"
-
-char *ob_which(const char *name)
-{
-	const char *path = getenv("PATH");
-	ob_cleanup_free char *copy = strdup(path && *path ? path : "/usr/sbin:/usr/bin:/sbin:/bin");
-	char *p;
-
-	if (!copy)
-		abort();
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? strdup(name) : NULL;
-	for (char *d = strtok(copy, ":"); d; d = strtok(NULL, ":")) {
-		if (asprintf(&p, "%s/%s", d, name) < 0)
-			abort();
-		if (access(p, X_OK) == 0)
-			return p;
-		free(p);
-	}
-	return NULL;
-}
 
 /* s in single quotes for sh, appended to buf. */
 static void quote(char **buf, const char *s)
@@ -91,8 +72,8 @@ static int write_script(const char *path, const char *text, struct ob_error *err
 int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, char **path,
 		    struct ob_error *err)
 {
-	ob_cleanup_free char *unshare = ob_which("unshare"), *mount = ob_which("mount"),
-			     *umount = ob_which("umount"), *text = strdup("#!/bin/sh\nexec");
+	ob_cleanup_free char *unshare = ob_proc_which("unshare"), *mount = ob_proc_which("mount"),
+			     *umount = ob_proc_which("umount"), *text = strdup("#!/bin/sh\nexec");
 	ob_cleanup_free char *inner = strdup("");
 	bool sandbox = (rt->quirks & OB_RTQ_NETSTACK) != 0;
 	bool mask = sandbox && ob_net_sysctl_leaks();
@@ -148,7 +129,7 @@ int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, cha
 	}
 	/* containerd: the runc v2 shim runs "runc" from its PATH; give it one
 	 * where runc is the wrapper */
-	ob_cleanup_free char *bindir = NULL, *runc = NULL, *shimbin = ob_which("containerd-shim-runc-v2");
+	ob_cleanup_free char *bindir = NULL, *runc = NULL, *shimbin = ob_proc_which("containerd-shim-runc-v2");
 	ob_cleanup_free char *stext = strdup("#!/bin/sh\nPATH=");
 
 	if (!shimbin)
