@@ -304,7 +304,7 @@ json_t *ob_engines_manifest(const struct ob_engines *es)
 /* ---- ocibench runtimes ---- */
 
 static const char *const engine_bins[][4] = {
-	{ "docker", "dockerd", "skopeo", NULL },
+	{ "/usr/bin/docker", "dockerd", "skopeo", NULL },
 	{ "podman", "conmon", "skopeo", NULL },
 	{ "ctr", "containerd", "containerd-shim-runc-v2", "skopeo" },
 };
@@ -331,7 +331,8 @@ void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set
 			continue;
 		}
 		struct ob_engine none = { 0 };
-		char *const vargv[] = { (char *)engine_bins[k][0], "--version", NULL };
+		/* the daemon's version (podman has none) */
+		char *const vargv[] = { (char *)engine_bins[k][k == 1 ? 0 : 1], "--version", NULL };
 
 		if (ob_engine_cmd(&none, vargv, 10 * SEC, &ver, &(struct ob_error){ 0 }) == 0 && ver)
 			ver[strcspn(ver, "\n")] = '\0';
@@ -352,7 +353,8 @@ void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set
 				fprintf(out, " %s%s", rt->name,
 					rt->hide_mount || (rt->quirks & OB_RTQ_NETSTACK) ? "(wrapped)" : "");
 		}
-		fprintf(out, "%s%s\n", user ? "  daemon: " : "  (private daemon per run)",
+		fprintf(out, "%s%s\n",
+			user ? "  daemon: " : k == 1 ? "  (private storage per run)" : "  (private daemon per run)",
 			user ? user : "");
 	}
 }
