@@ -102,16 +102,6 @@ static bool ok(int w, int st)
 	return w == OB_WAIT_DONE && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-static void step_failed(struct ob_lc_result *r, const char *step, int w, int st)
-{
-	char buf[64];
-
-	ob_lc_fail(r, w == OB_WAIT_TIMEOUT ? OB_LC_TIMEOUT : w == OB_WAIT_STOPPED ? OB_LC_STOPPED : OB_LC_FAILED,
-	     "%s: %s", step,
-	     w == OB_WAIT_TIMEOUT ? "timed out" : w == OB_WAIT_STOPPED ? "stopped by a signal" :
-	     w < 0 ? "could not run" : ob_proc_status_text(st, buf, sizeof(buf)));
-}
-
 static void set_phase(struct ob_lc_result *r, int ph, uint64_t t0, uint64_t t1)
 {
 	r->have[ph] = true;
@@ -203,7 +193,7 @@ static int up(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_
 	w = run(e, a.v, f->errfd, f, deadline, &st, &t0, &t1, NULL);
 	ob_argv_free(&a);
 	if (!ok(w, st)) {
-		step_failed(r, "create", w, st);
+		ob_lc_step_failed(r, "create", w, st);
 		goto fail;
 	}
 	set_phase(r, OB_PH_CREATE, t0, t1);
@@ -212,7 +202,7 @@ static int up(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_
 	w = run(e, a.v, f->errfd, f, deadline, &st, &t0, &t1, NULL);
 	ob_argv_free(&a);
 	if (!ok(w, st)) {
-		step_failed(r, "start", w, st);
+		ob_lc_step_failed(r, "start", w, st);
 		goto fail;
 	}
 	set_phase(r, OB_PH_START, t0, t1);
@@ -238,7 +228,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		w = run(e, a.v, -1, f, deadline, &st, &t0, &t1, &said);
 		ob_argv_free(&a);
 		if (!ok(w, st)) {
-			step_failed(r, "wait", w, st);
+			ob_lc_step_failed(r, "wait", w, st);
 			goto fail;
 		}
 		r->exit_status = (int)strtol(said, NULL, 10);
@@ -249,7 +239,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		snprintf(pidfile, sizeof(pidfile), "%s.pid", f->out);
 		w = wait_pid(pidfile, deadline, &t1);
 		if (w != OB_WAIT_DONE) {
-			step_failed(r, "wait", w, 0);
+			ob_lc_step_failed(r, "wait", w, 0);
 			goto fail;
 		}
 		set_phase(r, OB_PH_WAIT, r->started_ns, t1);
@@ -261,7 +251,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		w = out < 0 ? -1 : run(e, a.v, out, f, deadline, &st, &t0, &t1, NULL);
 		ob_argv_free(&a);
 		if (!ok(w, st)) {
-			step_failed(r, "logs", w, st);
+			ob_lc_step_failed(r, "logs", w, st);
 			goto fail;
 		}
 	}
@@ -272,7 +262,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		w = run(e, a.v, -1, f, deadline, &st, &t0, &t1, &said);
 		ob_argv_free(&a);
 		if (!ok(w, st)) {
-			step_failed(r, "delete", w, st);
+			ob_lc_step_failed(r, "delete", w, st);
 			goto fail;
 		}
 		if (step == 0) {
@@ -375,7 +365,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 			      .network = e->ops->net_create ? net : nsp[0] };
 
 	if (up(e, rt, &sc, &sf, deadline, &sr) < 0) {
-		ob_lc_fail(r, sr.status, "server: %.400s", sr.what);
+		ob_lc_fail(r, sr.status, "server: %.400s", sr.err.msg);
 		r->stderr_tail = sr.stderr_tail ? strdup(sr.stderr_tail) : NULL;
 		goto out;
 	}

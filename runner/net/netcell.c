@@ -118,22 +118,7 @@ static int configure(const struct ob_suite *s, const struct ob_test *t, const ch
 	return ob_bundle_configure(b, &spec, err);
 }
 
-static void fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
-{
-	va_list ap;
-	char msg[sizeof(r->err.msg)];
-
-	r->status = st;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	ob_err(&r->err, OB_EXIT_FAIL, 0, "%s", msg);
-}
-
-/* The same with an error of a step the cell ran: "step: message". */
+/* r failed with the error of a step the cell ran: "step: message". */
 static void fail_err(struct ob_lc_result *r, enum ob_lc_status st, const char *step,
 		     const struct ob_error *err)
 {
@@ -228,7 +213,7 @@ static void server_down(const struct side *srv, const struct ob_bundle *sb, cons
 		return;
 	st = sr->status == OB_LC_STOPPED ? OB_LC_STOPPED : OB_LC_FAILED;
 	if (sr->exit_status > 0)
-		fail(r, st, "server: exit %d", sr->exit_status);
+		ob_lc_fail(r, st, "server: exit %d", sr->exit_status);
 	else
 		fail_err(r, st, "server", &sr->err);
 	free(r->stderr_tail);

@@ -106,7 +106,7 @@ static void set_phase(struct ob_lc_result *r, int ph, uint64_t t0, uint64_t t1)
 }
 
 /* Map the outcome of a step that did not succeed onto r. */
-static void step_failed(struct ob_lc_result *r, const char *step, int w, int st)
+void ob_lc_step_failed(struct ob_lc_result *r, const char *step, int w, int st)
 {
 	char buf[64];
 
@@ -218,7 +218,7 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 
 	w = rt_cmd(rt, &io, io.out, "create", create_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
-		step_failed(r, "create", w, st);
+		ob_lc_step_failed(r, "create", w, st);
 		goto fail;
 	}
 	set_phase(r, OB_PH_CREATE, t0, t1);
@@ -246,7 +246,7 @@ int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const ch
 	r->start_wall_ns = ob_wall_ns();
 	w = rt_cmd(rt, &io, io.err, "start", id_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
-		step_failed(r, "start", w, st);
+		ob_lc_step_failed(r, "start", w, st);
 		goto fail;
 	}
 	set_phase(r, OB_PH_START, t0, t1);
@@ -274,7 +274,7 @@ int ob_lc_wait(const struct ob_runtime *rt, const struct ob_bundle *b, const cha
 	r->status = OB_LC_FAILED;
 	w = ob_proc_wait(pid, deadline, true, &st, &tw, &err);
 	if (w != OB_WAIT_DONE) {
-		step_failed(r, "wait", w, 0);
+		ob_lc_step_failed(r, "wait", w, 0);
 		if (w < 0) {
 			r->err = err;
 			ob_err_wrap(&r->err, "wait");
@@ -305,7 +305,7 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 
 	w = rt_cmd(rt, &io, io.err, "delete", id_args, deadline, true, &st, &t0, &t1);
 	if (!ok_exit(w, st)) {
-		step_failed(r, "delete", w, st);
+		ob_lc_step_failed(r, "delete", w, st);
 		goto fail;
 	}
 	set_phase(r, OB_PH_DELETE, t0, t1);
@@ -347,9 +347,11 @@ void ob_lc_result_clear(struct ob_lc_result *r)
 void ob_lc_fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
 {
 	va_list ap;
+	char msg[sizeof(r->err.msg)];
 
 	r->status = st;
 	va_start(ap, fmt);
-	vsnprintf(r->what, sizeof(r->what), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	ob_err(&r->err, OB_EXIT_FAIL, 0, "%s", msg);
 }

@@ -85,6 +85,10 @@ int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 
 void ob_lc_result_clear(struct ob_lc_result *r);
 
+/* Mark r as failed in step after OB_WAIT_* w (status st when it ran):
+ * timeout, stopped, or failed with the exit status. */
+void ob_lc_step_failed(struct ob_lc_result *r, const char *step, int w, int st);
+
 /* Mark r with status st and the formatted reason. */
 void ob_lc_fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
