@@ -474,8 +474,12 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
 		return;
 	}
-	if (t->cell) {
+	if (t->cell == ob_net_cell) {
 		net_cell(s, rt, t, variant, seq, dir, deadline, r);
+		goto out;
+	}
+	if (t->cell) { /* footprint, density: measured on the bare OCI path */
+		ob_lc_fail(r, OB_LC_UNSUPPORTED, "%s: measured on the bare OCI path only", t->name);
 		goto out;
 	}
 	if (files_open(&f, dir, "ctr", &err) < 0) {
