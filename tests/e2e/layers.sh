@@ -4,7 +4,7 @@
 # (foo.c + foo.h) include each other, directly or through others.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 
-DIRS="lib workloads results runner/oci runner/net runner/host runner"
+DIRS="lib workloads results runner/oci runner/net runner/host runner/engine runner"
 
 # folder -> the folders (or single headers) it may include, itself first
 allowed() {
@@ -18,7 +18,11 @@ allowed() {
 	# only oci/ and lib/
 	runner/net) echo "runner/net runner/oci lib runner/suite.h runner/state.h" ;;
 	runner/host) echo "runner/host runner/oci lib runner/suite.h runner/state.h" ;;
-	runner) echo "runner runner/oci runner/net runner/host lib results/results.h" ;;
+	# the engines run the same tests through docker, podman, containerd:
+	# they take the matrix's types and names, the OCI plumbing and the
+	# net cell's private network (containerd)
+	runner/engine) echo "runner/engine runner/oci runner/net lib runner/suite.h runner/state.h" ;;
+	runner) echo "runner runner/oci runner/net runner/host runner/engine lib results/results.h" ;;
 	esac
 }
 
