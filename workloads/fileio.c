@@ -384,17 +384,19 @@ static int prepare_file(unsigned i, void *buf, uint64_t *seed, struct ob_error *
 static int prepare(struct ob_error *err)
 {
 	void *buf = NULL;
-	uint64_t seed = (uint64_t)ob_wall_ns(), t0 = ob_now_ns();
+	uint64_t seed = (uint64_t)ob_wall_ns();
+	struct ob_span span;
 	int rc = 0;
 
 	if (posix_memalign(&buf, 4096, state.o->block_size) != 0)
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating a %llu-byte block",
 			      (unsigned long long)state.o->block_size);
 	memset(buf, 0, state.o->block_size);
+	ob_span_begin(&span); /* prepare's figures: creating, filling and syncing the files */
 	for (unsigned i = 0; i < state.fs.num && rc == 0; i++)
 		rc = prepare_file(i, buf, &seed, err);
+	state.prep_ns = ob_span_end(&span);
 	free(buf);
-	state.prep_ns = ob_now_ns() - t0;
 	if (rc == 0 && text_out())
 		printf("%llu bytes written in %.2f seconds (%.2f MiB/sec).\n",
 		       (unsigned long long)state.prep_bytes, ob_ns_to_s(state.prep_ns),

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ob-clock.h"
+#include "ob-span.h"
 #include "ob-opt.h"
 #include "ob-result.h"
 
@@ -130,11 +131,12 @@ int main(int argc, char **argv)
 		status = OB_EXIT_FAIL;
 	}
 
-	uint64_t t0 = ob_now_ns();
+	struct ob_span span;
 
+	ob_span_begin(&span);
 	sig = status == OB_EXIT_OK ? idle(&set, opts.time) : 0;
 
-	double idle_s = (double)(ob_now_ns() - t0) / 1e9;
+	double idle_s = (double)ob_span_end(&span) / 1e9;
 
 	if (status != OB_EXIT_OK)
 		ob_err_print("ocibench-idle", &err);

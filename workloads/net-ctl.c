@@ -158,6 +158,8 @@ json_t *net_side_to_json(const struct net_side *side)
 				(json_int_t)side->bytes, "transactions",
 				(json_int_t)side->transactions, "time_s", side->time_s);
 
+	if (side->calls > 0)
+		json_object_set_new(msg, "calls", json_integer((json_int_t)side->calls));
 	if (side->have_lat)
 		json_object_set_new(msg, "latency_us",
 				    json_pack("[f, f, f, f, f]", side->lat_us[0], side->lat_us[1],
@@ -167,16 +169,18 @@ json_t *net_side_to_json(const struct net_side *side)
 
 int net_side_from_json(json_t *msg, struct net_side *side, struct ob_error *err)
 {
-	json_int_t bytes, transactions;
+	json_int_t bytes, transactions, calls = 0;
 	json_t *lat = NULL;
 
 	memset(side, 0, sizeof(*side));
-	if (json_unpack(msg, "{s:I, s:I, s:F, s?o}", "bytes", &bytes, "transactions",
-			&transactions, "time_s", &side->time_s, "latency_us", &lat) < 0 ||
-	    bytes < 0 || transactions < 0)
+	if (json_unpack(msg, "{s:I, s:I, s:F, s?o, s?I}", "bytes", &bytes, "transactions",
+			&transactions, "time_s", &side->time_s, "latency_us", &lat, "calls",
+			&calls) < 0 ||
+	    bytes < 0 || transactions < 0 || calls < 0)
 		return ob_err(err, OB_EXIT_FAIL, 0, "malformed result from the peer");
 	side->bytes = (uint64_t)bytes;
 	side->transactions = (uint64_t)transactions;
+	side->calls = (uint64_t)calls;
 	if (lat != NULL) {
 		if (json_unpack(lat, "[F, F, F, F, F]", &side->lat_us[0], &side->lat_us[1],
 				&side->lat_us[2], &side->lat_us[3], &side->lat_us[4]) < 0)

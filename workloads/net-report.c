@@ -174,6 +174,10 @@ static void json_figures(const struct net_report *r, json_t *root)
 		return;
 	json_object_set_new(root, "transactions", json_integer((json_int_t)rr->transactions));
 	json_object_set_new(root, "transactions_per_s", json_real(rate(rr)));
+	/* the client's send, recv and poll calls per transaction (2 when each
+	 * message takes one call) */
+	json_object_set_new(root, "calls_per_transaction",
+			    json_real(rr->transactions > 0 ? (double)rr->calls / (double)rr->transactions : 0));
 	if (rr->have_lat)
 		json_object_set_new(root, "latency_us",
 				    json_pack("{s:f, s:f, s:f, s:f, s:f}", "min", rr->lat_us[0],

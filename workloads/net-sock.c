@@ -1,11 +1,14 @@
 /* net-sock.c - sockets for ocibench-net: listen, bounded connect, and the
  * waiting rule every loop follows.
  *
- * All sockets are non-blocking.  A loop first makes its call (send, recv,
- * accept); only when that would block does it poll(), in slices of
- * NET_WAIT_MS so it sees stop/abort/signals.  EAGAIN and EINTR always mean
- * "wait and try again": gVisor's host network can return EAGAIN even from a
- * blocking read.
+ * Sockets are created non-blocking: the listening socket, the control
+ * connection and a connect in progress.  A loop on them first makes its
+ * call (send, recv, accept); only when that would block does it poll(), in
+ * slices of NET_WAIT_MS so it sees stop/abort/signals.  The data sockets of
+ * a test are switched to blocking with a 100 ms timeout before the measured
+ * loops start (net_stream_setup in net-stream.c).  EAGAIN and EINTR always
+ * mean "wait and try again": gVisor's host network can return EAGAIN even
+ * from a blocking read.
  */
 #include "config.h"
 

@@ -4,7 +4,9 @@
  * sets `stop`; the receiver reads until the sender's end of stream.  Per
  * call there is nothing but the send/recv and a relaxed store of the byte
  * count (a plain store on x86 and arm64) that the interval sampler reads:
- * no clock reads, no copies; poll() only when the call would block.
+ * no clock reads, no copies; poll() only when the call timed out.  The
+ * stream's measured window (s->window) opens when the start gate opens for
+ * every stream at once (net-test.c) and closes here, when its loop ends.
  */
 #include "config.h"
 
@@ -17,12 +19,13 @@
 #include "ob-clock.h"
 #include "net.h"
 
-/* Data sockets block, with a 100 ms timeout, during the measured loops:
- * while data flows that is one system call per chunk, without the EAGAIN +
- * poll() round trip a non-blocking socket costs each time its buffer fills
- * or empties; the timeout still returns control to the loop (stop, abort,
- * and the spurious EAGAIN of gVisor's host network are all handled there). */
-static int block_with_timeout(struct net_stream *s, struct ob_error *err)
+/* Data sockets block, with a 100 ms timeout, during the measured loops
+ * (stream and rr): while data flows that is one system call per chunk or
+ * message, without the EAGAIN + poll() round trip a non-blocking socket
+ * costs each time its buffer fills or empties; the timeout still returns
+ * control to the loop (stop, abort, and the spurious EAGAIN of gVisor's host
+ * network are all handled there).  Called before the start gate. */
+int net_stream_setup(struct net_stream *s, struct ob_error *err)
 {
 	const struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
 	int flags = fcntl(s->fd, F_GETFL);
@@ -45,8 +48,6 @@ int net_stream_send(struct net_stream *s, struct ob_error *err)
 	const size_t len = t->spec.length;
 	uint64_t total = 0;
 
-	if (block_with_timeout(s, err) < 0)
-		return -1;
 	while (!atomic_load_explicit(&t->stop, memory_order_relaxed)) {
 		ssize_t n = send(s->fd, s->buf, len, MSG_NOSIGNAL); /* measured */
 
@@ -60,7 +61,7 @@ int net_stream_send(struct net_stream *s, struct ob_error *err)
 			return failed_call(s, "send", errno, err);
 		}
 	}
-	s->end_ns = ob_now_ns();
+	ob_span_end(&s->window);
 	/* end of stream: the receiver reads the rest and sees EOF */
 	if (shutdown(s->fd, SHUT_WR) < 0)
 		return failed_call(s, "shutdown", errno, err);
@@ -73,8 +74,6 @@ int net_stream_recv(struct net_stream *s, struct ob_error *err)
 	const size_t len = t->spec.length;
 	uint64_t total = 0;
 
-	if (block_with_timeout(s, err) < 0)
-		return -1;
 	for (;;) {
 		ssize_t n = recv(s->fd, s->buf, len, 0); /* measured */
 
@@ -90,6 +89,6 @@ int net_stream_recv(struct net_stream *s, struct ob_error *err)
 			return failed_call(s, "recv", errno, err);
 		}
 	}
-	s->end_ns = ob_now_ns();
+	ob_span_end(&s->window);
 	return 0;
 }

@@ -1,7 +1,10 @@
 /* net-test.c - one test on one side: a thread per stream running the
  * measured loop, and the main thread keeping time (deadline, interval
  * samples) and watching the control connection, so the loops never read
- * the clock.
+ * the clock.  The streams start together: each sets its socket up and waits
+ * at the start gate; the main thread opens it once every stream is there,
+ * and that moment begins the measured window of every stream (ob_span
+ * s->window, ended by its loop) and of the test (start_ns .. end_ns).
  */
 #include "config.h"
 
@@ -15,13 +18,44 @@
 #include "ob-clock.h"
 #include "net.h"
 
+/* A stream at the gate: counted as ready, then wait for it to open. */
+static void gate_wait(struct net_test *t)
+{
+	pthread_mutex_lock(&t->gate_mu);
+	t->gate_ready++;
+	pthread_cond_broadcast(&t->gate_cv);
+	while (!t->gate_open)
+		pthread_cond_wait(&t->gate_cv, &t->gate_mu);
+	pthread_mutex_unlock(&t->gate_mu);
+}
+
+/* The main thread: wait for the n streams started, then open the gate; the
+ * measured window of every stream begins now. */
+static void gate_open(struct net_test *t, unsigned n)
+{
+	struct ob_span window;
+
+	pthread_mutex_lock(&t->gate_mu);
+	while (t->gate_ready < n)
+		pthread_cond_wait(&t->gate_cv, &t->gate_mu);
+	ob_span_begin(&window);
+	t->start_ns = window.begin_ns;
+	for (unsigned i = 0; i < t->nstreams; i++)
+		t->streams[i].window = window;
+	t->gate_open = true;
+	pthread_cond_broadcast(&t->gate_cv);
+	pthread_mutex_unlock(&t->gate_mu);
+}
+
 static void *worker(void *arg)
 {
 	struct net_stream *s = arg;
 	struct net_test *t = s->test;
 	uint64_t one = 1;
+	int rc = net_stream_setup(s, &s->err);
 
-	if (t->loop(s, &s->err) < 0) {
+	gate_wait(t);
+	if (rc < 0 || t->loop(s, &s->err) < 0) {
 		s->failed = true;
 		atomic_store(&t->abort, true); /* one broken stream ends the test */
 	}
@@ -150,13 +184,13 @@ int net_test_run(struct net_test *t, struct ob_error *err)
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &block, &old);
-	t->start_ns = ob_now_ns();
 	for (; started < t->nstreams; started++) {
 		errno = pthread_create(&tids[started], NULL, worker, &t->streams[started]);
 		if (errno != 0)
 			break;
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	gate_open(t, started);
 	if (started < t->nstreams) {
 		rc = ob_err(err, OB_EXIT_FAIL, errno, "creating stream thread %u", started);
 		abort_test(t, NULL, err);
@@ -170,9 +204,10 @@ int net_test_run(struct net_test *t, struct ob_error *err)
 	for (unsigned i = 0; i < t->nstreams; i++) {
 		struct net_stream *s = &t->streams[i];
 
-		if (s->end_ns > t->end_ns)
-			t->end_ns = s->end_ns;
+		if (s->window.end_ns > t->end_ns)
+			t->end_ns = s->window.end_ns;
 		ob_lat_merge(&t->lat, &s->lat);
+		t->local.calls += s->calls;
 	}
 	if (t->end_ns == t->start_ns)
 		t->end_ns = ob_now_ns();
@@ -235,6 +270,8 @@ int net_test_init(struct net_test *t, const struct net_spec *spec, bool client, 
 	bool sender = spec->mode == NET_RR ? client : client != spec->reverse;
 
 	memset(t, 0, sizeof(*t));
+	pthread_mutex_init(&t->gate_mu, NULL);
+	pthread_cond_init(&t->gate_cv, NULL);
 	t->spec = *spec;
 	t->timed = sender;
 	if (spec->mode == NET_RR)

@@ -21,6 +21,7 @@
 #include "ob-error.h"
 #include "ob-hist.h"
 #include "ob-opt.h"
+#include "ob-span.h"
 
 #define NET_COOKIE_LEN 16
 #define NET_WAIT_MS 200       /* poll slice: how often a blocked loop sees stop/abort */
@@ -67,6 +68,7 @@ struct net_side {
 	uint64_t bytes;        /* bytes this side sent (sender) or received (receiver) */
 	uint64_t transactions; /* rr */
 	double time_s;         /* its measured interval */
+	uint64_t calls;        /* rr client: its send, recv and poll calls */
 	bool have_lat;         /* rr client: latency below */
 	double lat_us[5];      /* min, avg, max, p95, p99 */
 };
@@ -87,8 +89,9 @@ struct net_stream {
 	char *buf;
 	_Atomic uint64_t bytes;        /* published after every call, sampled by the intervals */
 	_Atomic uint64_t transactions; /* rr */
+	uint64_t calls;                /* rr: send, recv and poll calls of the loop */
 	struct ob_lat lat;             /* rr client: transaction latency */
-	uint64_t end_ns;
+	struct ob_span window;         /* from the start gate to the end of the loop */
 	struct ob_error err;
 	bool failed;
 };
@@ -110,7 +113,12 @@ struct net_test {
 	int done_fd;       /* eventfd: workers that finished */
 	unsigned nstreams;
 	struct net_stream *streams;
-	uint64_t start_ns, end_ns;
+	/* the start gate: every stream set up and waiting before the window opens */
+	pthread_mutex_t gate_mu;
+	pthread_cond_t gate_cv;
+	unsigned gate_ready;
+	bool gate_open;
+	uint64_t start_ns, end_ns; /* the measured window: the gate's opening to the last stream's end */
 	struct net_interval *iv;
 	size_t niv, cap;
 	struct net_side local;
@@ -159,7 +167,9 @@ int net_test_init(struct net_test *t, const struct net_spec *spec, bool client, 
 int net_test_run(struct net_test *t, struct ob_error *err);
 void net_test_fini(struct net_test *t);
 
-/* net-stream.c, net-rr.c: the measured loops */
+/* net-stream.c, net-rr.c: the measured loops, and the set-up of a data
+ * socket before the start gate (blocking, with a 100 ms timeout) */
+int net_stream_setup(struct net_stream *s, struct ob_error *err);
 int net_stream_send(struct net_stream *s, struct ob_error *err);
 int net_stream_recv(struct net_stream *s, struct ob_error *err);
 int net_rr_client(struct net_stream *s, struct ob_error *err);

@@ -123,6 +123,11 @@ t_jq "rr: one request byte per transaction, both sides agree" \
 	'.sender_bytes == .transactions and .receiver_bytes == .transactions' "$T_TMP/client.json"
 t_jq "rr: the server counted the same transactions" \
 	'.transactions == '"$(jq .transactions "$T_TMP/client.json")" "$T_TMP/server.json"
+# blocking sockets with a timeout: one send and one recv per transaction
+t_jq "rr: 2 to 2.1 client calls per transaction (one send, one recv)" \
+	'.calls_per_transaction >= 2 and .calls_per_transaction <= 2.1' "$T_TMP/client.json"
+t_jq "rr: the server reports the client's calls per transaction" \
+	'.calls_per_transaction == '"$(jq .calls_per_transaction "$T_TMP/client.json")" "$T_TMP/server.json"
 
 if ip -6 addr show dev lo 2>/dev/null | grep -q '::1/'; then
 	t_ok "IPv6 client on ::1" W net -c ::1 -p "$JPORT" -J -t 1 -6
