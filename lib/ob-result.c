@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "ob-result.h"
+#include "ob-revision.h"
 
 #include <stdio.h>
 #include <sys/resource.h>
@@ -16,8 +17,9 @@ json_t *ob_result_new(const char *workload, const char *command, int status,
 	json_object_set_new(root, "schema", json_string("ocibench-workload/1"));
 	json_object_set_new(root, "workload", json_string(workload));
 	json_object_set_new(root, "version", json_string(PACKAGE_VERSION));
-	json_object_set_new(root, "build", json_pack("{s:s, s:s}", "arch", OB_HOST_ARCH,
-						     "compiler", OB_CC_VERSION));
+	json_object_set_new(root, "build", json_pack("{s:s, s:s, s:s}", "arch", OB_HOST_ARCH,
+						     "compiler", OB_CC_VERSION, "revision",
+						     OB_SOURCE_REVISION));
 	json_object_set_new(root, "command", json_string(command));
 	json_object_set_new(root, "status",
 			    json_string(status == OB_EXIT_OK ? "ok"

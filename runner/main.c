@@ -21,6 +21,7 @@
 #include "results.h"
 #include "run.h"
 #include "ob-cleanup.h"
+#include "ob-revision.h"
 #include "ob-opt.h"
 #include "proc.h"
 #include "runtime.h"
@@ -249,7 +250,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ocibench %s\n", PACKAGE_VERSION);
+		printf("ocibench %s (source %s)\n", PACKAGE_VERSION, OB_SOURCE_REVISION);
 		return 0;
 	}
 	rc = parse(argc, argv, &c, &err);

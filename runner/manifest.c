@@ -1,6 +1,7 @@
 /* manifest.c - see manifest.h */
 #include "config.h"
 
+#include "ob-revision.h"
 #include "manifest.h"
 
 #include <stdio.h>
@@ -60,8 +61,8 @@ json_t *ob_manifest_host(void)
 
 json_t *ob_manifest_build(void)
 {
-	return json_pack("{s:s, s:s, s:b}", "arch", OB_HOST_ARCH, "compiler", OB_CC_VERSION,
-			 "cross_compiled", OB_CROSS_COMPILED);
+	return json_pack("{s:s, s:s, s:b, s:s}", "arch", OB_HOST_ARCH, "compiler", OB_CC_VERSION,
+			 "cross_compiled", OB_CROSS_COMPILED, "revision", OB_SOURCE_REVISION);
 }
 
 int ob_manifest_write(const char *dir, json_t *m, struct ob_error *err)

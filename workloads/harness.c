@@ -22,6 +22,7 @@
 #include "ob-clock.h"
 #include "ob-cpulist.h"
 #include "ob-result.h"
+#include "ob-revision.h"
 #include "ob-span.h"
 #include "workload.h"
 
@@ -491,7 +492,7 @@ int main(int argc, char **argv)
 	run.opts = opts;
 	run.command = "run";
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ocibench-%s %s\n", wl->name, PACKAGE_VERSION);
+		printf("ocibench-%s %s (source %s)\n", wl->name, PACKAGE_VERSION, OB_SOURCE_REVISION);
 		goto out;
 	}
 	if (ob_opt_defaults(sets, nsets, &err) < 0) {

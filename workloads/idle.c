@@ -25,6 +25,7 @@
 #include "ob-span.h"
 #include "ob-opt.h"
 #include "ob-result.h"
+#include "ob-revision.h"
 
 struct idle_opts {
 	double time;
@@ -99,7 +100,7 @@ int main(int argc, char **argv)
 	sigset_t set;
 
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ocibench-idle %s\n", PACKAGE_VERSION);
+		printf("ocibench-idle %s (source %s)\n", PACKAGE_VERSION, OB_SOURCE_REVISION);
 		return OB_EXIT_OK;
 	}
 	sigemptyset(&set);

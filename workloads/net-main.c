@@ -8,6 +8,7 @@
 #include "ob-clock.h"
 #include "ob-getopt.h"
 #include "net.h"
+#include "ob-revision.h"
 
 volatile sig_atomic_t net_interrupted;
 
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 
 	wall_start_ns = ob_wall_ns(); /* first act */
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("ocibench-net %s\n", PACKAGE_VERSION);
+		printf("ocibench-net %s (source %s)\n", PACKAGE_VERSION, OB_SOURCE_REVISION);
 		return OB_EXIT_OK;
 	}
 	if (ob_opt_defaults(&set, 1, &err) < 0) {
