@@ -11,6 +11,8 @@
 #                             times CMD1's CPU time, best of 3 each
 #   t_syscalls FILE CMD...    counts CMD's system calls by name into FILE
 #                             ("count name" lines), from outside the program
+#   t_snapshot NAME FILE [KEY]  FILE's keys and types (and schema value) are
+#                             tests/fixtures/schema/NAME (KEY's contents left out)
 #   t_done                    prints the plan; exit status 1 if any failed
 #   W NAME ARGS...            runs workload ocibench-NAME (under $OB_EMU, e.g.
 #                             qemu-aarch64-static, in a cross build)
@@ -154,6 +156,23 @@ t_syscalls() {
 		strace -f -qq -c -U calls,name -o "$T_TMP/strace" "$@" >/dev/null || return
 		awk '$1 ~ /^[0-9]+$/ && $2 != "total" { print $1, $2 }' "$T_TMP/strace" >"$out"
 	fi
+}
+
+# Schema snapshots (tests/fixtures/schema/NAME, see tests/e2e/schema.sh):
+# t_snapshot NAME FILE [SKIP]: FILE's key/type set (without the contents of
+# its key SKIP) equals tests/fixtures/schema/NAME
+t_snapshot() {
+	local name=$1 file=$2
+	jq -r --arg skip "${3:-}" -f "$S/tests/e2e/schema-paths.jq" "$file" >"$T_TMP/$name.schema" 2>"$T_TMP/err" ||
+		{ t_result 1 "$name: the output is one JSON object"; return; }
+	if [ -n "${OB_SCHEMA_UPDATE:-}" ]; then
+		cp "$T_TMP/$name.schema" "$S/tests/fixtures/schema/$name"
+		echo "# updated tests/fixtures/schema/$name"
+	fi
+	diff -u "$S/tests/fixtures/schema/$name" "$T_TMP/$name.schema" >"$T_TMP/diff" 2>&1
+	local rc=$?
+	[ $rc = 0 ] || sed 's/^/# /' "$T_TMP/diff" | head -30
+	t_result $rc "$name: keys and types as in tests/fixtures/schema/$name"
 }
 
 t_skip() {

@@ -94,6 +94,8 @@ t_jq "record keys as in results.h" 'all(has("run_id") and has("runtime_path") an
 t_jq "each record holds the workload's command line as config.json gave it (argv)" \
 	'all(.test == "net" or ((.argv | type) == "array" and (.argv[0] | test("ocibench-[a-z]+$"))
 	 and (.argv | index("--format=json")) != null))' "$T_TMP/all.json"
+jq 'map(select(.test == "cpu" and .runtime == "runc"))[0]' "$T_TMP/all.json" >"$T_TMP/record.json"
+t_snapshot raw-record "$T_TMP/record.json" workload
 t_jq "lifecycle: start to first instruction measured" \
 	'map(select(.test == "lifecycle")) | length == 3 and all(.first_instruction_ms > 0)' "$T_TMP/all.json"
 t_jq "manifest: complete, runtimes, host, build, workload hashes" \
