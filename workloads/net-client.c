@@ -25,7 +25,7 @@ static int open_streams(const struct net_opts *o, struct net_test *t,
 		struct net_stream *s = &t->streams[i];
 
 		if (net_connect_to(peer, peerlen, o, t->spec.window, &s->fd, err) < 0 ||
-		    net_send_full(s->fd, t->spec.cookie, NET_COOKIE_LEN, NULL, err) < 0)
+		    net_send_full(s->fd, t->spec.cookie, NET_COOKIE_LEN, NULL, NULL, err) < 0)
 			return ob_err_wrap(err, "data connection %u", s->id);
 		if (o->format == NET_TEXT)
 			net_report_connected(s->fd, s->id);

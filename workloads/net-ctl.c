@@ -32,7 +32,7 @@ int net_ctl_send(int fd, json_t *msg, struct ob_error *err)
 		return ob_err(err, OB_EXIT_FAIL, 0, "encoding a control message");
 	len = strlen(text);
 	text[len] = '\n'; /* json_dumps' NUL becomes the line end */
-	rc = net_send_full(fd, text, len + 1, NULL, err);
+	rc = net_send_full(fd, text, len + 1, NULL, NULL, err);
 	return rc < 0 ? ob_err_wrap(err, "control connection") : 0;
 }
 
@@ -48,7 +48,7 @@ static int read_line(int fd, char *buf, int timeout_ms, struct ob_error *err)
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				return ob_err(err, OB_EXIT_FAIL, errno, "control connection");
-			if (net_wait(fd, POLLIN, NULL, timeout_ms, err) < 0)
+			if (net_wait(fd, POLLIN, NULL, timeout_ms, NULL, err) < 0)
 				return ob_err_wrap(err, "waiting for the peer");
 			continue;
 		}
@@ -56,7 +56,7 @@ static int read_line(int fd, char *buf, int timeout_ms, struct ob_error *err)
 		if (nl == NULL) {
 			if (n >= CTL_MAX - 1)
 				return ob_err(err, OB_EXIT_FAIL, 0, "control message too long");
-			if (net_wait(fd, POLLIN, NULL, timeout_ms, err) < 0)
+			if (net_wait(fd, POLLIN, NULL, timeout_ms, NULL, err) < 0)
 				return ob_err_wrap(err, "waiting for the peer");
 			continue;
 		}

@@ -26,7 +26,7 @@ static int accept_one(int listen_fd, int timeout_ms, int *fd, struct ob_error *e
 		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 		    errno != ECONNABORTED)
 			return ob_err(err, OB_EXIT_FAIL, errno, "accept");
-		if (net_wait(listen_fd, POLLIN, NULL, timeout_ms, err) < 0)
+		if (net_wait(listen_fd, POLLIN, NULL, timeout_ms, NULL, err) < 0)
 			return net_interrupted ? 0 : -1;
 	}
 }
@@ -64,7 +64,7 @@ static int accept_streams(const struct net_opts *o, int listen_fd, struct net_te
 		if (rc <= 0)
 			return rc < 0 ? ob_err_wrap(err, "waiting for data connection %u", i + 1)
 				      : ob_err(err, OB_EXIT_FAIL, 0, "interrupted");
-		if (net_recv_full(fd, cookie, sizeof(cookie), NULL, 2000, err) <= 0 ||
+		if (net_recv_full(fd, cookie, sizeof(cookie), NULL, 2000, NULL, err) <= 0 ||
 		    memcmp(cookie, t->spec.cookie, sizeof(cookie)) != 0) {
 			net_ctl_refuse(fd, "the server is busy running a test");
 			continue;

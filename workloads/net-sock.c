@@ -58,7 +58,8 @@ static bool aborted(const atomic_bool *abort)
 	return net_interrupted || (abort != NULL && atomic_load_explicit(abort, memory_order_relaxed));
 }
 
-int net_wait(int fd, short events, const atomic_bool *abort, int timeout_ms, struct ob_error *err)
+int net_wait(int fd, short events, const atomic_bool *abort, int timeout_ms, uint64_t *calls,
+	     struct ob_error *err)
 {
 	struct pollfd p = {.fd = fd, .events = events};
 	int waited = 0;
@@ -69,6 +70,8 @@ int net_wait(int fd, short events, const atomic_bool *abort, int timeout_ms, str
 		if (aborted(abort))
 			return ob_err(err, OB_EXIT_FAIL, 0, "interrupted");
 		n = poll(&p, 1, NET_WAIT_MS);
+		if (calls != NULL)
+			++*calls;
 		if (n > 0)
 			return 0; /* ready, or an error the next call reports */
 		if (n < 0 && errno != EINTR)
@@ -81,18 +84,20 @@ int net_wait(int fd, short events, const atomic_bool *abort, int timeout_ms, str
 }
 
 int net_send_full(int fd, const void *buf, size_t len, const atomic_bool *abort,
-		  struct ob_error *err)
+		  uint64_t *calls, struct ob_error *err)
 {
 	const char *p = buf;
 
 	while (len > 0) {
 		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
 
+		if (calls != NULL)
+			++*calls;
 		if (n > 0) {
 			p += n;
 			len -= (size_t)n;
 		} else if (n < 0 && again(errno)) {
-			if (net_wait(fd, POLLOUT, abort, NET_IDLE_S * 1000, err) < 0)
+			if (net_wait(fd, POLLOUT, abort, NET_IDLE_S * 1000, calls, err) < 0)
 				return -1;
 		} else {
 			return ob_err(err, OB_EXIT_FAIL, errno, "send");
@@ -102,7 +107,7 @@ int net_send_full(int fd, const void *buf, size_t len, const atomic_bool *abort,
 }
 
 int net_recv_full(int fd, void *buf, size_t len, const atomic_bool *abort, int timeout_ms,
-		  struct ob_error *err)
+		  uint64_t *calls, struct ob_error *err)
 {
 	char *p = buf;
 	size_t got = 0;
@@ -110,6 +115,8 @@ int net_recv_full(int fd, void *buf, size_t len, const atomic_bool *abort, int t
 	while (got < len) {
 		ssize_t n = recv(fd, p + got, len - got, 0);
 
+		if (calls != NULL)
+			++*calls;
 		if (n > 0) {
 			got += (size_t)n;
 		} else if (n == 0) {
@@ -117,7 +124,7 @@ int net_recv_full(int fd, void *buf, size_t len, const atomic_bool *abort, int t
 				return 0;
 			return ob_err(err, OB_EXIT_FAIL, 0, "connection closed in the middle of a message");
 		} else if (again(errno)) {
-			if (net_wait(fd, POLLIN, abort, timeout_ms, err) < 0)
+			if (net_wait(fd, POLLIN, abort, timeout_ms, calls, err) < 0)
 				return -1;
 		} else {
 			return ob_err(err, OB_EXIT_FAIL, errno, "recv");
@@ -236,7 +243,7 @@ int net_connect_to(const struct sockaddr_storage *peer, socklen_t peerlen,
 	if (connect(fd, (const struct sockaddr *)peer, peerlen) < 0) {
 		if (errno != EINPROGRESS && errno != EINTR)
 			return ob_err(err, OB_EXIT_FAIL, errno, "connect");
-		if (net_wait(fd, POLLOUT, NULL, timeout_ms, err) < 0) {
+		if (net_wait(fd, POLLOUT, NULL, timeout_ms, NULL, err) < 0) {
 			if (err->errnum == ETIMEDOUT)
 				return ob_err(err, OB_EXIT_FAIL, 0, "connect timed out after %g s",
 					      o->connect_timeout);

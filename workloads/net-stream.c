@@ -55,7 +55,7 @@ int net_stream_send(struct net_stream *s, struct ob_error *err)
 			total += (uint64_t)n;
 			atomic_store_explicit(&s->bytes, total, memory_order_relaxed);
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-			if (net_wait(s->fd, POLLOUT, &t->abort, NET_IDLE_S * 1000, err) < 0)
+			if (net_wait(s->fd, POLLOUT, &t->abort, NET_IDLE_S * 1000, NULL, err) < 0)
 				return -1;
 		} else {
 			return failed_call(s, "send", errno, err);
@@ -83,7 +83,7 @@ int net_stream_recv(struct net_stream *s, struct ob_error *err)
 		} else if (n == 0) {
 			break; /* the sender's end of stream */
 		} else if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
-			if (net_wait(s->fd, POLLIN, &t->abort, NET_IDLE_S * 1000, err) < 0)
+			if (net_wait(s->fd, POLLIN, &t->abort, NET_IDLE_S * 1000, NULL, err) < 0)
 				return -1;
 		} else {
 			return failed_call(s, "recv", errno, err);

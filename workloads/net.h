@@ -143,13 +143,14 @@ int net_connect(const struct net_opts *o, int *fd, struct sockaddr_storage *peer
 int net_connect_to(const struct sockaddr_storage *peer, socklen_t peerlen,
 		   const struct net_opts *o, uint64_t window, int *fd, struct ob_error *err);
 int net_set_buffers(int fd, uint64_t window, int mode, struct ob_error *err);
-int net_wait(int fd, short events, const atomic_bool *abort, int timeout_ms,
+/* calls (may be NULL): incremented for every send, recv and poll made */
+int net_wait(int fd, short events, const atomic_bool *abort, int timeout_ms, uint64_t *calls,
 	     struct ob_error *err);
 int net_send_full(int fd, const void *buf, size_t len, const atomic_bool *abort,
-		  struct ob_error *err);
+		  uint64_t *calls, struct ob_error *err);
 /* Returns 1 when len bytes arrived, 0 on EOF before the first byte. */
 int net_recv_full(int fd, void *buf, size_t len, const atomic_bool *abort, int timeout_ms,
-		  struct ob_error *err);
+		  uint64_t *calls, struct ob_error *err);
 void net_addr_text(const struct sockaddr *sa, char *buf, size_t len, unsigned *port);
 
 /* net-ctl.c */

@@ -132,16 +132,23 @@ PY
 # t_scaling DESC MIN "CMD1" "CMD2": work that cannot be skipped takes time.
 # CMD2 does twice the work of CMD1; the least CPU time of 3 runs of each
 # (alternating) must keep a ratio of at least MIN.  Not a speed assertion: a
-# ratio within one run of the test, on whatever machine.
+# ratio within one run of the test, on whatever machine.  Other jobs on a
+# shared core can still slow one run (a cold cache costs CPU time too): when
+# the ratio falls short, 3 more runs of each join the best-of, once.  A
+# skipped loop gives a ratio near 1, far from MIN either way.
 t_scaling() {
-	local desc=$1 min=$2 c1=$3 c2=$4 b1= b2= n
-	for _ in 1 2 3; do
-		n=$(t_cpu_ns "$c1"); [ -z "$b1" ] || [ "$n" -lt "$b1" ] && b1=$n
-		n=$(t_cpu_ns "$c2"); [ -z "$b2" ] || [ "$n" -lt "$b2" ] && b2=$n
+	local desc=$1 min=$2 c1=$3 c2=$4 b1= b2= n ok=1
+	for round in 1 2; do
+		for _ in 1 2 3; do
+			n=$(t_cpu_ns "$c1"); [ -z "$b1" ] || [ "$n" -lt "$b1" ] && b1=$n
+			n=$(t_cpu_ns "$c2"); [ -z "$b2" ] || [ "$n" -lt "$b2" ] && b2=$n
+		done
+		echo "# best of $((3 * round)): ${b1} ns of CPU time for N, ${b2} ns for 2N"
+		[ "$b1" -gt 0 ] && [ "$b2" -gt 0 ] && awk -v a="$b1" -v b="$b2" -v m="$min" 'BEGIN { exit !(b / a >= m) }'
+		ok=$?
+		[ $ok = 0 ] && break
 	done
-	echo "# best of 3: ${b1} ns of CPU time for N, ${b2} ns for 2N"
-	[ "$b1" -gt 0 ] && [ "$b2" -gt 0 ] && awk -v a="$b1" -v b="$b2" -v m="$min" 'BEGIN { exit !(b / a >= m) }'
-	t_result $? "$desc"
+	t_result $ok "$desc"
 }
 
 # t_syscalls FILE CMD...: the system calls CMD makes, counted by the kernel's
