@@ -68,7 +68,6 @@ static struct cpu_state state;
 static int cpu_init(struct ob_run *run, struct ob_error *err)
 {
 	const struct cpu_opts *o = run->opts;
-
 	unsigned long long divisions;
 
 	(void)err;
