@@ -99,9 +99,11 @@ static int study_load(const char *path, struct study *s, struct ob_error *err)
 /* The study column a runtime (or runtime variant) stands for. */
 static int study_col(const struct study *s, const char *runtime)
 {
+	/* the first prefix that fits decides: kata-virtiofs is never the 9p column */
 	static const char *const alias[][2] = {
-		{"runsc", "gvisor"}, {"gvisor", "gvisor"}, {"kata", "kata"}, {"rune", "inclavare"},
-		{"inclavare", "inclavare"}, {"crun", "crun"}, {"runc", "runc"},
+		{"runsc", "gvisor"}, {"gvisor", "gvisor"}, {"kata-virtiofs", "kata-virtiofs"},
+		{"kata", "kata"}, {"rune", "inclavare"}, {"inclavare", "inclavare"},
+		{"crun", "crun"}, {"runc", "runc"},
 	};
 
 	for (size_t a = 0; a < sizeof(alias) / sizeof(alias[0]); a++) {
@@ -110,6 +112,7 @@ static int study_col(const struct study *s, const char *runtime)
 		for (int i = 0; i < s->ncols; i++)
 			if (strcmp(s->names[i], alias[a][1]) == 0)
 				return i;
+		return -1;
 	}
 	return -1;
 }
@@ -272,7 +275,11 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 				ratio_interval(&sa, &sb, &e->lo, &e->hi);
 			e->there = col >= 0 ? s.v[i][col] / s.v[i][scol] : NAN;
 			e->same = -1;
-			if (isfinite(e->here) && isfinite(e->there)) {
+			/* an emulated CPU is never ranked against the study's KVM figures */
+			if (r->rts[rt].accel && strcmp(r->rts[rt].accel, "tcg") == 0 &&
+			    isfinite(e->there)) {
+				e->same = OB_STUDY_EMULATED;
+			} else if (isfinite(e->here) && isfinite(e->there)) {
 				bool ci = isfinite(e->lo) && isfinite(e->hi);
 
 				e->same = direction(ci ? e->lo : e->here, ci ? e->hi : e->here) ==
@@ -316,13 +323,13 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 	else
 		fprintf(out, "lifecycle rows: the bare OCI runtimes (no docker/* columns; the study "
 			     "measured them through Docker)\n");
-	fprintf(out, "%-22s  %-14s  %12s  %10s  %-17s  %11s  %s\n", "test", "runtime", "mean here",
+	fprintf(out, "%-22s  %-20s  %12s  %10s  %-17s  %11s  %s\n", "test", "runtime", "mean here",
 		"ratio here", "95 % CI", "ratio study", "same way");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct ob_study_cell *e = &c->cells[i];
 		char cell[128];
 
-		fprintf(out, "%-22s  %-14s", r->rows[e->row].label, r->rts[e->rt].name);
+		fprintf(out, "%-22s  %-20s", r->rows[e->row].label, r->rts[e->rt].label);
 		if (isnan(e->mean)) {
 			ob_results_cell_text(r, e->row, e->rt, cell, sizeof(cell));
 			fprintf(out, "  %12s", cell);
@@ -339,7 +346,10 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 			fprintf(out, "  %11.3f", e->there);
 		else
 			fprintf(out, "  %11s", "-");
-		fprintf(out, "  %s\n", e->same < 0 ? "-" : e->same ? "yes" : "NO");
+		fprintf(out, "  %s\n", e->same == OB_STUDY_EMULATED ? "emulated"
+				       : e->same < 0		     ? "-"
+				       : e->same		     ? "yes"
+								     : "NO");
 	}
 	fprintf(out, "%d of %d comparable cells point the same way as in the study "
 		     "(%s)\n",
@@ -385,7 +395,8 @@ static void compare_row(const struct ob_results *a, const struct ob_results *b,
 		mb = mean_of(b, rb, ib);
 		if (isnan(ma) && isnan(mb))
 			continue;
-		fprintf(out, "%-30s  %-14s", rw->label, name);
+		fprintf(out, "%-30s  %-20s", rw->label,
+			ia >= 0 ? a->rts[ia].label : b->rts[ib].label);
 		num(out, ma, isnan(ma) ? mb : ma, 12);
 		num(out, mb, isnan(ma) ? mb : ma, 12);
 		if (isfinite(mb / ma))
@@ -404,7 +415,7 @@ int ob_results_compare_dirs(const char *a, const char *b, FILE *out, struct ob_e
 	if (ob_results_load(a, &ra, err) < 0 || ob_results_load(b, &rb, err) < 0)
 		goto out;
 	fprintf(out, "A = %s\nB = %s\n", a, b);
-	fprintf(out, "%-30s  %-14s  %12s  %12s  %9s\n", "test", "runtime", "mean A", "mean B", "B / A");
+	fprintf(out, "%-30s  %-20s  %12s  %12s  %9s\n", "test", "runtime", "mean A", "mean B", "B / A");
 	for (size_t i = 0; i < ra.nrows; i++)
 		compare_row(&ra, &rb, &ra.rows[i], out);
 	for (size_t i = 0; i < rb.nrows; i++) {

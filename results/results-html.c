@@ -383,7 +383,7 @@ static void results_table(FILE *out, const struct ob_results *r)
 	      out);
 	for (size_t c = 0; c < r->nrts; c++) {
 		fputs("<th>", out);
-		H(out, r->rts[c].name);
+		H(out, r->rts[c].label);
 		fputs("</th>", out);
 	}
 	fputs("</tr>\n", out);
@@ -483,7 +483,7 @@ void ob_html_study(FILE *out, const struct ob_results *r, const char *id)
 			ob_html_num(out, e->mean, ob_results_row_ref(r, e->row));
 		fprintf(out, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
 			     "<td class=\"num\">%s</td><td class=\"%s\">%s</td></tr>\n",
-			a, ci, b, e->same == 0 ? "same-no" : "", e->same < 0 ? "-" : e->same ? "yes" : "NO");
+			a, ci, b, e->same == 0 ? "same-no" : "", e->same == OB_STUDY_EMULATED ? "emulated" : e->same < 0 ? "-" : e->same ? "yes" : "NO");
 	}
 	fputs("</table>\n</div>\n", out);
 	ob_study_cmp_free(&c);

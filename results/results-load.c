@@ -40,6 +40,20 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* The column's accelerator and heading ("kata [tcg]"). */
+static void set_accel(struct ob_runtime_col *c, const char *accel)
+{
+	free(c->label);
+	c->accel = dup_or_null(accel);
+	if (!accel) {
+		c->label = strdup(c->name);
+	} else if (asprintf(&c->label, "%s [%s]", c->name, accel) < 0) {
+		c->label = NULL;
+	}
+	if (!c->label)
+		abort();
+}
+
 static long find_runtime(struct ob_results *r, json_t *rec)
 {
 	const char *name = jstr(rec, "runtime");
@@ -50,6 +64,8 @@ static long find_runtime(struct ob_results *r, json_t *rec)
 			c = &r->rts[i];
 			if (c->version == NULL)
 				c->version = dup_or_null(jstr(rec, "runtime_version"));
+			if (c->accel == NULL && jstr(rec, "accel"))
+				set_accel(c, jstr(rec, "accel"));
 			return (long)i;
 		}
 	}
@@ -61,6 +77,9 @@ static long find_runtime(struct ob_results *r, json_t *rec)
 	c->path = dup_or_null(jstr(rec, "runtime_path"));
 	if (c->name == NULL)
 		return -1;
+	c->accel = NULL;
+	c->label = NULL;
+	set_accel(c, jstr(rec, "accel"));
 	return (long)r->nrts++;
 }
 
@@ -352,6 +371,8 @@ void ob_results_free(struct ob_results *r)
 	for (size_t i = 0; i < r->nrts; i++) {
 		free(r->rts[i].name);
 		free(r->rts[i].version);
+		free(r->rts[i].accel);
+		free(r->rts[i].label);
 		free(r->rts[i].path);
 	}
 	for (size_t i = 0; i < r->nrows; i++) {

@@ -104,7 +104,7 @@ static void md_manifest(FILE *out, json_t *m)
 
 static void md_runtimes(FILE *out, const struct ob_results *r)
 {
-	fputs("| runtime | version | path |\n|---|---|---|\n", out);
+	fputs("| runtime | version | path | accel |\n|---|---|---|---|\n", out);
 	for (size_t i = 0; i < r->nrts; i++) {
 		fputs("| ", out);
 		ob_md_text(out, r->rts[i].name);
@@ -112,6 +112,10 @@ static void md_runtimes(FILE *out, const struct ob_results *r)
 		ob_md_text(out, r->rts[i].version ? r->rts[i].version : "?");
 		fputs(" | ", out);
 		ob_md_text(out, r->rts[i].path ? r->rts[i].path : "");
+		fputs(" | ", out);
+		ob_md_text(out, !r->rts[i].accel ? ""
+				: strcmp(r->rts[i].accel, "tcg") == 0 ? "tcg (QEMU's software CPU: emulated)"
+								      : r->rts[i].accel);
 		fputs(" |\n", out);
 	}
 }
@@ -126,6 +130,11 @@ static void md_plots(FILE *out, const struct ob_results *r, const struct ob_plot
 		return;
 	}
 	fputs("Mean per runtime; error bars: sample standard deviation.\n", out);
+	if (p->note[0]) { /* the figures that could not be drawn, and why */
+		fputs("\n", out);
+		ob_md_text(out, p->note);
+		fputs(".\n", out);
+	}
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (!p->has[i])
 			continue;

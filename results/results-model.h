@@ -58,6 +58,8 @@ struct ob_runtime_col {
 	char *name;
 	char *version;  /* first one seen, or NULL */
 	char *path;
+	char *accel;    /* a VM runtime's "kvm" or "tcg" (emulated CPU), or NULL */
+	char *label;    /* the column's heading: "kata [tcg]" beside an accel, else name */
 };
 
 struct ob_row {

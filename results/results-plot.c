@@ -80,24 +80,24 @@ static int plottable(const struct ob_results *r, size_t row)
 	return 0;
 }
 
-/* Data: one block per plotted row ("index" K in gnuplot), a line per
- * runtime with a value: label mean sd. */
-static void write_data(const struct ob_results *r, FILE *f)
+/* Data of one row: a line per runtime with a value: label mean sd.  NULL,
+ * or why the row cannot be drawn on a [0:*] axis. */
+static const char *write_data(const struct ob_results *r, size_t row, FILE *f)
 {
-	for (size_t row = 0; row < r->nrows; row++) {
-		if (!plottable(r, row))
-			continue;
-		for (size_t rt = 0; rt < r->nrts; rt++) {
-			const struct ob_cell *c = ob_results_cell(r, row, rt);
-			struct ob_stats st;
+	const char *why = NULL;
 
-			if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, &st) < 0)
-				continue;
-			gp_label(f, r->rts[rt].name);
-			fprintf(f, " %.9g %.9g\n", st.mean, isnan(st.sd) ? 0.0 : st.sd);
-		}
-		fputs("\n\n", f);
+	for (size_t rt = 0; rt < r->nrts; rt++) {
+		const struct ob_cell *c = ob_results_cell(r, row, rt);
+		struct ob_stats st;
+
+		if (c == NULL || c->n == 0 || ob_stats_compute(c->v, c->n, &st) < 0)
+			continue;
+		if (!isfinite(st.mean) || st.mean < 0)
+			why = "a negative or undefined mean";
+		gp_label(f, r->rts[rt].label);
+		fprintf(f, " %.9g %.9g\n", st.mean, isnan(st.sd) ? 0.0 : st.sd);
 	}
+	return why;
 }
 
 static void write_output(FILE *f, const char *dir, const char *slug, const char *ext)
@@ -110,9 +110,12 @@ static void write_output(FILE *f, const char *dir, const char *slug, const char 
 	fputc('\n', f);
 }
 
-static void write_script(const struct ob_results *r, const char *dir, const char *data, FILE *f)
+static void write_script(const struct ob_row *rw, const char *dir, const char *data, FILE *f)
 {
-	size_t index = 0;
+	static const char *const terms[][2] = {
+		{"svg size 720,420 dynamic noenhanced font 'sans,12'", "svg"},
+		{"pngcairo size 720,420 noenhanced font 'sans,10'", "png"},
+	};
 
 	fputs("set style data histograms\n"
 	      "set style histogram errorbars gap 1 lw 1\n"
@@ -122,30 +125,19 @@ static void write_script(const struct ob_results *r, const char *dir, const char
 	      "set xtics nomirror\n"
 	      "unset key\n",
 	      f);
-	for (size_t row = 0; row < r->nrows; row++) {
-		const struct ob_row *rw = &r->rows[row];
-		static const char *const terms[][2] = {
-			{"svg size 720,420 dynamic noenhanced font 'sans,12'", "svg"},
-			{"pngcairo size 720,420 noenhanced font 'sans,10'", "png"},
-		};
-
-		if (!plottable(r, row))
-			continue;
-		fputs("set title ", f);
-		gp_str(f, rw->label);
-		fputs("\nset ylabel ", f);
-		gp_str(f, rw->def->unit);
-		fputc('\n', f);
-		for (size_t t = 0; t < 2; t++) {
-			fprintf(f, "set terminal %s\n", terms[t][0]);
-			write_output(f, dir, rw->slug, terms[t][1]);
-			fputs("plot ", f);
-			gp_str(f, data);
-			fprintf(f, " index %zu using 2:3:xtic(1)\n", index);
-		}
-		fputs("unset output\n", f);
-		index++;
+	fputs("set title ", f);
+	gp_str(f, rw->label);
+	fputs("\nset ylabel ", f);
+	gp_str(f, rw->def->unit);
+	fputc('\n', f);
+	for (size_t t = 0; t < 2; t++) {
+		fprintf(f, "set terminal %s\n", terms[t][0]);
+		write_output(f, dir, rw->slug, terms[t][1]);
+		fputs("plot ", f);
+		gp_str(f, data);
+		fputs(" using 2:3:xtic(1)\n", f);
 	}
+	fputs("unset output\n", f);
 }
 
 /* Create DIR/plots/.NAME-XXXXXX.EXT and hand back an open FILE. */
@@ -235,7 +227,7 @@ static void add_log_tail(const char *log, char *note, size_t size)
 	if (len > 0) {
 		size_t n = strlen(note);
 
-		snprintf(note + n, size - n, ": %s", last ? last : buf);
+		snprintf(note + n, size - n, ": %.200s", last ? last : buf);
 	}
 }
 
@@ -253,11 +245,68 @@ static int settle(const char *dir, const char *slug, const char *ext, int keep)
 	return 0;
 }
 
+/* Append "slug (why)" to the list of figures not drawn. */
+static void not_drawn(struct ob_plots *p, const char *slug, const char *why)
+{
+	size_t len = strlen(p->note);
+
+	snprintf(p->note + len, sizeof(p->note) - len, "%s%s (%s)", len ? "; " : "not plotted: ",
+		 slug, why);
+}
+
+/* One figure by its own gnuplot, so that a figure gnuplot refuses costs
+ * only itself; 1 when drawn. */
+static int plot_row(const struct ob_results *r, size_t row, const char *dir, const char *gnuplot,
+		    struct ob_plots *p)
+{
+	char data[4096], script[4096], log[4096], note[512] = "";
+	FILE *df, *sf = NULL, *lf = NULL;
+	const char *why;
+	int ok;
+
+	df = temp_file(dir, "data", "dat", data, sizeof(data));
+	sf = df ? temp_file(dir, "script", "gp", script, sizeof(script)) : NULL;
+	lf = sf ? temp_file(dir, "gnuplot", "log", log, sizeof(log)) : NULL;
+	if (lf == NULL) {
+		not_drawn(p, r->rows[row].slug, strerror(errno));
+		if (df) {
+			fclose(df);
+			unlink(data);
+		}
+		if (sf) {
+			fclose(sf);
+			unlink(script);
+		}
+		return 0;
+	}
+	fclose(lf);
+	why = write_data(r, row, df);
+	write_script(&r->rows[row], dir, data, sf);
+	ok = (fclose(df) == 0) & (fclose(sf) == 0);
+	if (why) {
+		ok = 0;
+		snprintf(note, sizeof(note), "%s", why);
+	} else if (!ok) {
+		snprintf(note, sizeof(note), "writing the gnuplot input: %s", strerror(errno));
+	} else if (run_gnuplot(gnuplot, script, log, note, sizeof(note)) < 0) {
+		ok = 0;
+		add_log_tail(log, note, sizeof(note));
+	}
+	int svg = settle(dir, r->rows[row].slug, "svg", ok);
+	int png = settle(dir, r->rows[row].slug, "png", ok);
+
+	unlink(data);
+	unlink(script);
+	unlink(log);
+	if (!(svg && png))
+		not_drawn(p, r->rows[row].slug, note[0] ? note : "no output");
+	return svg && png;
+}
+
 void ob_results_plot(const struct ob_results *r, const char *dir, struct ob_plots *p)
 {
-	char gnuplot[4096], data[4096], script[4096], log[4096];
-	FILE *df = NULL, *sf = NULL, *lf = NULL;
-	int ok;
+	char gnuplot[4096], plots[4096];
+	size_t drawn = 0, tried = 0;
 
 	p->state = OB_PLOTS_SKIPPED;
 	p->note[0] = '\0';
@@ -268,44 +317,19 @@ void ob_results_plot(const struct ob_results *r, const char *dir, struct ob_plot
 		snprintf(p->note, sizeof(p->note), "the results directory name has a line break");
 		return;
 	}
-	snprintf(data, sizeof(data), "%s/plots", dir);
-	if (mkdir(data, 0755) < 0 && errno != EEXIST) {
-		snprintf(p->note, sizeof(p->note), "creating %.300s: %s", data, strerror(errno));
+	snprintf(plots, sizeof(plots), "%s/plots", dir);
+	if (mkdir(plots, 0755) < 0 && errno != EEXIST) {
+		snprintf(p->note, sizeof(p->note), "creating %.300s: %s", plots, strerror(errno));
 		return;
 	}
-	df = temp_file(dir, "data", "dat", data, sizeof(data));
-	sf = df ? temp_file(dir, "script", "gp", script, sizeof(script)) : NULL;
-	lf = sf ? temp_file(dir, "gnuplot", "log", log, sizeof(log)) : NULL;
-	if (lf == NULL) {
-		snprintf(p->note, sizeof(p->note), "creating temporary files in %.300s/plots: %s", dir,
-			 strerror(errno));
-		if (df) {
-			fclose(df);
-			unlink(data);
-		}
-		if (sf) {
-			fclose(sf);
-			unlink(script);
-		}
-		return;
-	}
-	fclose(lf);
-	write_data(r, df);
-	write_script(r, dir, data, sf);
-	ok = (fclose(df) == 0) & (fclose(sf) == 0);
-	if (!ok)
-		snprintf(p->note, sizeof(p->note), "writing the gnuplot input: %s", strerror(errno));
-	else if (run_gnuplot(gnuplot, script, log, p->note, sizeof(p->note)) < 0)
-		ok = 0, add_log_tail(log, p->note, sizeof(p->note));
 	for (size_t row = 0; row < r->nrows; row++) {
-		int svg = settle(dir, r->rows[row].slug, "svg", ok);
-		int png = settle(dir, r->rows[row].slug, "png", ok);
-
-		p->has[row] = svg && png;
+		p->has[row] = 0;
+		if (!plottable(r, row))
+			continue;
+		tried++;
+		p->has[row] = (unsigned char)plot_row(r, row, dir, gnuplot, p);
+		drawn += p->has[row];
 	}
-	unlink(data);
-	unlink(script);
-	unlink(log);
-	if (ok)
+	if (drawn > 0 || tried == 0)
 		p->state = OB_PLOTS_RENDERED;
 }

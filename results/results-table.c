@@ -83,7 +83,7 @@ static char *grid(const struct ob_results *r)
 		return NULL;
 	snprintf(g, CELL, "%s", "test");
 	for (size_t c = 0; c < r->nrts; c++)
-		snprintf(g + (c + 1) * CELL, CELL, "%s", r->rts[c].name);
+		snprintf(g + (c + 1) * CELL, CELL, "%s", r->rts[c].label);
 	for (size_t row = 0; row < r->nrows; row++) {
 		char *line = g + (row + 1) * cols * CELL;
 

@@ -61,8 +61,11 @@ struct ob_study_cell {
 	double lo, hi; /* 95 % confidence interval of here; NAN when either cell
 	                * has fewer than two values */
 	double there; /* the study's ratio, NAN when the study has none */
-	int same;     /* 1 same way, 0 not, -1 not comparable */
+	int same;     /* 1 same way, 0 not, -1 not comparable, OB_STUDY_EMULATED */
 };
+/* same of a cell run on an emulated CPU (Kata under TCG): never ranked
+ * against the study's figures, shown as "emulated". */
+#define OB_STUDY_EMULATED (-2)
 struct ob_study_cmp {
 	char path[4096];             /* the study CSV read */
 	size_t base;                 /* the baseline runtime */

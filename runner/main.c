@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "kata-host.h"
 #include "cli.h"
 #include "engine/engine.h"
 #include "results.h"
@@ -166,11 +167,19 @@ static int cmd_runtimes(struct cli *c, struct ob_error *err)
 			printf(" %s", *a);
 		if (rt->hide_mount)
 			printf("  (hybrid cgroups: create runs without %s)", rt->hide_mount);
+		if (rt->accel)
+			printf("  (accel %s%s)", rt->accel,
+			       strcmp(rt->accel, "tcg") == 0 ? ": QEMU's software CPU, figures emulated" : "");
 		putchar('\n');
 	}
 	struct ob_engine_opts eo = { c->o.engine, c->o.docker_host, c->o.containerd_address };
 
 	ob_engines_print(&eo, &set, stdout);
+	const char *why;
+	bool sgx = ob_rt_sgx(&why);
+
+	printf("SGX: %s (%s)\n", sgx ? "yes" : "no", why);
+	printf("runtimes built from source: %s\n", ob_rt_prefix());
 	ob_rt_free(&set);
 	return 0;
 }
@@ -182,6 +191,8 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 	if (ob_cli_runtimes(c, &set, err) < 0)
 		return -1;
 	int n = ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &set, stderr);
+
+	n += ob_kata_host_cleanup(stderr);
 
 	printf("ocibench: %d leftover item%s removed\n", n, n == 1 ? "" : "s");
 	ob_rt_free(&set);

@@ -20,6 +20,7 @@
 #include "image.h"
 #include "manifest.h"
 #include "mounts.h"
+#include "kata-host.h"
 #include "netenv.h"
 #include "ob-cleanup.h"
 #include "ob-fs.h"
@@ -485,6 +486,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	struct run r = { .c = c };
 	ob_cleanup_free char *rawpath = NULL;
 	struct ob_suite s = { 0 };
+	struct ob_kata_host kata = { .lock = -1 };
 	json_t *workloads;
 	FILE *raw = NULL;
 	int rc = -1;
@@ -492,6 +494,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	if (validate(&r, err) < 0)
 		goto out_early;
 	ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &r.set, stderr);
+	ob_kata_host_cleanup(stderr);
 	utc_stamp(r.runid, sizeof(r.runid), "%Y%m%dT%H%M%S");
 	snprintf(r.runid + strlen(r.runid), sizeof(r.runid) - strlen(r.runid), "-%ld", (long)getpid());
 	snprintf(r.bundles, sizeof(r.bundles), "%s/%s", c->o.bundle_dir, r.runid);
@@ -505,6 +508,15 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 			used[r.nrts] = NULL;
 	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, used, r.nrts + !!used[r.nrts], err) < 0)
 		goto out_early;
+	for (size_t i = 0; i < r.nrts; i++) {
+		/* every column's root exists, so that a sweep after a SIGKILL lists it
+		 * (kata-runtime keeps its state elsewhere and never makes it) */
+		if (ob_mkdir_p(r.rts[i]->root, 0700, err) < 0)
+			goto out_state;
+		if ((r.rts[i]->quirks & OB_RTQ_KATA_CONFIG) && kata.lock < 0 &&
+		    ob_kata_host_up(&kata, c->o.state_dir, stderr, err) < 0)
+			goto out_state;
+	}
 	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
 		goto out_state;
 	/* daemons up and the image loaded before any result is written */
@@ -551,6 +563,9 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 			ob_proc_stop_signal(), s.cells, r.out);
 	if (ob_cli_reports(c, r.out, s.stopped, &rerr) < 0)
 		ob_err_print("ocibench", &rerr);
+	if (s.kata_creates)
+		fprintf(stderr, "ocibench: Kata agent start-up failed and create was tried again in %zu of %zu runs (create_attempts in raw.jsonl)\n",
+			s.kata_retries, s.kata_creates);
 	if (s.failed)
 		fprintf(stderr, "ocibench: %zu of %zu runs failed (see stderr_tail in %s)\n", s.failed,
 			s.cells, rawpath);
@@ -565,6 +580,7 @@ out_state:
 		if (ob_remove_tree(r.bundles, &e2) < 0)
 			ob_err_print("ocibench", &e2);
 	}
+	ob_kata_host_down(&kata, stderr);
 	ob_state_end(c->o.state_dir, r.runid);
 out_early:
 	ob_engines_free(&r.es);

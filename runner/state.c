@@ -5,9 +5,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +113,63 @@ static bool id_runid(const char *id, char *buf, size_t len)
 	return buf[0] != '\0';
 }
 
+/* What a VM runtime can leave when it is killed mid-create (Kata: qemu,
+ * kata-shim, kata-proxy, virtiofsd, the sandbox's mounts): every process
+ * whose command line names the container id, and every mount whose path
+ * does, once `delete --force` has had its go.  The ids are ocibench's own. */
+static int sweep_by_id(const char *id, FILE *log)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d))) {
+		char path[300], buf[8192];
+		ssize_t len;
+		int fd;
+
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		for (ssize_t i = 0; i < len; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[len] = '\0';
+		if (strstr(buf, id) && kill((pid_t)atol(e->d_name), SIGKILL) == 0) {
+			if (log)
+				fprintf(log, "ocibench: killed leftover process %s (%.60s)\n", e->d_name, buf);
+			n++;
+		}
+	}
+	if (d)
+		closedir(d);
+	/* deepest first: a mount under another one goes before it */
+	for (bool again = true; again;) {
+		FILE *f = fopen("/proc/self/mountinfo", "re");
+		char line[4096], mp[2048], last[2048] = "";
+
+		again = false;
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%*s %*s %*s %*s %2047s", mp) == 1 && strstr(mp, id))
+				snprintf(last, sizeof(last), "%s", mp);
+		if (f)
+			fclose(f);
+		if (last[0] && umount2(last, MNT_DETACH) == 0) {
+			if (log)
+				fprintf(log, "ocibench: unmounted leftover %s\n", last);
+			n++;
+			again = true;
+		}
+	}
+	return n;
+}
+
 /* delete --force every ocibench-* container of a dead run under rt. */
 static int sweep_runtime(const char *state_dir, const struct ob_runtime *rt, FILE *log)
 {
@@ -137,6 +196,7 @@ static int sweep_runtime(const char *state_dir, const struct ob_runtime *rt, FIL
 		if (log)
 			fprintf(log, "ocibench: removed leftover container %s (%s)\n", line, rt->name);
 		n++;
+		n += sweep_by_id(line, log);
 	}
 	return n;
 }

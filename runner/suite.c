@@ -2,6 +2,7 @@
 #include "suite.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -77,12 +78,20 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 			    r->exit_status >= 0 ? json_integer(r->exit_status) : json_null());
 	json_object_set_new(o, "phases_ms", ph);
 
-	json_t *w = r->workload, *fi = json_null();
-	json_int_t sw = json_integer_value(json_object_get(w, "started_wall_ns"));
+	json_t *w = r->workload;
+	const char *why;
+	double fi = ob_lc_first_instruction_ms(r, &why);
 
-	if (w && sw > 0 && r->start_wall_ns)
-		fi = json_real(((double)sw - (double)r->start_wall_ns) / 1e6);
-	json_object_set_new(o, "first_instruction_ms", fi);
+	json_object_set_new(o, "first_instruction_ms", isnan(fi) ? json_null() : json_real(fi));
+	if (why)
+		json_object_set_new(o, "first_instruction_null", json_string(why));
+	if (rt->accel)
+		json_object_set_new(o, "accel", json_string(rt->accel));
+	if ((rt->quirks & OB_RTQ_KATA_CONFIG) && r->create_attempts > 0) {
+		json_object_set_new(o, "create_attempts", json_integer(r->create_attempts));
+		s->kata_creates++;
+		s->kata_retries += r->create_attempts > 1;
+	}
 	json_object_set(o, "workload", w ? w : json_null());
 	if (r->status != OB_LC_OK) {
 		ob_cleanup_free char *tail = NULL;

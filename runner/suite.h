@@ -123,6 +123,7 @@ struct ob_suite {
 	double density_budget_pct;            /* ... this % of MemAvailable at the cell's start */
 	/* out */
 	size_t cells, failed;
+	size_t kata_creates, kata_retries; /* Kata creates, and those tried again */
 	bool stopped;
 };
 

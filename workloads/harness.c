@@ -21,6 +21,7 @@
 
 #include "ob-clock.h"
 #include "ob-cpulist.h"
+#include "ob-ready.h"
 #include "ob-result.h"
 #include "ob-revision.h"
 #include "ob-span.h"
@@ -482,6 +483,7 @@ int main(int argc, char **argv)
 	bool inited = false;
 	int npos = 0, rc, status = OB_EXIT_OK;
 
+	ob_ready_signal(); /* the runner times our start on its own clock */
 	if (opts == NULL || pos == NULL) {
 		fprintf(stderr, "ocibench-%s: out of memory\n", wl->name);
 		return OB_EXIT_FAIL;

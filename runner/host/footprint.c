@@ -112,7 +112,8 @@ void ob_footprint_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 	r->have[OB_PH_CREATE] = r->have[OB_PH_START] = true;
 	r->phase_ms[OB_PH_CREATE] = ic->create_ms;
 	r->phase_ms[OB_PH_START] = ic->start_ms;
-	r->start_wall_ns = ic->start_wall_ns;
+	r->start_issued_ns = ic->start_ns; /* both on the runner's clock */
+	r->ready_ns = ic->ready_ns;
 	if (ob_fleet_down(&f) < 0) {
 		outcome(&f, r);
 		goto out;

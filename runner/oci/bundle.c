@@ -12,6 +12,7 @@
 #include "ob-fs.h"
 #include "image.h"
 #include "ob-cleanup.h"
+#include "ob-ready.h"
 #include "ob-file.h"
 
 static char *join(const char *a, const char *b)
@@ -84,7 +85,8 @@ static json_t *process(const struct ob_bundle_spec *spec)
 {
 	json_t *p = json_object(), *caps = json_object(), *env, *user = json_object();
 	const char *const sets[] = { "bounding", "effective", "permitted", NULL };
-	const char *const path[] = { "PATH=/usr/local/bin:/usr/bin:/bin", NULL };
+	/* the workload writes the ready token to stderr (ob-ready.h) */
+	const char *const path[] = { "PATH=/usr/local/bin:/usr/bin:/bin", OB_READY_ENV "=1", NULL };
 
 	json_object_set_new(p, "terminal", json_false());
 	json_object_set_new(user, "uid", json_integer(0));
@@ -93,7 +95,7 @@ static json_t *process(const struct ob_bundle_spec *spec)
 	json_object_set_new(p, "args", strv(spec->args));
 	env = strv(path);
 	for (char *const *e = spec->env; e && *e; e++)
-		if (strncmp(*e, "PATH=", 5) != 0)
+		if (strncmp(*e, "PATH=", 5) != 0 && strncmp(*e, OB_READY_ENV "=", sizeof(OB_READY_ENV)) != 0)
 			json_array_append_new(env, json_string(*e));
 	json_object_set_new(p, "env", env);
 	json_object_set_new(p, "cwd", json_string(spec->cwd ? spec->cwd : "/"));

@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+#include "ob-ready.h"
+
 #include "bundle.h"
 #include "ob-error.h"
 #include "runtime.h"
@@ -31,8 +33,12 @@ struct ob_lc_result {
 	int exit_status;          /* -1 when unknown */
 	bool have[OB_PH_N];
 	double phase_ms[OB_PH_N];
-	uint64_t start_wall_ns;   /* CLOCK_REALTIME just before `start` was issued */
 	uint64_t started_ns;      /* CLOCK_MONOTONIC when `start` returned */
+	uint64_t start_issued_ns; /* CLOCK_MONOTONIC when `start` was issued */
+	int create_attempts;      /* creates issued (Kata: > 1 after agent start-up failures) */
+	uint64_t ready_ns;        /* CLOCK_MONOTONIC when the workload's ready token
+				   * reached the host (ob-ready.h); 0 = never seen */
+	struct ob_ready ready;    /* its watcher, from create to the end of wait */
 	json_t *workload;         /* the workload's JSON object, or NULL */
 	json_t *extra;            /* more keys for the run's record (tests with a
 				   * cell hook), or NULL */
@@ -82,6 +88,11 @@ pid_t ob_lc_read_pid(const char *path);
 
 /* `delete --force` id (leftovers, interrupted runs). */
 int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
+
+/* "start to first instruction": `start` issued to the ready token's arrival,
+ * both on the host's clock, checked (0 <= it <= start + wait); NAN with *why
+ * when it cannot be given. */
+double ob_lc_first_instruction_ms(const struct ob_lc_result *r, const char **why);
 
 void ob_lc_result_clear(struct ob_lc_result *r);
 

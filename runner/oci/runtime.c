@@ -1,6 +1,8 @@
 /* runtime.c - see runtime.h */
 #include "runtime.h"
 
+#include "config.h"
+
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <unistd.h>
 
 #include "ob-cleanup.h"
+#include "ob-file.h"
 #include "proc.h"
 
 struct builtin {
@@ -19,17 +22,37 @@ struct builtin {
 	const char *needs;
 };
 
+/* Where runtimes/build installs the runtimes built from source; a flag value
+ * "@PREFIX@/..." is expanded with it. */
+const char *ob_rt_prefix(void)
+{
+	const char *p = getenv("OCIBENCH_PREFIX");
+
+	return p && *p ? p : OB_RUNTIMES_PREFIX;
+}
+
 /* runsc: no network stack for the tests that need none (its sandbox network
  * fails in a fresh netns on kernels >= 6.11, see RUNTIMES.md). */
 static const char *const runsc_args[] = { "--network=none", NULL };
+/* Kata from `./quickstart kata`: the study's 9p default and virtio-fs. */
+static const char *const kata_9p_args[] = {
+	"--kata-config=@PREFIX@/kata/share/configuration-9p.toml", NULL
+};
+static const char *const kata_vfs_args[] = {
+	"--kata-config=@PREFIX@/kata/share/configuration-virtio-fs.toml", NULL
+};
 
 static const struct builtin builtins[] = {
 	{ "runc", "runc", NULL, 0, NULL },
 	{ "crun", "crun", NULL, OB_RTQ_HYBRID_CGROUP, NULL },
 	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS | OB_RTQ_NETSTACK, NULL },
-	{ "kata-runtime", "kata-runtime", NULL, OB_RTQ_KATA_CONFIG, "kvm" },
-	{ "rune", "rune", NULL, 0, "sgx" },
+	{ "kata", "kata-runtime", kata_9p_args, OB_RTQ_KATA_CONFIG, NULL },
+	{ "kata-virtiofs", "kata-runtime", kata_vfs_args, OB_RTQ_KATA_CONFIG, NULL },
+	/* ordinary containers take rune's plain runc path: no SGX needed */
+	{ "rune", "rune", NULL, OB_RTQ_ENCLAVE_OK, NULL },
 };
+/* A rune column named *-sgx is the enclave variant (opt-in, --runtime). */
+#define ENCLAVE_SUFFIX "-sgx"
 #define NBUILTINS (sizeof(builtins) / sizeof(builtins[0]))
 
 static char *xstrdup(const char *s)
@@ -41,13 +64,25 @@ static char *xstrdup(const char *s)
 	return d;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 static const struct builtin *builtin_by_exe(const char *exe)
 {
-	const char *base = strrchr(exe, '/');
-
-	base = base ? base + 1 : exe;
 	for (size_t i = 0; i < NBUILTINS; i++)
-		if (strcmp(builtins[i].exe, base) == 0)
+		if (strcmp(builtins[i].exe, base_name(exe)) == 0)
+			return &builtins[i];
+	return NULL;
+}
+
+static const struct builtin *builtin_by_name(const char *name)
+{
+	for (size_t i = 0; i < NBUILTINS; i++)
+		if (strcmp(builtins[i].name, name) == 0)
 			return &builtins[i];
 	return NULL;
 }
@@ -68,12 +103,30 @@ static void rt_clear(struct ob_runtime *rt)
 	memset(rt, 0, sizeof(*rt));
 }
 
-static void rt_init(struct ob_runtime *rt, const char *name, const char *exe,
-		    const char *const *args, size_t nargs, const char *state_root)
+/* "--flag=value" and "--flag" have the name "--flag". */
+static bool same_flag(const char *a, const char *b)
 {
-	const struct builtin *b = builtin_by_exe(exe);
-	size_t nb = 0;
+	size_t la = strcspn(a, "="), lb = strcspn(b, "=");
 
+	return la == lb && strncmp(a, b, la) == 0;
+}
+
+static char *expand_prefix(const char *arg)
+{
+	const char *at = strstr(arg, "@PREFIX@");
+
+	if (!at)
+		return xstrdup(arg);
+	return ob_xasprintf("%.*s%s%s", (int)(at - arg), arg, ob_rt_prefix(), at + 8);
+}
+
+static void rt_init(struct ob_runtime *rt, const struct builtin *b, const char *name,
+		    const char *exe, const char *const *args, size_t nargs, const char *state_root)
+{
+	size_t nb = 0, n = 0;
+
+	if (!b)
+		b = builtin_by_exe(exe);
 	if (b && b->args)
 		while (b->args[nb])
 			nb++;
@@ -81,14 +134,25 @@ static void rt_init(struct ob_runtime *rt, const char *name, const char *exe,
 	rt->exe = xstrdup(exe);
 	rt->quirks = b ? b->quirks : 0;
 	rt->needs = b ? b->needs : NULL;
+	if ((rt->quirks & OB_RTQ_ENCLAVE_OK) && strlen(name) > strlen(ENCLAVE_SUFFIX) &&
+	    strcmp(name + strlen(name) - strlen(ENCLAVE_SUFFIX), ENCLAVE_SUFFIX) == 0) {
+		rt->quirks |= OB_RTQ_ENCLAVE;
+		rt->needs = "sgx";
+	}
 	rt->args = calloc(nargs + nb + 1, sizeof(char *));
 	if (!rt->args)
 		abort();
-	/* built-in flags first: a user flag given later wins (Go flag, getopt) */
-	for (size_t i = 0; i < nb; i++)
-		rt->args[i] = xstrdup(b->args[i]);
+	/* built-in flags first, unless the user gives the same flag */
+	for (size_t i = 0; i < nb; i++) {
+		bool mine = false;
+
+		for (size_t k = 0; k < nargs; k++)
+			mine = mine || same_flag(b->args[i], args[k]);
+		if (!mine)
+			rt->args[n++] = expand_prefix(b->args[i]);
+	}
 	for (size_t i = 0; i < nargs; i++)
-		rt->args[nb + i] = xstrdup(args[i]);
+		rt->args[n++] = xstrdup(args[i]);
 	rt->root = ob_xasprintf("%s/%s", state_root, name);
 }
 
@@ -121,7 +185,7 @@ int ob_rt_load(struct ob_rtset *set, char *const *defs, size_t ndefs, const char
 	for (size_t i = 0; i < NBUILTINS; i++) {
 		const struct builtin *b = &builtins[i];
 
-		rt_init(add(set), b->name, b->exe, NULL, 0, state_root);
+		rt_init(add(set), b, b->name, b->exe, NULL, 0, state_root);
 	}
 	for (size_t d = 0; d < ndefs; d++) {
 		ob_cleanup_free char *copy = xstrdup(defs[d]);
@@ -159,10 +223,32 @@ int ob_rt_load(struct ob_rtset *set, char *const *defs, size_t ndefs, const char
 			rt_clear(rt);
 		else
 			rt = add(set);
-		rt_init(rt, copy, exe, args, nargs, state_root);
+		/* an override of a built-in keeps its defaults when the executable matches */
+		const struct builtin *b = builtin_by_name(copy);
+
+		if (b && b != builtin_by_exe(exe) && strcmp(base_name(exe), b->exe) != 0)
+			b = NULL;
+		rt_init(rt, b, copy, exe, args, nargs, state_root);
 		rt->user = true;
 	}
 	return 0;
+}
+
+/* exe on PATH, then among the runtimes built from source by runtimes/build. */
+static char *find_exe(const char *exe)
+{
+	char *found = ob_proc_which(exe), buf[4096];
+	glob_t g;
+
+	if (found || strchr(exe, '/'))
+		return found;
+	snprintf(buf, sizeof(buf), "%s/*/bin/%s", ob_rt_prefix(), exe);
+	if (glob(buf, 0, NULL, &g) == 0)
+		for (size_t i = 0; i < g.gl_pathc && !found; i++)
+			if (access(g.gl_pathv[i], X_OK) == 0)
+				found = realpath(g.gl_pathv[i], NULL);
+	globfree(&g);
+	return found;
 }
 
 /* The cgroup2 mount of a hybrid hierarchy whose cgroup.controllers is not
@@ -201,16 +287,19 @@ static char *hybrid_unified_mount(void)
 	return found;
 }
 
-static bool have_sgx(void)
+/* Intel SGX: the in-kernel driver's /dev/sgx_enclave or the out-of-tree
+ * /dev/isgx, plus the aesmd service's socket (launch and quoting). */
+bool ob_rt_sgx(const char **why)
 {
-	glob_t g;
-	bool yes;
+	bool dev = access("/dev/sgx_enclave", F_OK) == 0 || access("/dev/isgx", F_OK) == 0;
+	bool aesmd = access("/var/run/aesmd/aesm.socket", F_OK) == 0;
 
-	if (access("/dev/isgx", F_OK) == 0)
-		return true;
-	yes = glob("/dev/sgx*", 0, NULL, &g) == 0 && g.gl_pathc > 0;
-	globfree(&g);
-	return yes;
+	if (why)
+		*why = dev && aesmd ? "/dev/sgx_enclave or /dev/isgx, and aesmd"
+		       : dev	    ? "an SGX device but no aesmd (/var/run/aesmd/aesm.socket)"
+		       : aesmd	    ? "aesmd but no /dev/sgx_enclave or /dev/isgx"
+				    : "no /dev/sgx_enclave or /dev/isgx, no aesmd";
+	return dev && aesmd;
 }
 
 /* kata-runtime's global --kata-config FILE (or =FILE), NULL if not given. */
@@ -226,15 +315,52 @@ static const char *kata_config(const struct ob_runtime *rt)
 	return file;
 }
 
+/* The accelerator of a Kata configuration: its hypervisor.path is asked
+ * "--ocibench-accel" (ocibench's qemu-accel wrapper answers kvm or tcg); a
+ * plain QEMU, or no configuration given, means KVM, Kata's only one. */
+static const char *kata_accel(const char *cfg)
+{
+	ob_cleanup_free char *text = NULL, *out = NULL;
+	char hyp[4096] = "", *sec, *line;
+	struct ob_error err;
+	size_t len;
+	int st;
+
+	if (!cfg || ob_read_file(cfg, &text, &len, &err) < 0)
+		return "kvm";
+	sec = strstr(text, "[hypervisor.qemu]");
+	line = sec ? strstr(sec, "\npath = \"") : NULL;
+	if (!line || sscanf(line, "\npath = \"%4095[^\"]\"", hyp) != 1)
+		return "kvm";
+	char *argv[] = { hyp, "--ocibench-accel", NULL };
+
+	if (ob_proc_capture(argv, 10000000000u, &st, &out, &err) == 0 && st == 0) {
+		if (strcmp(out, "tcg\n") == 0)
+			return "tcg";
+	}
+	return "kvm";
+}
+
+/* How to get a runtime that builds from source. */
+static const char *builtin_hint(const char *exe)
+{
+	if (strcmp(exe, "kata-runtime") == 0)
+		return " (build it: ./quickstart kata)";
+	if (strcmp(exe, "rune") == 0)
+		return " (build it: ./quickstart inclavare)";
+	return "";
+}
+
 static void detect_one(struct ob_runtime *rt, const char *hybrid)
 {
-	const char *cfg;
+	const char *cfg = NULL;
 
-	rt->path = ob_proc_which(rt->exe);
+	rt->path = find_exe(rt->exe);
 	if (!rt->path) {
-		rt->unusable = ob_xasprintf(strchr(rt->exe, '/') ? "%s is not an executable"
-								  : "%s is not on PATH",
-					    rt->exe);
+		rt->unusable = strchr(rt->exe, '/')
+				       ? ob_xasprintf("%s is not an executable", rt->exe)
+				       : ob_xasprintf("%s is not on PATH nor in %s/*/bin%s", rt->exe,
+						      ob_rt_prefix(), builtin_hint(rt->exe));
 		return;
 	}
 	char *argv[] = { rt->path, "--version", NULL };
@@ -257,13 +383,28 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 		rt->version = xstrdup("");
 	}
 	free(out);
+	if ((rt->quirks & OB_RTQ_KATA_CONFIG) && (cfg = kata_config(rt)) && access(cfg, R_OK) != 0) {
+		rt->unusable = ob_xasprintf("--kata-config %s: %s%s", cfg, strerror(errno),
+					    strncmp(cfg, ob_rt_prefix(), strlen(ob_rt_prefix())) == 0
+						    ? " (build it: ./quickstart kata)" : "");
+		return;
+	}
+	if (rt->quirks & OB_RTQ_KATA_CONFIG) {
+		rt->accel = kata_accel(cfg);
+		if (strcmp(rt->accel, "kvm") == 0)
+			rt->needs = "kvm";
+	}
+	const char *why;
+
 	if (rt->needs && strcmp(rt->needs, "kvm") == 0 && access("/dev/kvm", R_OK | W_OK) != 0)
 		rt->unusable = xstrdup("needs KVM: /dev/kvm is missing or not accessible");
-	else if (rt->needs && strcmp(rt->needs, "sgx") == 0 && !have_sgx())
-		rt->unusable = xstrdup("needs Intel SGX: no /dev/sgx* or /dev/isgx");
-	else if ((rt->quirks & OB_RTQ_KATA_CONFIG) && (cfg = kata_config(rt)) &&
-		 access(cfg, R_OK) != 0)
-		rt->unusable = ob_xasprintf("--kata-config %s: %s", cfg, strerror(errno));
+	else if (rt->needs && strcmp(rt->needs, "sgx") == 0 && !ob_rt_sgx(&why))
+		rt->unusable = ob_xasprintf("enclave containers need Intel SGX: %s", why);
+	else if (rt->quirks & OB_RTQ_ENCLAVE)
+		/* the static workloads are no enclave applications: they would need an
+		 * enclave runtime (an Occlum or Graphene PAL) and images packed for it */
+		rt->unusable = xstrdup("SGX found, but enclave runs of the workloads (an Occlum or "
+				       "Graphene PAL image) are not supported yet");
 	if ((rt->quirks & OB_RTQ_HYBRID_CGROUP) && hybrid)
 		rt->hide_mount = xstrdup(hybrid);
 }

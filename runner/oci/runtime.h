@@ -2,7 +2,8 @@
  *
  * A runtime is a column of the results: a name, an executable and global
  * flags given before every subcommand (runsc needs them repeated on each).
- * Built-ins: runc, crun, runsc, kata-runtime, rune.  `--runtime
+ * Built-ins: runc, crun, runsc, kata and kata-virtiofs (kata-runtime with
+ * the 9p or virtio-fs configuration of `./quickstart kata`), rune.  `--runtime
  * NAME=PATH[,ARG...]` adds a column or overrides a built-in; it inherits
  * the quirks of the built-in whose executable has the same base name, so
  * `runsc-kvm=runsc,--platform=kvm` is handled like runsc, and
@@ -23,6 +24,8 @@ enum {
 	OB_RTQ_ORPHANS = 1u << 1,       /* runsc: gofer must be reaped before delete */
 	OB_RTQ_KATA_CONFIG = 1u << 2,   /* kata-runtime: --kata-config FILE must be readable */
 	OB_RTQ_NETSTACK = 1u << 3,      /* runsc: --network=none|sandbox|host picks its stack */
+	OB_RTQ_ENCLAVE_OK = 1u << 4,    /* rune: a column named *-sgx runs enclaves */
+	OB_RTQ_ENCLAVE = 1u << 5,       /* this column is the enclave variant */
 };
 
 struct ob_ecol;
@@ -35,6 +38,7 @@ struct ob_runtime {
 	char *root;      /* private --root state directory of this column */
 	unsigned quirks;
 	const char *needs; /* "kvm", "sgx" or NULL */
+	const char *accel; /* Kata: "kvm" or "tcg" (QEMU's software CPU); else NULL */
 	bool user;       /* defined or overridden by --runtime */
 	char *version;   /* first line of --version, "" when unknown */
 	char *unusable;  /* why it cannot be used; NULL when usable */
@@ -57,6 +61,13 @@ int ob_rt_load(struct ob_rtset *set, char *const *defs, size_t ndefs, const char
 
 /* Find executables, read versions, check needs (KVM, SGX) and quirks. */
 void ob_rt_detect(struct ob_rtset *set);
+
+/* Where runtimes built from source live: $OCIBENCH_PREFIX, or the
+ * configured default (runtimes/build installs NAME under PREFIX/NAME). */
+const char *ob_rt_prefix(void);
+
+/* Whether this host can run SGX enclaves; why: what was found. */
+bool ob_rt_sgx(const char **why);
 
 struct ob_runtime *ob_rt_find(const struct ob_rtset *set, const char *name);
 

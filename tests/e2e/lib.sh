@@ -191,3 +191,17 @@ t_done() {
 	echo "1..$T_N"
 	[ "$T_FAILED" = 0 ]
 }
+
+# t_runner_env WHAT: the runner tests' set-up.  Not root: WHAT is skipped and
+# the script ends.  Else OB runs ocibench with private --state-dir ($ST) and
+# --bundle-dir ($BD), and the cwd is $T_TMP.
+t_runner_env() {
+	if [ "$(id -u)" != 0 ]; then
+		t_skip "$1" "need root"; t_done; exit
+	fi
+	OCIBENCH=$B/ocibench
+	ST=$T_TMP/state
+	BD=$T_TMP/bundles
+	cd "$T_TMP" || exit 1
+}
+OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }

@@ -98,6 +98,26 @@ cp "$T_TMP/out" "$T_TMP/cmp2"
 t_ok "compare runs: runc CPU doubled" grep -qE '^CPU \(s\) +runc +10\.20 +20\.40 +2\.000$' "$T_TMP/cmp2"
 t_ok "compare runs: crun CPU unchanged" grep -qE '^CPU \(s\) +crun +10\.10 +10\.10 +1\.000$' "$T_TMP/cmp2"
 
+# ---- an emulated Kata column, and a figure gnuplot cannot draw ----------------
+K=$T_TMP/kata
+mkdir "$K"
+jq -cR 'fromjson? | select(.runtime == "runc") | .,
+	(.runtime = "kata" | .accel = "tcg" | (.phases_ms.create? //= 0) |
+	 if .first_instruction_ms then .first_instruction_ms = -870 else . end)' \
+	"$D/raw.jsonl" >"$K/raw.jsonl"
+t_ok "report with a kata [tcg] column and a negative figure" "$TOOL" report "$K"
+t_ok "the table heads the column kata [tcg]" grep -qF '| test | runc | kata [tcg] |' "$K/report.md"
+t_ok "report.md names the accelerator as emulated" grep -qF "tcg (QEMU's software CPU: emulated)" "$K/report.md"
+if command -v gnuplot >/dev/null; then
+	t_ok "the other figures are drawn" test -s "$K/plots/cpu-time.svg" -a -s "$K/plots/lifecycle-create.png"
+	t_ok "the negative one is not, and the report says why" \
+		sh -c "[ ! -e '$K/plots/lifecycle-first_instruction.svg' ] && grep -q 'not plotted: lifecycle-first_instruction (a negative' '$K/report.md'"
+fi
+t_ok "compare --study with the tcg column" "$TOOL" compare "$K" --study x86_64
+cp "$T_TMP/out" "$T_TMP/cmpk"
+t_ok "compare: TCG cells are emulated, never ranked" \
+	sh -c "grep -E '^create \(s\) +kata \[tcg\] .* emulated$' '$T_TMP/cmpk' && ! grep -E 'kata.*(yes|NO)$' '$T_TMP/cmpk' && grep -q '^0 of 0 comparable' '$T_TMP/cmpk'"
+
 t_exit 1 "a directory without raw.jsonl" "$TOOL" report "$T_TMP/nowhere"
 t_err_line "one line naming the file" "nowhere/raw.jsonl"
 mkdir "$T_TMP/empty" && echo 'garbage' >"$T_TMP/empty/raw.jsonl"

@@ -69,8 +69,10 @@ cp "$T_TMP/out" "$T_TMP/rts"
 for r in runc crun runsc; do
 	t_ok "$r listed as ok with a version" grep -Eq "^$r +ok +[0-9]" "$T_TMP/rts"
 done
-t_ok "kata-runtime missing, with a reason" grep -Eq '^kata-runtime +(missing|unusable) .*(PATH|KVM)' "$T_TMP/rts"
-t_ok "rune missing, with a reason" grep -Eq '^rune +(missing|unusable) .*(PATH|SGX)' "$T_TMP/rts"
+for r in kata kata-virtiofs rune; do
+	t_ok "$r listed: ok, or missing/unusable with a reason" \
+		grep -Eq "^$r +(ok +[0-9]|missing .*PATH|unusable .*(KVM|kata-config))" "$T_TMP/rts"
+done
 t_ok "a --runtime column is listed" OB runtimes --runtime=runsc-b=runsc,--platform=ptrace
 cp "$T_TMP/out" "$T_TMP/rts2"
 t_ok "runsc-b is runsc with its flag" grep -Eq '^runsc-b +ok .*--platform=ptrace' "$T_TMP/rts2"

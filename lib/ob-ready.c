@@ -1,0 +1,148 @@
+/* ob-ready.c - see ob-ready.h */
+#include "ob-ready.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ob-clock.h"
+
+void ob_ready_signal(void)
+{
+	static const char token[] = OB_READY_TOKEN;
+	const char *v = getenv(OB_READY_ENV);
+
+	if (v && *v) {
+		ssize_t n = write(2, token, sizeof(token) - 1);
+
+		(void)n; /* no stderr: nobody is timing us */
+	}
+}
+
+/* Whether the file holds the token after offset from. */
+static int has_token(const char *path, off_t from)
+{
+	char buf[4096 + sizeof(OB_READY_TOKEN)];
+	size_t keep = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
+
+	if (fd < 0 || lseek(fd, from, SEEK_SET) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	/* a window that never splits the token between two reads */
+	while (!found && (n = read(fd, buf + keep, sizeof(buf) - 1 - keep)) > 0) {
+		size_t len = keep + (size_t)n;
+
+		buf[len] = '\0';
+		found = memmem(buf, len, OB_READY_TOKEN, sizeof(OB_READY_TOKEN) - 1) != NULL;
+		keep = len < sizeof(OB_READY_TOKEN) ? len : sizeof(OB_READY_TOKEN) - 1;
+		memmove(buf, buf + len - keep, keep);
+	}
+	close(fd);
+	return found;
+}
+
+static void *watch(void *arg)
+{
+	struct ob_ready *r = arg;
+	struct pollfd p[2] = { { .fd = r->ino, .events = POLLIN }, { .fd = r->stop[0], .events = POLLIN } };
+	char ev[4096];
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			break;
+		/* the arrival is when the write woke us, before the file is read */
+		uint64_t t = ob_now_ns();
+
+		if (p[0].revents) {
+			if (read(r->ino, ev, sizeof(ev)) < 0 && errno != EAGAIN)
+				break;
+			if (has_token(r->path, r->from)) {
+				atomic_store(&r->at_ns, t);
+				break;
+			}
+		}
+		if (p[1].revents)
+			break;
+	}
+	return NULL;
+}
+
+int ob_ready_start(struct ob_ready *r, const char *path, struct ob_error *err)
+{
+	memset(r, 0, sizeof(*r));
+	r->ino = r->stop[0] = r->stop[1] = -1;
+	r->path = strdup(path);
+	if (!r->path)
+		abort();
+	struct stat st;
+
+	/* what the file already holds (earlier runs of the bundle) does not count */
+	r->from = stat(path, &st) == 0 ? st.st_size : 0;
+	r->ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+	if (r->ino < 0 || inotify_add_watch(r->ino, path, IN_MODIFY) < 0 ||
+	    pipe2(r->stop, O_CLOEXEC) < 0) {
+		ob_err(err, OB_EXIT_FAIL, errno, "watching %s for the workload's readiness", path);
+		ob_ready_stop(r);
+		return -1;
+	}
+	/* Real-time priority (root), so that the watcher wakes as the token is
+	 * written, not after a busy host gets round to it; else an ordinary thread. */
+	pthread_attr_t attr;
+	struct sched_param prio = { .sched_priority = 1 };
+
+	pthread_attr_init(&attr);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	pthread_attr_setschedparam(&attr, &prio);
+	errno = pthread_create(&r->thread, &attr, watch, r);
+	pthread_attr_destroy(&attr);
+	if (errno == EPERM)
+		errno = pthread_create(&r->thread, NULL, watch, r);
+	if (errno != 0) {
+		ob_err(err, OB_EXIT_FAIL, errno, "starting the readiness watcher");
+		ob_ready_stop(r);
+		return -1;
+	}
+	r->running = 1;
+	return 0;
+}
+
+uint64_t ob_ready_at(const struct ob_ready *r)
+{
+	return atomic_load(&r->at_ns);
+}
+
+uint64_t ob_ready_stop(struct ob_ready *r)
+{
+	uint64_t at;
+
+	if (!r->path) /* never started (or stopped already): a zeroed struct is fine */
+		return atomic_load(&r->at_ns);
+	if (r->running) {
+		ssize_t n = write(r->stop[1], "x", 1);
+
+		(void)n;
+		pthread_join(r->thread, NULL);
+		r->running = 0;
+	}
+	for (int i = 0; i < 2; i++)
+		if (r->stop[i] >= 0)
+			close(r->stop[i]);
+	if (r->ino >= 0)
+		close(r->ino);
+	r->ino = r->stop[0] = r->stop[1] = -1;
+	free(r->path);
+	r->path = NULL;
+	at = atomic_load(&r->at_ns);
+	return at;
+}

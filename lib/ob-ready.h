@@ -1,0 +1,50 @@
+/* ob-ready.h - readiness on the host's clock.
+ *
+ * A workload's clock is not the runner's: in a Kata guest CLOCK_REALTIME
+ * drifts from the host's, so "start to first instruction" cannot be the
+ * workload's own timestamp minus the runner's.  Instead the workload's first
+ * act, when OB_READY_ENV is set in its environment, writes OB_READY_TOKEN to
+ * its stderr; the runner watches the file that receives the container's
+ * stderr (directly under runc, through the shim under Kata) and timestamps
+ * the token's arrival with its own CLOCK_MONOTONIC.  Anything that needs to
+ * know when a container's workload began (lifecycle figures, a sampler that
+ * waits for the workload) uses the same watcher.
+ */
+#ifndef OB_READY_H
+#define OB_READY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ob-error.h"
+
+#define OB_READY_ENV "OB_READY"
+#define OB_READY_TOKEN "ocibench: ready\n"
+
+/* The workload's side: write the token to stderr when OB_READY_ENV is set
+ * (once; its first act). */
+void ob_ready_signal(void);
+
+/* The runner's side: a thread that waits for the token in a file. */
+struct ob_ready {
+	char *path;
+	off_t from; /* the file's size when the watch began */
+	int ino, stop[2];
+	pthread_t thread;
+	_Atomic uint64_t at_ns; /* CLOCK_MONOTONIC of the token's arrival; 0 = not yet */
+	int running;
+};
+
+/* Watch path (a file that exists) for the token written after this call. */
+int ob_ready_start(struct ob_ready *r, const char *path, struct ob_error *err);
+
+/* When the token arrived (monotonic ns), 0 while it has not. */
+uint64_t ob_ready_at(const struct ob_ready *r);
+
+/* Stop watching; returns ob_ready_at() (a token that arrived unseen stays 0).
+ * Safe on a zeroed struct, and twice. */
+uint64_t ob_ready_stop(struct ob_ready *r);
+
+#endif

@@ -1,0 +1,244 @@
+/* kata-host.c - see kata-host.h */
+#include "kata-host.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ob-fs.h"
+
+#ifndef OB_KATA_RUN
+#define OB_KATA_RUN "/run/kata-containers"
+#endif
+#define SANDBOXES OB_KATA_RUN "/shared/sandboxes"
+#define LOCK OB_KATA_RUN "/ocibench-host.lock"
+#define SINK_PID OB_KATA_RUN "/ocibench-syslog.pid" /* our sink's pid: we made /dev/log */
+#define MOUNTED OB_KATA_RUN "/ocibench-mount"       /* we made the bind mount */
+#define SINK_LOG_MAX (64 << 20)
+#define DEVLOG "/dev/log"
+
+/* Whether something answers on the syslog socket. */
+static int syslog_alive(void)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = DEVLOG };
+	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok;
+
+	if (fd < 0)
+		return 0;
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* The sink: its own session (a terminal's ^C is for the runner), reads and
+ * drops datagrams until SIGTERM, then removes its socket. */
+static void sink(int sock, int ready, int out)
+{
+	sigset_t all;
+	char buf[8192];
+	long total = 0;
+
+	/* no other descriptor of the runner (its lock above all) stays open here */
+	for (int fd = 0; fd < 1024; fd++)
+		if (fd != sock && fd != ready && fd != out)
+			close(fd);
+	open("/dev/null", O_RDWR);
+	setsid();
+	sigfillset(&all);
+	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGTERM, SIG_DFL);
+	if (write(ready, "", 1) < 0)
+		_exit(1);
+	close(ready);
+	for (;;) {
+		ssize_t n = recv(sock, buf, sizeof(buf) - 1, 0);
+
+		if (n < 0 && errno != EINTR)
+			_exit(0);
+		if (n > 0 && total < SINK_LOG_MAX) {
+			buf[n++] = '\n';
+			total += write(out, buf, (size_t)n);
+		}
+	}
+}
+
+static int start_sink(const char *sink_log, FILE *log, struct ob_error *err)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX, .sun_path = DEVLOG };
+	int sock, p[2];
+	char c;
+	pid_t pid;
+
+	unlink(DEVLOG); /* a socket nobody answers on (checked by the caller) */
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || bind(sock, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(DEVLOG, 0666) < 0) {
+		ob_err(err, OB_EXIT_FAIL, errno, "making a syslog socket at %s for kata-runtime", DEVLOG);
+		if (sock >= 0)
+			close(sock);
+		return -1;
+	}
+	int out = open(sink_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (out < 0 || pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		if (out >= 0)
+			close(out);
+		close(sock);
+		unlink(DEVLOG);
+		return ob_err(err, OB_EXIT_FAIL, errno, "starting the syslog sink");
+	}
+	if (pid == 0) {
+		close(p[0]);
+		sink(sock, p[1], out);
+	}
+	close(out);
+	close(sock);
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1) {
+		close(p[0]);
+		unlink(DEVLOG);
+		return ob_err(err, OB_EXIT_FAIL, 0, "the syslog sink did not start");
+	}
+	close(p[0]);
+	FILE *f = fopen(SINK_PID, "we");
+
+	if (!f || fprintf(f, "%ld\n", (long)pid) < 0 || fclose(f) != 0) {
+		kill(pid, SIGTERM);
+		unlink(DEVLOG);
+		return ob_err(err, OB_EXIT_FAIL, errno, "writing %s", SINK_PID);
+	}
+	fprintf(log, "ocibench: no syslog on this host: a sink on %s (pid %ld, into %s) for kata-runtime, during the run\n",
+		DEVLOG, (long)pid, sink_log);
+	return 0;
+}
+
+/* Whether dir is a mount point with shared propagation. */
+static int shared_mount(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], mp[2048];
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %2047s", mp) == 1 && strcmp(mp, dir) == 0 &&
+		    strstr(line, " shared:"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+static int make_mount(FILE *log, struct ob_error *err)
+{
+	if (ob_mkdir_p(SANDBOXES, 0755, err) < 0)
+		return -1;
+	if (mount(SANDBOXES, SANDBOXES, NULL, MS_BIND, NULL) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "bind-mounting %s", SANDBOXES);
+	int fd = open(MOUNTED, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0 || mount(NULL, SANDBOXES, NULL, MS_SHARED | MS_REC, NULL) < 0) {
+		ob_err(err, OB_EXIT_FAIL, errno, "making %s shared", SANDBOXES);
+		if (fd >= 0)
+			close(fd);
+		umount2(SANDBOXES, MNT_DETACH);
+		unlink(MOUNTED);
+		return -1;
+	}
+	close(fd);
+	fprintf(log, "ocibench: %s bind-mounted with shared propagation for Kata, during the run\n",
+		SANDBOXES);
+	return 0;
+}
+
+/* Undo what an ocibench run made (the caller holds the lock exclusively). */
+static int undo(FILE *log)
+{
+	int n = 0;
+	FILE *f = fopen(SINK_PID, "re");
+	long pid;
+
+	if (f) {
+		if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, SIGTERM) == 0) {
+			int st;
+
+			/* ours to reap when this process started it */
+			waitpid((pid_t)pid, &st, 0);
+		}
+		fclose(f);
+		unlink(SINK_PID);
+		if (!syslog_alive())
+			unlink(DEVLOG);
+		fprintf(log, "ocibench: syslog sink on %s stopped\n", DEVLOG);
+		n++;
+	}
+	if (access(MOUNTED, F_OK) == 0) {
+		if (umount2(SANDBOXES, MNT_DETACH) < 0 && errno != EINVAL)
+			fprintf(log, "ocibench: unmounting %s: %s\n", SANDBOXES, strerror(errno));
+		unlink(MOUNTED);
+		fprintf(log, "ocibench: %s unmounted\n", SANDBOXES);
+		n++;
+	}
+	return n;
+}
+
+int ob_kata_host_up(struct ob_kata_host *h, const char *state_dir, FILE *log,
+		    struct ob_error *err)
+{
+	char sink_log[4096];
+
+	h->lock = -1;
+	snprintf(sink_log, sizeof(sink_log), "%s/kata-syslog.log", state_dir);
+	if (ob_mkdir_p(OB_KATA_RUN, 0755, err) < 0)
+		return -1;
+	int fd = open(LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "opening %s", LOCK);
+	/* set up under the exclusive lock, then hold it shared for the run */
+	if (flock(fd, LOCK_EX) < 0) {
+		close(fd);
+		return ob_err(err, OB_EXIT_FAIL, errno, "locking %s", LOCK);
+	}
+	if ((!syslog_alive() && start_sink(sink_log, log, err) < 0) ||
+	    (!shared_mount(SANDBOXES) && make_mount(log, err) < 0)) {
+		undo(log);
+		close(fd);
+		return -1;
+	}
+	flock(fd, LOCK_SH);
+	h->lock = fd;
+	return 0;
+}
+
+void ob_kata_host_down(struct ob_kata_host *h, FILE *log)
+{
+	if (h->lock < 0)
+		return;
+	if (flock(h->lock, LOCK_EX | LOCK_NB) == 0)
+		undo(log);
+	close(h->lock);
+	h->lock = -1;
+}
+
+int ob_kata_host_cleanup(FILE *log)
+{
+	int fd = open(LOCK, O_RDWR | O_CLOEXEC), n = 0;
+
+	if (fd < 0)
+		return 0;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		n = undo(log);
+	close(fd);
+	return n;
+}

@@ -1,0 +1,86 @@
+#!/bin/bash
+# End-to-end checks of the Kata columns (Kata Containers 1.12 built from
+# source by runtimes/build): detection with the accelerator, a smoke matrix
+# under kata (9p) and kata-virtiofs (lifecycle, cpu, fileio), the accel label
+# on every record, the files really behind 9p / virtio-fs, the host
+# prerequisites undone after the run, and no qemu, shim, proxy, virtiofsd or
+# mount left after a SIGKILL and `ocibench cleanup`.  Skipped when Kata is
+# not built (./quickstart kata).  Under QEMU's software CPU each cell boots a
+# guest: this is the slowest test.
+. "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
+t_runner_env "kata tests"
+
+t_ok "ocibench runtimes" OB runtimes
+cp "$T_TMP/out" "$T_TMP/rts"
+if ! grep -Eq '^kata +ok ' "$T_TMP/rts" || ! grep -Eq '^kata-virtiofs +ok ' "$T_TMP/rts"; then
+	t_ok "kata missing or unusable, with a reason" grep -Eq '^kata +(missing|unusable) +.*(quickstart kata|KVM)' "$T_TMP/rts"
+	t_skip "kata cells" "Kata is not built (./quickstart kata)"
+	t_done; exit
+fi
+prefix=$(sed -n 's/^runtimes built from source: //p' "$T_TMP/rts")
+accel=$("$prefix/kata/libexec/qemu-accel" --ocibench-accel)
+t_ok "kata and kata-virtiofs: 1.12.1, their configuration, the accelerator ($accel)" \
+	sh -c "grep -Eq '^kata +ok +1\\.12\\.1 .*configuration-9p\\.toml .*\\(accel $accel' '$T_TMP/rts' &&
+	       grep -Eq '^kata-virtiofs +ok +1\\.12\\.1 .*configuration-virtio-fs\\.toml .*\\(accel $accel' '$T_TMP/rts'"
+
+# what the host had before: the run must leave it so
+had_log=$(test -e /dev/log && echo yes || echo no)
+mounts_before=$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)
+
+R=$T_TMP/res
+OB --profile=smoke --runtimes=kata,kata-virtiofs --tests=lifecycle,cpu,fileio --timeout=900 \
+	--out="$R" >"$T_TMP/smoke.out" 2>"$T_TMP/smoke.err"
+grep -E 'Kata agent|failed' "$T_TMP/smoke.err" | sed 's/^/# /'
+jq -s . "$R/raw.jsonl" >"$T_TMP/all.json"
+# Kata 1.12 gives the guest's agent a fixed 20 s; on a host too busy for a
+# TCG boot in that time a cell fails that way even after the runner's
+# retries.  Those are counted and skipped; any other failure fails.
+agent='(.stderr_tail // "" | contains("grpc server is working"))'
+t_jq "12 cells; each ok, or failed only by the agent's start-up window" \
+	"length == 12 and all(.status == \"ok\" or (.status == \"failed\" and $agent))" "$T_TMP/all.json"
+t_jq "every record carries accel \"$accel\" and its create attempts" \
+	"all(.accel == \"$accel\" and .create_attempts >= 1)" "$T_TMP/all.json"
+missed=$(jq "map(select(.status != \"ok\")) | length" "$T_TMP/all.json")
+echo "# $missed of 12 cells missed the agent's start-up window after 3 creates"
+if [ "$missed" -gt 0 ]; then
+	t_skip "$missed Kata cells" "the agent missed its 20 s start-up window (host too busy for a TCG boot)"
+fi
+t_jq "fileio through the VM's share: 9p under kata, virtio-fs (fuse) under kata-virtiofs" \
+	'map(select(.test == "fileio" and .status == "ok"))
+	 | all(if .runtime == "kata" then .workload.fs_type == "9p" else .workload.fs_type == "fuse" end)' \
+	"$T_TMP/all.json"
+t_jq "start to first instruction on the host's clock: 0 <= it <= start + wait" \
+	'map(select(.test == "lifecycle" and .status == "ok")) | all(.first_instruction_ms != null
+	 and .first_instruction_ms >= 0 and .first_instruction_ms <= .phases_ms.start + .phases_ms.wait)' \
+	"$T_TMP/all.json"
+t_ok "the run's closing line gives the retry rate" grep -Eq 'create was tried again in [0-9]+ of 12 runs' "$T_TMP/smoke.err"
+t_ok "report.md labels the columns with the accelerator" grep -qF "| kata [$accel] |" "$R/report.md"
+t_ok "syslog as before the run ($had_log)" test "$(test -e /dev/log && echo yes || echo no)" = "$had_log"
+t_ok "the sandboxes mount as before the run" \
+	test "$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)" = "$mounts_before"
+runid=$(jq -r '.[0].run_id' "$T_TMP/all.json")
+leftovers() { # runid: processes and mounts that name it
+	{ pgrep -af "$1" | grep -v pgrep; grep -F "$1" /proc/self/mountinfo; } | grep -c .
+}
+t_ok "no qemu, shim, proxy, virtiofsd or mount of the run left" test "$(leftovers "$runid")" = 0
+
+# ---- SIGKILL while a guest runs, then ocibench cleanup -------------------------
+"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=kata-virtiofs \
+	--tests=cpu --repeat=50 --timeout=900 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
+pid=$!
+guest() { pgrep -f "sandbox-ocibench-[^ ]*-$pid-" >/dev/null; }
+end=$((SECONDS + 600))
+until guest || [ $SECONDS -ge $end ]; do sleep 0.5; done
+t_ok "a guest of the run was up" guest
+killrun=$(pgrep -af "sandbox-ocibench-" | grep -o "ocibench-[0-9T]*-$pid" | head -n 1)
+sleep 3
+kill -KILL $pid
+wait $pid 2>/dev/null
+t_ok "the kill left processes behind" test "$(leftovers "$killrun")" -gt 0
+t_ok "ocibench cleanup" OB cleanup
+cp "$T_TMP/err" "$T_TMP/cleanup.err"
+t_ok "no qemu, shim, proxy, virtiofsd or mount left" test "$(leftovers "$killrun")" = 0
+t_ok "syslog and the sandboxes mount as before" \
+	sh -c "[ \"\$(test -e /dev/log && echo yes || echo no)\" = '$had_log' ] &&
+	       [ \"\$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)\" = '$mounts_before' ]"
+t_done
