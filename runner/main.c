@@ -190,8 +190,17 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 
 	if (ob_cli_runtimes(c, &set, err) < 0)
 		return -1;
+	struct ob_kata_host kata = { .lock = -1 };
+	struct ob_error kerr;
+
+	/* kata-runtime deletes nothing without syslog */
+	for (size_t i = 0; i < set.n && kata.lock < 0; i++)
+		if ((set.rt[i].quirks & OB_RTQ_KATA_CONFIG) && set.rt[i].path && !set.rt[i].unusable &&
+		    ob_kata_host_up(&kata, c->o.state_dir, stderr, &kerr) < 0)
+			ob_err_print("ocibench", &kerr);
 	int n = ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &set, stderr);
 
+	ob_kata_host_down(&kata, stderr);
 	n += ob_kata_host_cleanup(stderr);
 
 	printf("ocibench: %d leftover item%s removed\n", n, n == 1 ? "" : "s");

@@ -354,6 +354,12 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 				n += remove_netns(runid, log);
 				if (b)
 					n += remove_bundles(b, log);
+				/* a VM runtime's helpers its delete missed (or whose
+				 * runtime could not list them any more) */
+				char prefix[300];
+
+				snprintf(prefix, sizeof(prefix), OB_CONTAINER_PREFIX "%s-", runid);
+				n += sweep_by_id(prefix, log);
 				json_decref(o);
 			}
 			unlink(path);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "ob-fs.h"
+#include "proc.h"
 
 #ifndef OB_KATA_RUN
 #define OB_KATA_RUN "/run/kata-containers"
@@ -110,6 +111,7 @@ static int start_sink(const char *sink_log, FILE *log, struct ob_error *err)
 		return ob_err(err, OB_EXIT_FAIL, 0, "the syslog sink did not start");
 	}
 	close(p[0]);
+	ob_proc_keep(pid); /* not a runtime's orphan */
 	FILE *f = fopen(SINK_PID, "we");
 
 	if (!f || fprintf(f, "%ld\n", (long)pid) < 0 || fclose(f) != 0) {
@@ -170,6 +172,7 @@ static int undo(FILE *log)
 
 	if (f) {
 		if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, SIGTERM) == 0) {
+			ob_proc_unkeep((pid_t)pid);
 			int st;
 
 			/* ours to reap when this process started it */
@@ -205,18 +208,23 @@ int ob_kata_host_up(struct ob_kata_host *h, const char *state_dir, FILE *log,
 
 	if (fd < 0)
 		return ob_err(err, OB_EXIT_FAIL, errno, "opening %s", LOCK);
-	/* set up under the exclusive lock, then hold it shared for the run */
-	if (flock(fd, LOCK_EX) < 0) {
+	/* Held shared for the run.  A run that holds it has what Kata needs in
+	 * place, so setting up (under the exclusive lock) happens only when no
+	 * other run is going. */
+	if (flock(fd, LOCK_SH) < 0) {
 		close(fd);
 		return ob_err(err, OB_EXIT_FAIL, errno, "locking %s", LOCK);
 	}
-	if ((!syslog_alive() && start_sink(sink_log, log, err) < 0) ||
-	    (!shared_mount(SANDBOXES) && make_mount(log, err) < 0)) {
-		undo(log);
-		close(fd);
-		return -1;
+	if (!syslog_alive() || !shared_mount(SANDBOXES)) {
+		flock(fd, LOCK_EX);
+		if ((!syslog_alive() && start_sink(sink_log, log, err) < 0) ||
+		    (!shared_mount(SANDBOXES) && make_mount(log, err) < 0)) {
+			undo(log);
+			close(fd);
+			return -1;
+		}
+		flock(fd, LOCK_SH);
 	}
-	flock(fd, LOCK_SH);
 	h->lock = fd;
 	return 0;
 }
