@@ -27,6 +27,10 @@ t_ok "kata and kata-virtiofs: 1.12.1, their configuration, the accelerator ($acc
 had_log=$(test -e /dev/log && echo yes || echo no)
 mounts_before=$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)
 
+leftovers() { # runid: processes and mounts that name it
+	{ pgrep -af "$1" | grep -v pgrep; grep -F "$1" /proc/self/mountinfo; } | grep -c .
+}
+
 # One guest first: a host too busy to boot one within the agent's window
 # (after the runner's retries) would only repeat that for every cell.
 P=$T_TMP/probe
@@ -68,9 +72,6 @@ else
 	t_ok "the sandboxes mount as before the run" \
 		test "$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)" = "$mounts_before"
 	runid=$(jq -r '.[0].run_id' "$T_TMP/all.json")
-	leftovers() { # runid: processes and mounts that name it
-		{ pgrep -af "$1" | grep -v pgrep; grep -F "$1" /proc/self/mountinfo; } | grep -c .
-	}
 	t_ok "no qemu, shim, proxy, virtiofsd or mount of the run left" test "$(leftovers "$runid")" = 0
 fi
 
