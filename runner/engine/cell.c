@@ -198,8 +198,11 @@ static int up(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_
 	}
 	set_phase(r, OB_PH_CREATE, t0, t1);
 	e->ops->start(e, rt, c, f->out, &a);
-	r->start_wall_ns = ob_wall_ns();
+	/* the workload's ready token (ob-ready.h) needs OB_READY in the
+	 * container's environment, which the engines' images do not set: start
+	 * to first instruction stays null for engine cells, with its reason */
 	w = run(e, a.v, f->errfd, f, deadline, &st, &t0, &t1, NULL);
+	r->start_issued_ns = t0;
 	ob_argv_free(&a);
 	if (!ok(w, st)) {
 		ob_lc_step_failed(r, "start", w, st);
