@@ -30,9 +30,12 @@ t_jq "no enclave settings in config.json" \
 	'(.annotations // {} | keys | map(select(startswith("enclave"))) | length == 0)
 	 and all(.mounts[]; .destination != "/var/run/aesmd")' "$T_TMP/b/config.json"
 
+# rune v0.6.0 (runc 1.0.0-rc10) fails on the default filter with Debian 12's
+# libseccomp ("error adding seccomp filter rule for syscall bdflush:
+# permission denied"): its cells run unconfined
 R=$T_TMP/res
 t_ok "smoke under runc and rune (lifecycle, cpu)" OB --profile=smoke --runtimes=runc,rune \
-	--tests=lifecycle,cpu --timeout=120 --out="$R"
+	--seccomp=unconfined --tests=lifecycle,cpu --timeout=120 --out="$R"
 jq -s . "$R/raw.jsonl" >"$T_TMP/all.json"
 t_jq "every cell ok, rune's from the prefix" \
 	'length == 4 and all(.status == "ok" and .exit_status == 0)
@@ -47,7 +50,7 @@ t_ok "rune made its state root (it ran the containers)" test -d "$ST/root/rune"
 running() { rune --root "$ST/root/rune" list 2>/dev/null | grep -q '^ocibench-.* running '; }
 rune() { "$(sed -n 's/^rune  *ok  *[^ ]*  *\(\/[^ ]*\).*/\1/p' "$T_TMP/rts")" "$@"; }
 wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done; }
-"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=rune --tests=syscall \
+"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=rune --tests=syscall --seccomp=unconfined \
 	--repeat=50 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
 pid=$!
 wait_for 60 running
