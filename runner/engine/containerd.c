@@ -113,6 +113,8 @@ static void ctd_down(struct ob_engine *e)
 		ob_engine_cli(e, args, 60 * SEC, &out, &err);
 	}
 	ob_daemon_stop(e);
+	if (e->runid)
+		ob_cgroup_remove_run(NS, e->runid);
 }
 
 static void ctd_create(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,

@@ -122,6 +122,38 @@ static void remove_cgroup(const char *rel)
 	rmdir_tree(track);
 }
 
+void ob_cgroup_remove_run(const char *parent, const char *runid)
+{
+	ob_cleanup_free char *dir = NULL, *prefix = NULL;
+	struct dirent *e;
+	DIR *d;
+
+	if (asprintf(&dir, "%s/%s", ob_cgroup_track_root(), parent) < 0 ||
+	    asprintf(&prefix, OB_CONTAINER_PREFIX "%s-", runid) < 0)
+		abort();
+	if ((d = opendir(dir))) {
+		while ((e = readdir(d)))
+			if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+				ob_cleanup_free char *rel = NULL;
+
+				if (asprintf(&rel, "%s/%s", parent, e->d_name) < 0)
+					abort();
+				remove_cgroup(rel);
+			}
+		closedir(d);
+	}
+	/* the parent goes too once no one else's container is in it */
+	if ((d = opendir(CG_ROOT))) {
+		while ((e = readdir(d))) {
+			ob_cleanup_free char *p = NULL;
+
+			if (e->d_name[0] != '.' && asprintf(&p, "%s/%s/%s", CG_ROOT, e->d_name, parent) > 0)
+				rmdir(p);
+		}
+		closedir(d);
+	}
+}
+
 static int make_cgroup(const char *rel, struct ob_error *err)
 {
 	ob_cleanup_free char *p = NULL;
@@ -308,5 +340,18 @@ int ob_daemon_cleanup(FILE *log)
 	 * containers in our namespace */
 	n += remove_dead("/run", "-podman", "podman run root", log);
 	n += remove_dead(RUNC_STATE "/ocibench", "-", "containerd runc state", log);
+	/* containerd's containers' cgroups (/ocibench/ID) */
+	ob_cleanup_free char *ctd = NULL;
+
+	if (asprintf(&ctd, "%s/ocibench", ob_cgroup_track_root()) < 0)
+		abort();
+	if ((d = opendir(ctd))) {
+		while ((e = readdir(d)))
+			if (dead_run(e->d_name, "-", runid, sizeof(runid))) {
+				ob_cgroup_remove_run("ocibench", runid);
+				n++;
+			}
+		closedir(d);
+	}
 	return n;
 }

@@ -190,6 +190,11 @@ int ob_daemon_start(struct ob_engine *e, char *const *argv, char *const *env,
 void ob_daemon_stop(struct ob_engine *e);
 /* The namespace and cgroup alone (podman: no daemon, its commands run there). */
 int ob_daemon_prepare(struct ob_engine *e, struct ob_error *err);
+/* Remove the cgroups PARENT/ocibench-RUNID-* (their processes killed) in
+ * every hierarchy, then PARENT itself where it is empty (containerd puts
+ * its containers in /NAMESPACE/ID). */
+void ob_cgroup_remove_run(const char *parent, const char *runid);
+
 /* The cgroup hierarchy whose cgroup.procs track the run's processes. */
 const char *ob_cgroup_track_root(void);
 

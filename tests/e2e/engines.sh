@@ -34,6 +34,7 @@ no_leftovers() {
 	! procs_left && ! grep -qF "$BD" /proc/self/mountinfo &&
 	! ls /var/run/netns 2>/dev/null | grep -qE "$(runids)" &&
 	! ls -d /sys/fs/cgroup/*/ocibench-*-engines 2>/dev/null | grep -qE "$(runids)" &&
+	! ls -d /sys/fs/cgroup/*/ocibench/ocibench-* 2>/dev/null | grep -qE "$(runids)" &&
 	[ -z "$(ls -A "$BD" 2>/dev/null)" ]
 }
 runids() { # the run ids of this test's results, as one regex
