@@ -33,7 +33,7 @@ t_run() {
 err_has() { cp "$T_TMP/err" "$T_TMP/last"; t_ok "$1" grep -q -- "$2" "$T_TMP/last"; }
 out_has() { cp "$T_TMP/out" "$T_TMP/last"; t_ok "$1" grep -q -- "$2" "$T_TMP/last"; }
 
-t_ok "fileio binary is statically linked" sh -c "file -L '$FIO' | grep -q 'statically linked'"
+t_static fileio
 
 # ---- run before prepare, prepare, schema ------------------------------------
 t_exit 1 "run before prepare fails" F --file-test-mode=rndrd --events=10 run

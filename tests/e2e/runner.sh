@@ -19,9 +19,10 @@ ST=$T_TMP/state
 BD=$T_TMP/bundles
 OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
 
-# The rootfs: the image when this build has it, else (a branch without the
-# image module) the developers' --rootfs-from with the built workloads.
-if "$OCIBENCH" --version | grep -q 'image module: yes' && [ -f "$B/containers/oci/index.json" ]; then
+# The rootfs: the image this build made (it holds the shared libraries of a
+# sanitizer build's workloads), else the developers' --rootfs-from with the
+# built workloads.
+if [ -f "$B/containers/oci/index.json" ]; then
 	SRC=()
 else
 	echo "# no image module in this build: rootfs copied from the built workloads (--rootfs-from)"
