@@ -138,8 +138,12 @@ static void md_plots(FILE *out, const struct ob_results *r, const struct ob_plot
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (!p->has[i])
 			continue;
-		fprintf(out, "\n### %s\n\n![%s](plots/%s.svg)\n([PNG](plots/%s.png))\n", r->rows[i].label,
-			r->rows[i].label, r->rows[i].slug, r->rows[i].slug);
+		fputs("\n### ", out);
+		ob_md_text(out, r->rows[i].label);
+		fputs("\n\n![", out);
+		ob_md_text(out, r->rows[i].label);
+		fprintf(out, "](plots/%s.svg)\n([PNG](plots/%s.png))\n", r->rows[i].slug,
+			r->rows[i].slug);
 	}
 }
 
@@ -171,8 +175,16 @@ static void md_failures(FILE *out, const struct ob_results *r)
 		const struct ob_failure *f = &r->fails[i];
 		const char *tail = f->stderr_tail;
 
-		fprintf(out, "\n- **%s**, %s%s%s, repetition %lld: %s", r->rts[f->rt].name, f->test,
-			f->variant ? " " : "", f->variant ? f->variant : "", f->repetition, f->status);
+		fputs("\n- **", out);
+		ob_md_text(out, r->rts[f->rt].name);
+		fputs("**, ", out);
+		ob_md_text(out, f->test);
+		if (f->variant) {
+			fputc(' ', out);
+			ob_md_text(out, f->variant);
+		}
+		fprintf(out, ", repetition %lld: ", f->repetition);
+		ob_md_text(out, f->status);
 		if (f->exit_status >= 0)
 			fprintf(out, ", exit status %lld", f->exit_status);
 		fprintf(out, " (raw.jsonl line %zu)\n", f->line);

@@ -48,8 +48,26 @@ static int find_gnuplot(char *path, size_t size, struct ob_plots *p)
 	return -1;
 }
 
-/* A gnuplot single-quoted string ('' stands for '). */
+/* A character that may appear in text given to gnuplot: a line break ends
+ * a command (so the next line would run as one), and quotes and
+ * backslashes are its string syntax.  Everything else prints as is. */
+static int gp_char(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || c == '\'' || c == '"' || c == '\\' ? '_' : c;
+}
+
+/* A gnuplot single-quoted string of data (titles, labels). */
 static void gp_str(FILE *f, const char *s)
+{
+	fputc('\'', f);
+	for (; *s; s++)
+		fputc(gp_char((unsigned char)*s), f);
+	fputc('\'', f);
+}
+
+/* A file path as a gnuplot single-quoted string: '' stands for ' (the
+ * results directory has no control character, see ob_results_plot). */
+static void gp_path(FILE *f, const char *s)
 {
 	fputc('\'', f);
 	for (; *s; s++) {
@@ -60,12 +78,12 @@ static void gp_str(FILE *f, const char *s)
 	fputc('\'', f);
 }
 
-/* A data-file label: printable, without double quotes. */
+/* A data-file label. */
 static void gp_label(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++)
-		fputc(*s == '"' || (unsigned char)*s < 0x20 ? '_' : *s, f);
+		fputc(gp_char((unsigned char)*s), f);
 	fputc('"', f);
 }
 
@@ -106,7 +124,7 @@ static void write_output(FILE *f, const char *dir, const char *slug, const char 
 
 	snprintf(out, sizeof(out), "%s/plots/%s.%s.tmp", dir, slug, ext);
 	fputs("set output ", f);
-	gp_str(f, out);
+	gp_path(f, out);
 	fputc('\n', f);
 }
 
@@ -134,7 +152,7 @@ static void write_script(const struct ob_row *rw, const char *dir, const char *d
 		fprintf(f, "set terminal %s\n", terms[t][0]);
 		write_output(f, dir, rw->slug, terms[t][1]);
 		fputs("plot ", f);
-		gp_str(f, data);
+		gp_path(f, data);
 		fputs(" using 2:3:xtic(1)\n", f);
 	}
 	fputs("unset output\n", f);
@@ -313,13 +331,21 @@ void ob_results_plot(const struct ob_results *r, const char *dir, struct ob_plot
 	if (find_gnuplot(gnuplot, sizeof(gnuplot), p) < 0)
 		return;
 	p->state = OB_PLOTS_FAILED;
-	if (strpbrk(dir, "\n\r") != NULL) {
-		snprintf(p->note, sizeof(p->note), "the results directory name has a line break");
+	for (const char *c = dir; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(p->note, sizeof(p->note),
+				 "the results directory name has a control character");
+			return;
+		}
+	snprintf(plots, sizeof(plots), "%s/plots", dir);
+	struct stat st;
+
+	if ((mkdir(plots, 0755) < 0 && errno != EEXIST) || lstat(plots, &st) < 0) {
+		snprintf(p->note, sizeof(p->note), "creating %.300s: %s", plots, strerror(errno));
 		return;
 	}
-	snprintf(plots, sizeof(plots), "%s/plots", dir);
-	if (mkdir(plots, 0755) < 0 && errno != EEXIST) {
-		snprintf(p->note, sizeof(p->note), "creating %.300s: %s", plots, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) { /* a symlink would send the plots elsewhere */
+		snprintf(p->note, sizeof(p->note), "%.300s is not a directory", plots);
 		return;
 	}
 	for (size_t row = 0; row < r->nrows; row++) {

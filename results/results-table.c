@@ -29,12 +29,16 @@ static void pad(FILE *out, size_t n)
 void ob_md_text(FILE *out, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '|')
-			fputs("\\|", out);
-		else if (*s == '\n' || *s == '\r')
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f) /* a line break would end the table row */
 			fputc(' ', out);
+		else if (c == '&')
+			fputs("&amp;", out);
+		else if (strchr("\\|`<>[]", c))
+			fprintf(out, "\\%c", c); /* CommonMark backslash escape */
 		else
-			fputc(*s, out);
+			fputc(c, out);
 	}
 }
 
