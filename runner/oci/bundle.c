@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ob-fs.h"
@@ -200,6 +202,45 @@ int ob_bundle_configure(const struct ob_bundle *b, const struct ob_bundle_spec *
 	return 0;
 }
 
+/* Without openat2 (Linux < 5.6): walk the components, refusing symlinks. */
+static int open_nofollow(int root, const char *path)
+{
+	char buf[4096], *save = NULL;
+	int fd = dup(root);
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *c = strtok_r(buf, "/", &save); c && fd >= 0; c = strtok_r(NULL, "/", &save)) {
+		int next = strcmp(c, "..") == 0 ? (errno = EXDEV, -1)
+			   : openat(fd, c, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+int ob_bundle_open_in_root(const struct ob_bundle *b, const char *path, struct ob_error *err)
+{
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC | O_NOCTTY,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV };
+	ob_cleanup_close int root = open(b->rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int fd;
+
+	if (root < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "opening %s", b->rootfs);
+	fd = (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOSYS)
+		fd = open_nofollow(root, path);
+	if (fd < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "%s in the rootfs", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s in the rootfs is not a regular file", path);
+	}
+	return fd;
+}
+
 int ob_bundle_find_bin(const struct ob_bundle *b, char *const *env, const char *name,
 		       char *out, size_t len, struct ob_error *err)
 {
@@ -210,13 +251,14 @@ int ob_bundle_find_bin(const struct ob_bundle *b, char *const *env, const char *
 			dirs = *e + 5;
 	for (const char *p = dirs; *p;) {
 		size_t n = strcspn(p, ":");
-		char host[4096];
-		struct stat st;
+		struct ob_error e2;
+		int fd;
 
 		snprintf(out, len, "%.*s/%s", (int)n, p, name);
-		snprintf(host, sizeof(host), "%s%s", b->rootfs, out);
-		if (n && stat(host, &st) == 0 && S_ISREG(st.st_mode))
+		if (n && out[0] == '/' && (fd = ob_bundle_open_in_root(b, out, &e2)) >= 0) {
+			close(fd);
 			return 0;
+		}
 		p += n;
 		if (*p == ':')
 			p++;

@@ -47,7 +47,8 @@ int ob_bundle_configure(const struct ob_bundle *b, const struct ob_bundle_spec *
 			struct ob_error *err);
 
 /* Path of NAME inside the rootfs ("/bin/ocibench-cpu"), looking in the
- * image's PATH dirs; -1 if it is not there. */
+ * image's PATH dirs; -1 if it is not there.  Paths resolve inside the
+ * rootfs (see ob_bundle_open_in_root), as the container sees them. */
 int ob_bundle_find_bin(const struct ob_bundle *b, char *const *env, const char *name,
 		       char *out, size_t len, struct ob_error *err);
 
@@ -57,6 +58,12 @@ extern const char *const ob_bundle_caps[];
 /* linux.seccomp of every bundle configured from now on (borrowed; NULL:
  * none, the default until the run loads its --seccomp). */
 void ob_bundle_set_seccomp(json_t *seccomp);
+
+/* Open path (absolute in the container) read-only, resolved as if the
+ * rootfs were / (openat2 RESOLVE_IN_ROOT: symlinks and ".." never leave
+ * it; without openat2, any symlink is refused), and check it is a regular
+ * file.  Returns the descriptor or -1. */
+int ob_bundle_open_in_root(const struct ob_bundle *b, const char *path, struct ob_error *err);
 
 /* Free b, leaving the directory in place. */
 void ob_bundle_free(struct ob_bundle *b);

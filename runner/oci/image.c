@@ -1,5 +1,6 @@
 /* image.c - open an OCI image layout: pick a manifest by tag and platform,
- * verify every blob it reads, read the config.  (Unpacking: image-unpack.c.)
+ * verify every blob it reads, read the config.  (Unpacking: image-unpack.c,
+ * which hashes each layer again from the bytes it unpacks.)
  *
  * The walk starts at index.json (not content-addressed, so not verified),
  * keeps the descriptors tagged with the wanted ref, follows nested indexes
@@ -380,7 +381,9 @@ static int read_layers(struct walk *w, struct ob_image *img, struct ob_error *er
 		return ob_err(err, OB_EXIT_FAIL, 0, "manifest %s has %zu layers, its config %zu diff_ids",
 			      img->manifest_digest, json_array_size(layers), json_array_size(diff_ids));
 	img->layers = calloc(json_array_size(layers) + 1, sizeof(*img->layers));
-	if (img->layers == NULL)
+	img->layer_digests = calloc(json_array_size(layers) + 1, sizeof(*img->layer_digests));
+	img->layer_sizes = calloc(json_array_size(layers) + 1, sizeof(*img->layer_sizes));
+	if (img->layers == NULL || img->layer_digests == NULL || img->layer_sizes == NULL)
 		return nomem(err);
 	json_array_foreach(layers, i, item) {
 		struct desc d;
@@ -392,6 +395,9 @@ static int read_layers(struct walk *w, struct ob_image *img, struct ob_error *er
 				      d.digest, d.media_type);
 		if (verify_blob_file(w->layout, &d, &img->layers[i], err) < 0)
 			return ob_err_wrap(err, "layer %zu", i);
+		if ((img->layer_digests[i] = strdup(d.digest)) == NULL)
+			return nomem(err);
+		img->layer_sizes[i] = d.size;
 		img->nlayers++;
 	}
 	return 0;
@@ -540,5 +546,7 @@ void ob_image_free(struct ob_image *img)
 	free_strv(img->cmd);
 	free_strv(img->env);
 	free_strv(img->layers);
+	free_strv(img->layer_digests);
+	free(img->layer_sizes);
 	memset(img, 0, sizeof(*img));
 }

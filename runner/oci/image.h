@@ -16,6 +16,8 @@ struct ob_image {
 	char **cmd;            /* NULL-terminated Cmd (appended to entrypoint by OCI rules) */
 	char **env;            /* NULL-terminated "K=V" from the image config */
 	char **layers;         /* blob file paths, base layer first */
+	char **layer_digests;  /* "sha256:..." of each layer, checked again on every unpack */
+	long long *layer_sizes;
 	size_t nlayers;
 };
 
@@ -33,7 +35,9 @@ int ob_image_open(const char *layout, const char *ref, const char *want_arch,
 		  struct ob_image *img, struct ob_error *err);
 
 /* Extract every layer, in order, into rootfs (an existing empty directory),
- * keeping modes, mtimes and (when run as root) numeric owners.  Entries that
+ * keeping modes, mtimes and (when run as root) numeric owners.  Each layer
+ * is hashed from the very bytes that are unpacked: a blob that no longer
+ * matches its digest (changed since ob_image_open) fails, naming it.  Entries that
  * would land outside rootfs (absolute, "..", through a symlink) are refused,
  * and so are whiteouts (.wh.*), which ocibench's single-layer images never
  * have.  On error rootfs is left partly filled: the caller removes it. */

@@ -105,22 +105,19 @@ void ob_sha256_hex(const unsigned char digest[OB_SHA256_LEN], char hex[OB_SHA256
 	hex[OB_SHA256_HEX_LEN] = '\0';
 }
 
-int ob_sha256_file(const char *path, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size,
-		   struct ob_error *err)
+int ob_sha256_fd(int fd, const char *name, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size,
+		 struct ob_error *err)
 {
-	ob_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	unsigned char buf[65536], digest[OB_SHA256_LEN];
 	struct ob_sha256 s;
 	ssize_t n;
 
-	if (fd < 0)
-		return ob_err(err, OB_EXIT_FAIL, errno, "cannot open %s", path);
 	ob_sha256_init(&s);
 	while ((n = read(fd, buf, sizeof(buf))) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return ob_err(err, OB_EXIT_FAIL, errno, "cannot read %s", path);
+			return ob_err(err, OB_EXIT_FAIL, errno, "cannot read %s", name);
 		}
 		ob_sha256_update(&s, buf, (size_t)n);
 	}
@@ -129,4 +126,14 @@ int ob_sha256_file(const char *path, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *
 	ob_sha256_final(&s, digest);
 	ob_sha256_hex(digest, hex);
 	return 0;
+}
+
+int ob_sha256_file(const char *path, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size,
+		   struct ob_error *err)
+{
+	ob_cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "cannot open %s", path);
+	return ob_sha256_fd(fd, path, hex, size, err);
 }

@@ -29,4 +29,8 @@ void ob_sha256_hex(const unsigned char digest[OB_SHA256_LEN], char hex[OB_SHA256
 int ob_sha256_file(const char *path, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size,
 		   struct ob_error *err);
 
+/* Hash the rest of an open file (name: for messages). */
+int ob_sha256_fd(int fd, const char *name, char hex[OB_SHA256_HEX_LEN + 1], uint64_t *size,
+		 struct ob_error *err);
+
 #endif
