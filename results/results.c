@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "ob-file.h"
+#include "ob-fault.h"
 #include "results-write.h"
 
 typedef void (*writer_fn)(const struct ob_results *r, const void *arg, FILE *out);
@@ -96,6 +97,7 @@ int ob_results_write_reports_ex(const char *dir, int incomplete, struct ob_resul
 	}
 	if (write_file(dir, "summary.csv", csv_writer, &r, NULL, err) < 0)
 		goto out;
+	ob_test_stop_point("report");
 	ob_results_plot(&r, dir, &plots);
 	info->plots = plots.state == OB_PLOTS_RENDERED ? 1 : plots.state == OB_PLOTS_SKIPPED ? 0 : -1;
 	snprintf(info->plots_note, sizeof(info->plots_note), "%s", plots.note);

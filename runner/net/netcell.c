@@ -14,6 +14,7 @@
 #include "netenv.h"
 #include "ob-clock.h"
 #include "ob-file.h"
+#include "ob-fault.h"
 #include "proc.h"
 #include "state.h"
 
@@ -249,6 +250,7 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 		goto out;
 	}
 	have_net = true;
+	ob_test_stop_point("net");
 	ob_netenv_path(&ne, 0, ns[0], sizeof(ns[0]));
 	ob_netenv_path(&ne, 1, ns[1], sizeof(ns[1]));
 	if (ob_bundle_create(sdir, s->src, &sb, &err) < 0 ||

@@ -1,6 +1,8 @@
 /* lifecycle.c - see lifecycle.h */
 #include "lifecycle.h"
 
+#include "ob-fault.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <math.h>
@@ -263,6 +265,7 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 		ob_err(&r->err, OB_EXIT_FAIL, 0, "create: no pid in %s", b->pidfile);
 		goto fail;
 	}
+	ob_test_stop_point("create"); /* (outside the timed spans, like the others) */
 	r->status = OB_LC_OK;
 fail:
 	return step_end(rt, b, id, &io, r);
@@ -290,6 +293,7 @@ int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const ch
 	set_phase(r, OB_PH_START, t0, t1);
 	r->status = OB_LC_OK;
 	r->started_ns = t1;
+	ob_test_stop_point("start");
 fail:
 	return step_end(rt, b, id, &io, r);
 }
@@ -323,6 +327,7 @@ int ob_lc_wait(const struct ob_runtime *rt, const struct ob_bundle *b, const cha
 	set_phase(r, OB_PH_WAIT, r->started_ns, tw);
 	r->ready_ns = ob_ready_stop(&r->ready);
 	container_exit(r, st, b);
+	ob_test_stop_point("wait");
 	return 0;
 }
 
@@ -350,6 +355,7 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 	set_phase(r, OB_PH_DELETE, t0, t1);
 	r->status = keep;
 	r->err = keep_err;
+	ob_test_stop_point("delete");
 	if (r->status != OB_LC_OK)
 		r->stderr_tail = ob_lc_tail(b->errlog);
 	close_io(&io);
