@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,13 @@ int ob_netenv_parse_subnet(const char *text, struct in_addr *net, struct ob_erro
 	if (inet_pton(AF_INET, buf, net) != 1)
 		goto bad;
 	net->s_addr &= htonl(0xffffff00u);
+	/* RFC 1918 only: the containers' addresses must never shadow a real one */
+	uint32_t a = ntohl(net->s_addr);
+
+	if ((a >> 24) != 10 && (a >> 20) != (172u << 4 | 1) && (a >> 16) != (192u << 8 | 168))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--net-subnet '%s' is not private (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)",
+			      text);
 	return 0;
 bad:
 	return ob_err(err, OB_EXIT_USAGE, 0,

@@ -156,9 +156,12 @@ static void rt_init(struct ob_runtime *rt, const struct builtin *b, const char *
 	rt->root = ob_xasprintf("%s/%s", state_root, name);
 }
 
+/* [A-Za-z0-9][A-Za-z0-9_.-]*: the name is a directory below the state
+ * directory, so "." and ".." (and anything not starting alphanumeric) are
+ * refused. */
 static bool valid_name(const char *s)
 {
-	if (!*s)
+	if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') || ('0' <= *s && *s <= '9')))
 		return false;
 	for (; *s; s++)
 		if (!(('a' <= *s && *s <= 'z') || ('A' <= *s && *s <= 'Z') ||
@@ -199,7 +202,7 @@ int ob_rt_load(struct ob_rtset *set, char *const *defs, size_t ndefs, const char
 		*eq = '\0';
 		if (!valid_name(copy))
 			return ob_err(err, OB_EXIT_USAGE, 0,
-				      "bad runtime name '%s' in --runtime (letters, digits, '-', '_', '.')",
+				      "bad runtime name '%s' in --runtime (a letter or digit, then letters, digits, '-', '_', '.')",
 				      copy);
 		char *exe = eq + 1, *comma = strchr(exe, ',');
 
