@@ -1,5 +1,6 @@
 /* ob-file.h - files written so that a killed run never leaves a truncated
- * file that looks complete: write to "PATH.tmp.PID", fsync, rename. */
+ * file that looks complete: write to a fresh "PATH.tmp.XXXXXX" (O_EXCL, so
+ * never through a planted symlink), fsync, rename, fsync the directory. */
 #ifndef OB_FILE_H
 #define OB_FILE_H
 

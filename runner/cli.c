@@ -23,8 +23,10 @@ int ob_cli_runtimes(const struct cli *c, struct ob_rtset *set, struct ob_error *
 	char root[4096];
 
 	snprintf(root, sizeof(root), "%s/root", c->o.state_dir);
-	if (ob_rt_load(set, c->defs, c->ndefs, root, err) < 0)
+	if (ob_rt_load(set, c->defs, c->ndefs, root, err) < 0) {
+		ob_rt_free(set);
 		return -1;
+	}
 	ob_rt_detect(set);
 	return 0;
 }

@@ -106,6 +106,41 @@ static void usage(FILE *f, const struct ob_optset *set)
 	ob_opt_help_rows(f, set, 1, extra, sizeof(extra) / sizeof(extra[0]));
 }
 
+/* Path options made absolute (against the working directory, symlinks
+ * kept): bind sources in config.json, the state file and every later
+ * chdir-free open must not depend on where ocibench was started. */
+static int absolute_paths(struct opts *o, struct ob_error *err)
+{
+	static char keep[5][4096];
+	const char **v[] = { &o->out, &o->image, &o->rootfs_from, &o->bundle_dir, &o->state_dir };
+	const char *const names[] = { "out", "image", "rootfs-from", "bundle-dir", "state-dir" };
+	char cwd[4096];
+	int have_cwd = -1;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		const char *p = *v[i];
+
+		if (!p)
+			continue;
+		if (!*p)
+			return ob_err(err, OB_EXIT_USAGE, 0, "empty --%s", names[i]);
+		if (*p == '/')
+			continue;
+		if (have_cwd < 0)
+			have_cwd = getcwd(cwd, sizeof(cwd)) ? 1 : 0;
+		if (!have_cwd)
+			return ob_err(err, OB_EXIT_FAIL, errno, "--%s '%s': working directory", names[i],
+				      p);
+		while (p[0] == '.' && p[1] == '/')
+			p += 2;
+		if ((size_t)snprintf(keep[i], sizeof(keep[i]), "%s/%s", strcmp(cwd, "/") ? cwd : "",
+				     strcmp(p, ".") ? p : "") >= sizeof(keep[i]))
+			return ob_err(err, OB_EXIT_USAGE, ENAMETOOLONG, "--%s '%s'", names[i], p);
+		*v[i] = keep[i];
+	}
+	return 0;
+}
+
 static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 {
 	struct ob_optset set = { run_opts, &c->o };
@@ -142,7 +177,9 @@ static int parse(int argc, char **argv, struct cli *c, struct ob_error *err)
 	}
 	if (ob_opt_defaults(&set, 1, err) < 0)
 		return -1;
-	return ob_opt_parse(&set, 1, n, rest, c->pos, &c->npos, err);
+	int rc = ob_opt_parse(&set, 1, n, rest, c->pos, &c->npos, err);
+
+	return rc != OB_OPT_OK ? rc : absolute_paths(&c->o, err);
 }
 
 static int cmd_runtimes(struct cli *c, struct ob_error *err)
@@ -188,7 +225,12 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 {
 	struct ob_rtset set;
 
-	if (ob_cli_runtimes(c, &set, err) < 0)
+	if (c->npos > 1)
+		return ob_err(err, OB_EXIT_USAGE, 0, "cleanup: unexpected argument '%s'", c->pos[1]);
+	/* nothing is touched unless both directories are ocibench's */
+	if (ob_owned_check(c->o.state_dir, OB_OWNED_STATE, "--state-dir", err) < 0 ||
+	    ob_owned_check(c->o.bundle_dir, OB_OWNED_BUNDLES, "--bundle-dir", err) < 0 ||
+	    ob_cli_runtimes(c, &set, err) < 0)
 		return -1;
 	struct ob_kata_host kata = { .lock = -1 };
 	struct ob_error kerr;

@@ -324,11 +324,62 @@ static int open_source(struct run *r, struct ob_error *err)
 	return 0;
 }
 
+/* Files and directories ocibench writes in a results directory. */
+static const char *const out_files[] = { "raw.jsonl", "manifest.json", "summary.csv",
+					 "report.md", "report.html", "plots", NULL };
+
+/* --out may be new, or an existing directory without any ocibench file. */
+static int check_out(const char *out, struct ob_error *err)
+{
+	ob_cleanup_close int fd = open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return ob_err(err, OB_EXIT_USAGE, errno, "--out '%s' is not a directory", out);
+	for (const char *const *f = out_files; *f; f++)
+		if (fstatat(fd, *f, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "--out '%s' already holds ocibench results (%s): choose a new directory",
+				      out, *f);
+	return 0;
+}
+
+/* Create the results directory (mkdir fails if it exists, so two runs
+ * never share one) and raw.jsonl in it (O_EXCL|O_NOFOLLOW). */
+static int make_out(struct run *r, const char *rawpath, int *fd, struct ob_error *err)
+{
+	ob_cleanup_free char *parent = strdup(r->out);
+	char *slash = parent ? strrchr(parent, '/') : NULL;
+
+	if (!parent)
+		abort();
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (ob_mkdir_p(parent, 0755, err) < 0)
+			return -1;
+	}
+	if (mkdir(r->out, 0755) < 0) {
+		if (errno != EEXIST || !r->c->o.out)
+			return ob_err(err, OB_EXIT_FAIL, errno, "creating results directory %s", r->out);
+		if (check_out(r->out, err) < 0) /* an existing --out, checked again now */
+			return -1;
+	}
+	*fd = open(rawpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0644);
+	if (*fd < 0 && errno == EEXIST)
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--out '%s' already holds ocibench results (raw.jsonl): choose a new directory",
+			      r->out);
+	if (*fd < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "creating %s", rawpath);
+	return 0;
+}
+
 /* Everything that can be refused before anything is created. */
 static int validate(struct run *r, struct ob_error *err)
 {
 	struct opts *o = &r->c->o;
-	struct stat st;
 
 	if (r->c->npos > 1)
 		return ob_err(err, OB_EXIT_USAGE, 0, "unexpected argument '%s'", r->c->pos[1]);
@@ -341,16 +392,14 @@ static int validate(struct run *r, struct ob_error *err)
 		return -1;
 	if (o->out)
 		snprintf(r->out, sizeof(r->out), "%s", o->out);
-	else
-		utc_stamp(r->out, sizeof(r->out), "results/%Y%m%dT%H%M%SZ");
-	if (stat(r->out, &st) == 0) {
-		ob_cleanup_free char *raw = NULL;
+	else { /* unique per run: the pid is in the name, and mkdir is the arbiter */
+		char stamp[64];
 
-		raw = ob_xasprintf("%s/raw.jsonl", r->out);
-		if (!S_ISDIR(st.st_mode) || access(raw, F_OK) == 0)
-			return ob_err(err, OB_EXIT_USAGE, 0,
-				      "--out '%s' already holds results (or is not a directory)", r->out);
+		utc_stamp(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ");
+		snprintf(r->out, sizeof(r->out), "results/%s-%ld", stamp, (long)getpid());
 	}
+	if (check_out(r->out, err) < 0)
+		return -1;
 	return open_source(r, err);
 }
 
@@ -358,7 +407,7 @@ static int validate(struct run *r, struct ob_error *err)
  * hashes the binaries that will run. */
 static json_t *probe_workloads(struct run *r, struct ob_error *err)
 {
-	char dir[4200], bin[512], host[5000], wl[64], hex[65];
+	char dir[4200], bin[512], wl[64], hex[65];
 	struct ob_bundle b;
 	json_t *w = json_object();
 	int rc = 0;
@@ -374,8 +423,10 @@ static json_t *probe_workloads(struct run *r, struct ob_error *err)
 			rc = -1;
 			break;
 		}
-		snprintf(host, sizeof(host), "%s%s", b.rootfs, bin);
-		if (ob_sha256_file(host, hex, NULL, err) < 0)
+		/* hashed through the rootfs, never a host file a symlink names */
+		ob_cleanup_close int fd = ob_bundle_open_in_root(&b, bin, err);
+
+		if (fd < 0 || ob_sha256_fd(fd, bin, hex, NULL, err) < 0)
 			rc = -1;
 		else
 			json_object_set_new(w, wl, json_string(hex));
@@ -488,10 +539,13 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	struct ob_suite s = { 0 };
 	struct ob_kata_host kata = { .lock = -1 };
 	json_t *workloads;
-	FILE *raw = NULL;
-	int rc = -1;
+	int raw_fd = -1, rc = -1;
 
-	if (validate(&r, err) < 0)
+	if (validate(&r, err) < 0 ||
+	    ob_owned_check(c->o.state_dir, OB_OWNED_STATE, "--state-dir", err) < 0 ||
+	    ob_owned_check(c->o.bundle_dir, OB_OWNED_BUNDLES, "--bundle-dir", err) < 0 ||
+	    ob_owned_claim(c->o.state_dir, OB_OWNED_STATE, "--state-dir", err) < 0 ||
+	    ob_owned_claim(c->o.bundle_dir, OB_OWNED_BUNDLES, "--bundle-dir", err) < 0)
 		goto out_early;
 	ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &r.set, stderr);
 	ob_kata_host_cleanup(stderr);
@@ -525,30 +579,34 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		goto out_state;
 	}
 	r.manifest = manifest(&r, argc, argv, workloads);
-	if (ob_mkdir_p(r.out, 0755, err) < 0 || ob_manifest_write(r.out, r.manifest, err) < 0)
-		goto out_state;
 	rawpath = ob_xasprintf("%s/raw.jsonl", r.out);
-	int fd = open(rawpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-
-	if (fd < 0 || !(raw = fdopen(fd, "a"))) {
-		ob_err(err, OB_EXIT_FAIL, errno, "opening %s", rawpath);
+	if (make_out(&r, rawpath, &raw_fd, err) < 0 || ob_manifest_write(r.out, r.manifest, err) < 0)
 		goto out_state;
-	}
 	fprintf(stderr, "ocibench: profile %s, %d repetition%s, results in %s\n", r.profile->name,
 		r.repeat, r.repeat == 1 ? "" : "s", r.out);
 	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,
 			       .ntests = r.ntests, .rts = r.cols, .nrts = r.ncols, .src = &r.src,
 			       .image_env = image_env(r.img), .runid = r.runid,
 			       .bundles = r.bundles, .timeout_ns = (uint64_t)c->o.timeout * 1000000000u,
-			       .raw = raw, .progress = stderr, .tty = isatty(2),
-			       .net_subnet = r.net_subnet, .net_peer = r.net_peer,
+			       .raw_fd = raw_fd, .raw_path = rawpath, .progress = stderr,
+			       .tty = isatty(2), .net_subnet = r.net_subnet, .net_peer = r.net_peer,
 			       .concurrency = (size_t)c->o.concurrency,
 			       .density_budget = r.density_budget,
 			       .density_budget_pct = r.density_budget_pct };
-	if (ob_suite_run(&s, err) < 0)
+	if (ob_suite_run(&s, err) < 0) {
+		/* the manifest says incomplete since the start; say why if the disk lets us */
+		struct ob_error e2;
+
+		json_object_set_new(r.manifest, "error", json_string(err->msg));
+		ob_manifest_write(r.out, r.manifest, &e2);
 		goto out_state;
-	fclose(raw);
-	raw = NULL;
+	}
+	if (fsync(raw_fd) < 0 || close(raw_fd) < 0) {
+		raw_fd = -1;
+		ob_err(err, OB_EXIT_FAIL, errno, "writing %s", rawpath);
+		goto out_state;
+	}
+	raw_fd = -1;
 
 	char when[64];
 	struct ob_error rerr;
@@ -561,7 +619,9 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	if (s.stopped)
 		fprintf(stderr, "ocibench: interrupted by signal %d: %zu runs kept in %s, marked incomplete\n",
 			ob_proc_stop_signal(), s.cells, r.out);
-	if (ob_cli_reports(c, r.out, s.stopped, &rerr) < 0)
+	int reports = ob_cli_reports(c, r.out, s.stopped, &rerr);
+
+	if (reports < 0)
 		ob_err_print("ocibench", &rerr);
 	if (s.kata_creates)
 		fprintf(stderr, "ocibench: Kata agent start-up failed and create was tried again in %zu of %zu runs (create_attempts in raw.jsonl)\n",
@@ -569,10 +629,11 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	if (s.failed)
 		fprintf(stderr, "ocibench: %zu of %zu runs failed (see stderr_tail in %s)\n", s.failed,
 			s.cells, rawpath);
-	rc = s.stopped ? 128 + ob_proc_stop_signal() : s.failed ? OB_EXIT_FAIL : OB_EXIT_OK;
+	rc = s.stopped ? 128 + ob_proc_stop_signal()
+	     : s.failed || reports < 0 ? OB_EXIT_FAIL : OB_EXIT_OK;
 out_state:
-	if (raw)
-		fclose(raw);
+	if (raw_fd >= 0)
+		close(raw_fd);
 	ob_engines_down(&r.es);
 	{
 		struct ob_error e2;

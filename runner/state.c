@@ -4,8 +4,8 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +45,94 @@ static long long proc_starttime(long pid)
 	fclose(f);
 	return t;
 }
+
+/* ---- ownership ------------------------------------------------------- */
+
+bool ob_state_is_runid(const char *s)
+{
+	for (int i = 0; i < 15; i++)
+		if (i == 8 ? s[i] != 'T' : !isdigit((unsigned char)s[i]))
+			return false;
+	if (s[15] != '-' || !isdigit((unsigned char)s[16]) || s[16] == '0')
+		return false;
+	for (s += 17; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+/* An entry ocibench itself makes directly in a directory of this kind. */
+static bool own_entry(const char *name, enum ob_owned_kind kind)
+{
+	if (kind == OB_OWNED_STATE)
+		return strcmp(name, "runs") == 0 || strcmp(name, "root") == 0;
+	return ob_state_is_runid(name);
+}
+
+static bool has_mark(int dfd)
+{
+	struct stat st;
+	ob_cleanup_close int fd = openat(dfd, OB_OWNED_MARK, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int ob_owned_check(const char *dir, enum ob_owned_kind kind, const char *option,
+		   struct ob_error *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct dirent *e;
+	const char *foreign = NULL;
+	DIR *d;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0)
+		return ob_err(err, OB_EXIT_USAGE, errno, "%s '%s'", option, dir);
+	if (has_mark(fd)) {
+		close(fd);
+		return 1;
+	}
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return ob_err(err, OB_EXIT_USAGE, errno, "%s '%s'", option, dir);
+	}
+	while (!foreign && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && !own_entry(e->d_name, kind))
+			foreign = e->d_name;
+	if (foreign)
+		ob_err(err, OB_EXIT_USAGE, 0,
+		       "%s '%s' holds '%.100s' and no %s: not an ocibench directory, refusing to use it",
+		       option, dir, foreign, OB_OWNED_MARK);
+	closedir(d);
+	return foreign ? -1 : 1;
+}
+
+int ob_owned_claim(const char *dir, enum ob_owned_kind kind, const char *option,
+		   struct ob_error *err)
+{
+	static const char text[] = "This directory belongs to ocibench: its cleanup removes the "
+				   "entries named by run ids.\n";
+	ob_cleanup_close int fd = -1, m = -1;
+	int r = ob_owned_check(dir, kind, option, err);
+
+	if (r < 0)
+		return -1;
+	if (r == 0 && ob_mkdir_p(dir, 0700, err) < 0)
+		return -1;
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "%s '%s'", option, dir);
+	if (has_mark(fd))
+		return 0;
+	m = openat(fd, OB_OWNED_MARK, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (m < 0 && errno != EEXIST) /* EEXIST: a concurrent run marked it */
+		return ob_err(err, OB_EXIT_FAIL, errno, "%s/%s", dir, OB_OWNED_MARK);
+	if (m >= 0 && write(m, text, sizeof(text) - 1) != (ssize_t)(sizeof(text) - 1))
+		return ob_err(err, OB_EXIT_FAIL, errno, "writing %s/%s", dir, OB_OWNED_MARK);
+	return 0;
+}
+
+/* ---- live runs ---------------------------------------------------------- */
 
 static char *run_file(const char *state_dir, const char *runid)
 {
@@ -229,6 +317,26 @@ static int sweep_recorded(const char *state_dir, json_t *o, FILE *log)
 	return n;
 }
 
+static int remove_bundles(const char *dir, FILE *log);
+
+/* The bundle directory a dead run's state file names, removed only when it
+ * is DIR/RUNID in a directory that carries the ownership marker. */
+static int remove_recorded_bundles(const char *dir, const char *runid, FILE *log)
+{
+	const char *slash = strrchr(dir, '/');
+	ob_cleanup_free char *parent = NULL;
+	ob_cleanup_close int pfd = -1;
+
+	if (!slash || strcmp(slash + 1, runid) != 0 || slash == dir)
+		return 0;
+	parent = strndup(dir, (size_t)(slash - dir));
+	if (!parent)
+		abort();
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || !has_mark(pfd))
+		return 0;
+	return remove_bundles(dir, log);
+}
+
 static int remove_bundles(const char *dir, FILE *log)
 {
 	struct ob_error err;
@@ -342,7 +450,7 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 			if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || len - 5 >= sizeof(runid))
 				continue;
 			snprintf(runid, sizeof(runid), "%.*s", (int)(len - 5), e->d_name);
-			if (run_alive(state_dir, runid))
+			if (!ob_state_is_runid(runid) || run_alive(state_dir, runid))
 				continue;
 			ob_cleanup_free char *path = run_file(state_dir, runid);
 			json_t *o = json_load_file(path, 0, NULL);
@@ -353,7 +461,7 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 				n += sweep_recorded(state_dir, o, log);
 				n += remove_netns(runid, log);
 				if (b)
-					n += remove_bundles(b, log);
+					n += remove_recorded_bundles(b, runid, log);
 				/* a VM runtime's helpers its delete missed (or whose
 				 * runtime could not list them any more) */
 				char prefix[300];
@@ -371,11 +479,14 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 	for (size_t i = 0; i < set->n; i++)
 		if (set->rt[i].path)
 			n += sweep_runtime(state_dir, &set->rt[i], log);
-	if ((d = opendir(bundles_root))) {
+	struct ob_error oerr;
+
+	if (ob_owned_check(bundles_root, OB_OWNED_BUNDLES, "--bundle-dir", &oerr) > 0 &&
+	    (d = opendir(bundles_root))) {
 		while ((e = readdir(d))) {
 			ob_cleanup_free char *p = NULL;
 
-			if (e->d_name[0] == '.' || run_alive(state_dir, e->d_name))
+			if (!ob_state_is_runid(e->d_name) || run_alive(state_dir, e->d_name))
 				continue;
 			p = ob_xasprintf("%s/%s", bundles_root, e->d_name);
 			n += remove_bundles(p, log);

@@ -9,6 +9,7 @@
 #ifndef OB_STATE_H
 #define OB_STATE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ob-error.h"
@@ -17,6 +18,26 @@
 #define OB_CONTAINER_PREFIX "ocibench-"
 /* Network namespaces of the net test: ocibench-RUNID-nSEQ-(br|0|1). */
 #define OB_NETNS_INFIX "-n"
+
+/* The marker file that makes a directory ocibench's own. */
+#define OB_OWNED_MARK ".ocibench-owned"
+
+enum ob_owned_kind { OB_OWNED_STATE, OB_OWNED_BUNDLES };
+
+/* May ocibench use dir (option: "--state-dir", for the message)?  Yes when
+ * it is missing, carries the marker, is empty, or holds only entries
+ * ocibench makes there (runs/ and root/ in a state directory, run ids in a
+ * bundle directory).  Anything else is refused (OB_EXIT_USAGE) and nothing
+ * is touched.  Returns 1 when dir exists, 0 when it is missing, -1. */
+int ob_owned_check(const char *dir, enum ob_owned_kind kind, const char *option,
+		   struct ob_error *err);
+
+/* ob_owned_check, then create dir (0700) when missing and mark it. */
+int ob_owned_claim(const char *dir, enum ob_owned_kind kind, const char *option,
+		   struct ob_error *err);
+
+/* Is s a run id, YYYYMMDDTHHMMSS-PID (the only names cleanup removes)? */
+bool ob_state_is_runid(const char *s);
 
 /* Record the live run (runtimes: the columns it uses). */
 int ob_state_begin(const char *state_dir, const char *runid, const char *bundles,
@@ -28,7 +49,9 @@ void ob_state_end(const char *state_dir, const char *runid);
 /* Remove the leftovers of every run that is no longer alive: its
  * containers (delete --force under each runtime it used, and any
  * ocibench-* container of a dead run under the runtimes of set), its
- * network namespaces, mounts and bundle directory.  Prints one line per item to log (may be
+ * network namespaces, mounts and bundle directory.  Only entries named by
+ * run ids are touched, and only in directories ocibench owns (callers
+ * check them with ob_owned_check first).  Prints one line per item to log (may be
  * NULL).  Returns the number of items removed. */
 int ob_state_cleanup(const char *state_dir, const char *bundles_root, const struct ob_rtset *set,
 		     FILE *log);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -16,6 +17,7 @@
 #include "ob-clock.h"
 #include "ob-opt.h"
 #include "proc.h"
+#include "ob-fault.h"
 #include "progress.h"
 #include "state.h"
 
@@ -44,11 +46,43 @@ static void iso_utc(uint64_t wall_ns, char *buf, size_t len)
 		 (unsigned)(wall_ns % 1000000000u / 1000000u));
 }
 
-/* One raw.jsonl record (schema in results.h); written and flushed at once. */
-static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
-		   const char *variant, int rep, const struct ob_lc_result *r, uint64_t started)
+/* Errors of the disk itself: the run cannot go on. */
+static bool disk_error(int e)
+{
+	return e == ENOSPC || e == EDQUOT || e == EIO || e == EROFS;
+}
+
+/* Append one whole line to raw.jsonl.  On a failed or short write the file
+ * is cut back to its last whole line. */
+static int append_line(struct ob_suite *s, const char *text, struct ob_error *err)
+{
+	size_t len = strlen(text), done = 0;
+	off_t before = lseek(s->raw_fd, 0, SEEK_END);
+
+	while (done < len) {
+		ssize_t n = write(s->raw_fd, text + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int e = n < 0 ? errno : ENOSPC;
+
+			if (before >= 0 && ftruncate(s->raw_fd, before) < 0)
+				e = errno;
+			return ob_err(err, OB_EXIT_FAIL, e, "writing %s", s->raw_path);
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* One raw.jsonl record (schema in results.h), written at once. */
+static int record(struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
+		   const char *variant, int rep, const struct ob_lc_result *r, uint64_t started,
+		   struct ob_error *err)
 {
 	json_t *o = json_object(), *args = json_array(), *ph = json_object();
+	ob_cleanup_free char *line = NULL, *text = NULL;
 	char when[64];
 
 	for (char **a = rt->args; *a; a++)
@@ -104,10 +138,13 @@ static void record(struct ob_suite *s, const struct ob_runtime *rt, const struct
 	json_object_set_new(o, "started_at", json_string(when));
 	if (r->extra)
 		json_object_update(o, r->extra);
-	json_dumpf(o, s->raw, JSON_COMPACT | JSON_REAL_PRECISION(10));
-	fputc('\n', s->raw);
-	fflush(s->raw);
+	text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(10));
 	json_decref(o);
+	if (!text)
+		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "writing %s", s->raw_path);
+	line = ob_xasprintf("%s\n", text);
+	ob_test_stop_point("record");
+	return append_line(s, line, err);
 }
 
 /* A short text of a run's figures for the progress output. */
@@ -284,17 +321,18 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 	c->live = true; /* from here on, released at out when not kept */
 	if (ob_bundle_create(dir, s->src, &c->b, &err) < 0) {
 		fail_result(r, "bundle", &err);
-		goto out;
+		goto disk;
 	}
+	ob_test_stop_point("unpack");
 	if (t->workdir && cell_mount(s, t, &c->b, &c->m, &c->mounts, &err) < 0) {
 		fail_result(r, "mount", &err);
-		goto out;
+		goto disk;
 	}
 	if (t->prepare && !one) {
 		if (ob_test_configure_ex(t, s->profile, variant, "prepare", &c->b, s->image_env,
 					 c->mounts, &err) < 0) {
 			fail_result(r, "bundle", &err);
-			goto out;
+			goto disk;
 		}
 		ob_lc_run(rt, &c->b, pid, deadline, r);
 		if (r->status != OB_LC_OK) {
@@ -307,13 +345,19 @@ run:
 	if (ob_test_configure_ex(t, s->profile, variant, one ? "prepare-run" : "run", &c->b,
 				 s->image_env, c->mounts, &err) < 0) {
 		fail_result(r, "bundle", &err);
-		goto out;
+		goto disk;
 	}
 	if (t->lifecycle)
 		t->lifecycle(s, t, rt, &c->b, id, deadline, r);
 	else
 		ob_lc_run(rt, &c->b, id, deadline, r);
 	record_argv(&c->b, r);
+	goto out;
+disk:
+	if (disk_error(err.errnum)) {
+		s->disk_failed = true;
+		s->disk_err = err;
+	}
 out:
 	/* a failed cell may have left the files half written: start afresh */
 	if (c->live && (!shared || r->status != OB_LC_OK))
@@ -387,7 +431,17 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 						ob_progress_finish(&pr);
 						return 0;
 					}
-					record(s, rt, t, cv, rep, &r, started);
+					if (s->disk_failed) {
+						ob_lc_result_clear(&r);
+						*err = s->disk_err;
+						ob_progress_finish(&pr);
+						return -1;
+					}
+					if (record(s, rt, t, cv, rep, &r, started, err) < 0) {
+						ob_lc_result_clear(&r);
+						ob_progress_finish(&pr);
+						return -1;
+					}
 					s->cells++;
 					if (r.status == OB_LC_FAILED || r.status == OB_LC_TIMEOUT)
 						s->failed++;

@@ -113,7 +113,8 @@ struct ob_suite {
 	const char *runid;
 	const char *bundles;   /* this run's bundle directory */
 	uint64_t timeout_ns;   /* per cell */
-	FILE *raw;             /* raw.jsonl, line-buffered by the suite */
+	int raw_fd;            /* raw.jsonl (O_APPEND): whole lines, each write checked */
+	const char *raw_path;  /* for messages */
 	FILE *progress;        /* stderr */
 	bool tty;
 	struct in_addr net_subnet;            /* net test: the private /24 */
@@ -125,10 +126,14 @@ struct ob_suite {
 	size_t cells, failed;
 	size_t kata_creates, kata_retries; /* Kata creates, and those tried again */
 	bool stopped;
+	bool disk_failed;      /* a bundle could not be made: the disk is full or failing */
+	struct ob_error disk_err;
 };
 
 /* Run the matrix; returns 0 (cells may have failed: see s->failed), -1 on
- * an error that stops everything. */
+ * an error that stops everything: raw.jsonl could not be written, or the
+ * disk under the bundles is full or failing (ENOSPC, EDQUOT, EIO, EROFS).
+ * raw.jsonl then still holds whole lines only. */
 int ob_suite_run(struct ob_suite *s, struct ob_error *err);
 
 size_t ob_suite_ncells(const struct ob_suite *s);
