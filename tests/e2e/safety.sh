@@ -1,0 +1,176 @@
+#!/bin/bash
+# End-to-end checks that the runner never harms the host or loses results:
+# owned state and bundle directories, results directories and files that
+# cannot be shared or redirected, input checks, hostile strings in reports,
+# and two runs started at once.  Needs root and runc.  Every run uses this
+# test's own directories; every count is of this test's own run ids.
+. "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
+OCIBENCH=$B/ocibench
+
+if [ "$(id -u)" != 0 ]; then
+	t_skip "safety tests" "need root"; t_done; exit
+fi
+command -v runc >/dev/null || { echo "Bail out! runc is not installed (./quickstart test installs it)"; exit 99; }
+command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 99; }
+
+ST=$T_TMP/state
+BD=$T_TMP/bundles
+OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
+SMOKE=(--profile=smoke --runtimes=runc --tests=lifecycle --repeat=1 --timeout=120)
+cd "$T_TMP" || exit 1
+
+# ---- ownership ---------------------------------------------------------------
+# a directory of someone else's files, with a mount below it
+mkdir -p "$T_TMP/disk/top/sub" "$T_TMP/disk/mnt"
+echo precious >"$T_TMP/disk/top/sub/file"
+mount -t tmpfs safety-e2e "$T_TMP/disk/mnt"
+listing() { find "$T_TMP/disk" | sort; grep -c " $T_TMP/disk/" /proc/self/mountinfo; }
+listing >"$T_TMP/before"
+t_exit 2 "cleanup refuses a foreign --bundle-dir" "$OCIBENCH" cleanup --state-dir="$ST" --bundle-dir="$T_TMP/disk"
+t_err_line "... in one line naming it" "$T_TMP/disk"
+t_exit 2 "run refuses a foreign --bundle-dir" "$OCIBENCH" "${SMOKE[@]}" --state-dir="$ST" --bundle-dir="$T_TMP/disk" --out="$T_TMP/never"
+t_err_line "... in one line naming it" "$T_TMP/disk"
+t_exit 2 "cleanup refuses a foreign --state-dir" "$OCIBENCH" cleanup --state-dir="$T_TMP/disk" --bundle-dir="$BD"
+t_err_line "... in one line naming it" "$T_TMP/disk"
+t_exit 2 "run refuses a foreign --state-dir" "$OCIBENCH" "${SMOKE[@]}" --state-dir="$T_TMP/disk" --bundle-dir="$BD" --out="$T_TMP/never"
+listing >"$T_TMP/after"
+t_ok "... and nothing there was touched (files, mount)" cmp "$T_TMP/before" "$T_TMP/after"
+t_ok "... no results directory made" test ! -e "$T_TMP/never"
+umount "$T_TMP/disk/mnt"
+
+t_ok "a run in fresh directories" OB "${SMOKE[@]}" --out="$T_TMP/res1"
+t_ok "... marks both as ocibench's" test -f "$ST/.ocibench-owned" -a -f "$BD/.ocibench-owned"
+# entries that are not run ids stay, even in ocibench's own directories
+mkdir -p "$BD/keep-me" "$ST/runs"
+echo '{}' >"$ST/runs/notes.json"
+mkdir -p "$BD/20000101T000000-999999999"
+t_ok "cleanup in owned directories" OB cleanup
+t_ok "... removes a dead run's bundle directory" test ! -e "$BD/20000101T000000-999999999"
+t_ok "... keeps what is not named by a run id" test -d "$BD/keep-me" -a -f "$ST/runs/notes.json"
+# an empty directory is adopted
+mkdir -p "$T_TMP/empty-bd"
+t_ok "an empty --bundle-dir is accepted" "$OCIBENCH" cleanup --state-dir="$ST" --bundle-dir="$T_TMP/empty-bd"
+
+# ---- results directory and files --------------------------------------------
+mkdir -p "$T_TMP/out-link"
+ln -s "$T_TMP/victim" "$T_TMP/out-link/raw.jsonl"
+t_exit 2 "an --out with a (dangling) symlink raw.jsonl is refused" OB "${SMOKE[@]}" --out="$T_TMP/out-link"
+t_err_line "... in one line naming it" raw.jsonl
+t_ok "... and nothing is written through it" test ! -e "$T_TMP/victim"
+for f in manifest.json report.md summary.csv plots; do
+	mkdir -p "$T_TMP/out-$f"
+	echo mine >"$T_TMP/out-$f/$f"
+	t_exit 2 "an --out holding $f is refused" OB "${SMOKE[@]}" --out="$T_TMP/out-$f"
+	t_ok "... and $f is left as it was" grep -qx mine "$T_TMP/out-$f/$f"
+done
+mkdir -p "$T_TMP/out-other"
+echo notes >"$T_TMP/out-other/notes.txt"
+t_ok "an --out with other files only is used" OB "${SMOKE[@]}" --out="$T_TMP/out-other"
+t_ok "... and they stay" grep -qx notes "$T_TMP/out-other/notes.txt"
+t_ok "no temporary file left in it" sh -c "[ -z \"\$(find '$T_TMP/out-other' -name '*.tmp*')\" ]"
+
+# ---- input -------------------------------------------------------------------
+t_exit 2 "runtime name '..' is refused" OB runtimes --runtime=..=/usr/sbin/runc
+t_err_line "... in one line naming it" "'\.\.'"
+t_exit 2 "runtime name '.' is refused" OB runtimes --runtime=.=/usr/sbin/runc
+t_exit 2 "--net-subnet 8.8.8.0/24 is refused" OB "${SMOKE[@]}" --net-subnet=8.8.8.0/24 --out="$T_TMP/never"
+t_err_line "... in one line naming it" 8.8.8.0/24
+for net in 10.1.2.0/24 172.31.0.0/24 192.168.77.0/24; do
+	# the subnet is checked first: the unknown --net-peer after it shows it passed
+	t_exit 2 "--net-subnet $net is accepted" \
+		OB "${SMOKE[@]}" --net-subnet=$net --net-peer=nosuch --out="$T_TMP/never"
+	cp "$T_TMP/err" "$T_TMP/last"
+	t_ok "... (the error is about --net-peer)" grep -q "net-peer" "$T_TMP/last"
+done
+# a relative --bundle-dir: bind sources in config.json must be absolute
+mkdir -p "$T_TMP/rel"
+t_ok "a relative --bundle-dir and --state-dir work for a bind cell" \
+	sh -c "cd '$T_TMP/rel' && '$OCIBENCH' --state-dir=st --bundle-dir=bd --profile=smoke --runtimes=runc --tests=fileio --mount=bind --repeat=1 --timeout=300 --out=res"
+t_ok "... every cell ok" jq -e -s 'length > 0 and all(.status == "ok")' "$T_TMP/rel/res/raw.jsonl"
+t_ok "... the directories are where the working directory said" test -f "$T_TMP/rel/bd/.ocibench-owned" -a -d "$T_TMP/rel/st/runs"
+
+# ---- hostile strings: nothing runs, the report is still written --------------
+H=$T_TMP/hostile
+mkdir -p "$H"
+python3 - "$S/tests/fixtures/results/raw.jsonl" "$H" "$T_TMP/PWNED" <<'EOF'
+import json, sys
+src, out, pwned = sys.argv[1:4]
+evil = [
+    "x'\nsystem('touch %s')\n#" % pwned,
+    'x"\nsystem("touch %s")\n#' % pwned,
+    "x\\'\n`touch %s`\n" % pwned,
+    "a|b\n| c |\r\n<script>x</script>[l](http://e)\\|",
+    "a,b\"c\nd",
+]
+lines = []
+for i, l in enumerate(open(src)):
+    try:
+        r = json.loads(l)
+    except ValueError:
+        continue
+    e = evil[i % len(evil)]
+    r["variant"] = (r["variant"] or "v") + e
+    r["runtime"] = r["runtime"] + e
+    r["runtime_version"] = e
+    r["runtime_path"] = "/usr/bin/" + e
+    if r.get("status") != "ok":
+        r["stderr_tail"] = e + "\n```\n" + e
+    lines.append(json.dumps(r))
+open(out + "/raw.jsonl", "w").write("\n".join(lines) + "\n")
+m = json.load(open(src.replace("raw.jsonl", "manifest.json")))
+m["command_line"] = ["ocibench", evil[0], evil[3]]
+m["host"]["hostname"] = evil[1]
+open(out + "/manifest.json", "w").write(json.dumps(m))
+EOF
+t_ok "report on hostile strings succeeds" "$OCIBENCH" report "$H"
+t_ok "... nothing ran (no file made by gnuplot or a shell)" test ! -e "$T_TMP/PWNED"
+t_ok "... report.md and summary.csv are written" test -s "$H/report.md" -a -s "$H/summary.csv"
+t_ok "... summary.csv is RFC 4180 with 15 fields in every record" python3 -c "
+import csv, sys
+rows = list(csv.reader(open('$H/summary.csv', newline='')))
+assert len(rows) > 1 and all(len(r) == 15 for r in rows), [len(r) for r in rows]"
+cat >"$T_TMP/mdcheck.py" <<'EOF'
+import re, sys
+# every row of a table has the header's number of unescaped pipes
+head = None
+for line in open(sys.argv[1]):
+    if not line.startswith("|"):
+        head = None
+        continue
+    n = len(re.findall(r"(?<!\\)\|", line.replace("\\\\", "")))
+    head = n if head is None else head
+    if n != head:
+        sys.exit("%d pipes, header %d: %s" % (n, head, line))
+EOF
+t_ok "... every Markdown table row has its column count (no raw | or line break)" \
+	python3 "$T_TMP/mdcheck.py" "$H/report.md"
+# (stderr tails are indented code blocks, shown verbatim)
+t_ok "... no raw HTML tag from the data outside code blocks" \
+	sh -c "! grep -v '^      ' '$H/report.md' | grep -q '<script>'"
+
+# ---- two runs at once with the same directories ------------------------------
+# (private stand-ins for the defaults /run/ocibench and
+# /var/lib/ocibench/bundles, which other runs on this machine may use)
+mkdir -p "$T_TMP/conc"
+for i in 1 2; do
+	(cd "$T_TMP/conc" && exec "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke \
+		--runtimes=runc --tests=lifecycle,cpu --repeat=2 --timeout=300 \
+		>"$T_TMP/conc/out$i" 2>"$T_TMP/conc/err$i") &
+	eval "pid$i=\$!"
+done
+wait "$pid1"; rc1=$?
+wait "$pid2"; rc2=$?
+t_ok "two runs at once both succeed" test "$rc1" = 0 -a "$rc2" = 0
+dirs=$(ls -d "$T_TMP"/conc/results/*/ 2>/dev/null | wc -l)
+t_ok "... in two results directories ($dirs)" test "$dirs" = 2
+cat "$T_TMP"/conc/results/*/raw.jsonl >"$T_TMP/conc/all.jsonl" 2>/dev/null
+t_ok "... every cell of both ok (neither swept the other's containers)" \
+	jq -e -s 'length == 8 and all(.status == "ok")' "$T_TMP/conc/all.jsonl"
+t_ok "... two run ids, each in one directory only" sh -c "
+	for d in '$T_TMP'/conc/results/*/; do jq -r .run_id \"\$d/raw.jsonl\" | sort -u | wc -l; done | grep -vx 1 | wc -l | grep -qx 0 &&
+	jq -r .run_id '$T_TMP/conc/all.jsonl' | sort -u | wc -l | grep -qx 2"
+t_ok "... no bundle directory, state file or mount left" sh -c "
+	[ -z \"\$(ls '$BD' | grep -v keep-me)\" ] && [ -z \"\$(ls '$ST/runs' | grep -v notes.json)\" ] &&
+	! grep -q ' $BD/' /proc/self/mountinfo"
+
+t_done
