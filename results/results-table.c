@@ -35,7 +35,7 @@ void ob_md_text(FILE *out, const char *s)
 			fputc(' ', out);
 		else if (c == '&')
 			fputs("&amp;", out);
-		else if (strchr("\\|`<>[]", c))
+		else if (strchr("\\|`<>", c))
 			fprintf(out, "\\%c", c); /* CommonMark backslash escape */
 		else
 			fputc(c, out);

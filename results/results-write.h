@@ -36,7 +36,7 @@ void ob_results_write_table(const struct ob_results *r, FILE *out);
 /* flags: OB_TABLE_RELATIVE (results.h) */
 void ob_results_write_table_ex(const struct ob_results *r, FILE *out, int flags);
 void ob_results_write_md_table(const struct ob_results *r, FILE *out);
-/* Text for a Markdown table cell or line: \\ | ` < > [ ] escaped, & as &amp;,
+/* Text for a Markdown table cell or line: \\ | ` < > escaped, & as &amp;,
  * control characters (line breaks) as spaces: data never makes markup. */
 void ob_md_text(FILE *out, const char *s);
 /* The details table: per figure and runtime n, mean, sd, median, min, max,

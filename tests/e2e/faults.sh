@@ -52,10 +52,10 @@ leftovers() {
 		case $rt in runc | crun | runsc) ;; *) continue ;; esac
 		$rt --root "$root" list -q 2>/dev/null | grep -F -- "ocibench-$id-" | sed "s/^/container ($rt): /"
 	done
-	for p in /proc/[0-9]*; do
-		tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -F -e "ocibench-$id-" -e "$BD/$id/" | grep -q runsc &&
-			echo "runsc process ${p#/proc/}"
-	done
+	grep -l -a -F -e "ocibench-$id-" -e "$BD/$id/" /proc/[0-9]*/cmdline 2>/dev/null |
+		while read -r f; do
+			tr '\0' ' ' 2>/dev/null <"$f" | grep -q runsc && echo "runsc process $f"
+		done
 	grep -F -- "/$id" /proc/self/mountinfo | grep -F -e " $BD/" -e " $ST/" | awk '{print "mount " $5}'
 	ls /var/run/netns 2>/dev/null | grep -F -- "ocibench-$id-" | sed 's/^/netns /'
 	ls "$BD" 2>/dev/null | grep -Fx -- "$id" | sed 's/^/bundle dir /'

@@ -61,5 +61,5 @@ t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/out" "$T_TMP/cleanup"
 t_ok "it removed leftovers" grep -Eq ' [1-9][0-9]* leftover item' "$T_TMP/cleanup"
 t_ok "no container left in rune's state root" test -z "$(rune --root "$ST/root/rune" list --quiet 2>/dev/null)"
-t_ok "no bundle left" test -z "$(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null)"
+t_ok "no bundle left" test -z "$(find "$BD" -mindepth 1 -maxdepth 1 ! -name .ocibench-owned 2>/dev/null)"
 t_done

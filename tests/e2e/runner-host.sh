@@ -50,7 +50,7 @@ leftovers_now() {
 		[ -n "$f" ] && what+=("cgroup: $f")
 	done
 	grep -q " $BD" /proc/self/mountinfo && what+=("mounts below $BD")
-	f=$(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null)
+	f=$(find "$BD" -mindepth 1 -maxdepth 1 ! -name .ocibench-owned 2>/dev/null)
 	[ -n "$f" ] && what+=("bundles: $f")
 	[ ${#what[@]} = 0 ] && return 0
 	printf 'left: %s\n' "${what[@]}" | head -20 >&2

@@ -37,7 +37,7 @@ no_leftovers() {
 		[ -d "$ST/root/$r" ] || continue
 		n=$((n + $(${r%-host} --root "$ST/root/$r" list --quiet 2>/dev/null | grep -c "^ocibench-$rid-")))
 	done
-	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)))
+	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 ! -name .ocibench-owned 2>/dev/null | wc -l)))
 	[ "$n" = 0 ]
 }
 

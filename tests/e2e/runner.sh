@@ -129,7 +129,7 @@ no_leftovers() { # desc
 		n=$((n + $($r --root "$ST/root/$r" list --quiet 2>/dev/null | grep -c '^ocibench-')))
 	done
 	n=$((n + $(grep -c " $BD" /proc/self/mountinfo)))
-	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)))
+	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 ! -name .ocibench-owned 2>/dev/null | wc -l)))
 	[ "$n" = 0 ]
 }
 t_ok "no container, mount or bundle after the matrix" no_leftovers

@@ -32,7 +32,7 @@ no_leftovers() {
 	done
 	[ -d "$ST/root/runc" ] && n=$((n + $(runc --root "$ST/root/runc" list --quiet | grep -c '^ocibench-')))
 	n=$((n + $(grep -c " $T_TMP/" /proc/self/mountinfo)))
-	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)))
+	n=$((n + $(find "$BD" -mindepth 1 -maxdepth 1 ! -name .ocibench-owned 2>/dev/null | wc -l)))
 	[ "$n" = 0 ] || { echo "# leftovers:"; grep " $T_TMP/" /proc/self/mountinfo | cut -d' ' -f5 | sed 's/^/# /'; }
 	[ "$n" = 0 ]
 }
