@@ -356,31 +356,6 @@ static int remove_bundles(const char *dir, FILE *log)
 
 /* ---- network namespaces of the net test (netcell.c, netenv.c) ---- */
 
-#define NETNS_DIR "/var/run/netns"
-
-/* "ocibench-RUNID-nSEQ-..." -> RUNID and the pid in it (RUNID is
- * YYYYMMDDTHHMMSS-PID, see main.c); false for any other name. */
-static bool netns_runid(const char *name, char *buf, size_t len, long *pid)
-{
-	size_t pl = strlen(OB_CONTAINER_PREFIX), il = strlen(OB_NETNS_INFIX);
-	const char *id = name + pl;
-	char *p;
-
-	if (strncmp(name, OB_CONTAINER_PREFIX, pl) != 0)
-		return false;
-	for (int i = 0; i < 15; i++)
-		if (i == 8 ? id[i] != 'T' : !isdigit((unsigned char)id[i]))
-			return false;
-	if (id[15] != '-' || !isdigit((unsigned char)id[16]))
-		return false;
-	*pid = strtol(id + 16, &p, 10);
-	if (strncmp(p, OB_NETNS_INFIX, il) != 0 || !isdigit((unsigned char)p[il]) ||
-	    (size_t)(p - id) >= len)
-		return false;
-	snprintf(buf, len, "%.*s", (int)(p - id), id);
-	return true;
-}
-
 static int remove_netns(const char *runid, FILE *log)
 {
 	char prefix[300];
@@ -397,37 +372,6 @@ static int remove_netns(const char *runid, FILE *log)
 	if (n > 0 && log)
 		fprintf(log, "ocibench: removed %d leftover network namespace%s of run %s\n", n,
 			n == 1 ? "" : "s", runid);
-	return n;
-}
-
-/* Namespaces of runs that are gone even when their state file is not in
- * this state directory: the pid in the run id no longer exists. */
-static int sweep_netns(const char *state_dir, FILE *log)
-{
-	char dead[32][64];
-	size_t nd = 0;
-	struct dirent *e;
-	DIR *d = opendir(NETNS_DIR);
-	int n = 0;
-
-	if (!d)
-		return 0;
-	while ((e = readdir(d)) && nd < 32) {
-		char runid[64];
-		long pid;
-		size_t i;
-
-		if (!netns_runid(e->d_name, runid, sizeof(runid), &pid) ||
-		    run_alive(state_dir, runid) || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		for (i = 0; i < nd && strcmp(dead[i], runid) != 0; i++)
-			;
-		if (i == nd)
-			strcpy(dead[nd++], runid);
-	}
-	closedir(d);
-	for (size_t i = 0; i < nd; i++)
-		n += remove_netns(dead[i], log);
 	return n;
 }
 
@@ -474,8 +418,10 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 		}
 		closedir(d);
 	}
-	/* containers, namespaces and bundles of dead runs that left no state file */
-	n += sweep_netns(state_dir, log);
+	/* Containers and bundles of dead runs that left no state file.  Network
+	 * namespaces are not swept host-wide: a run records itself before it
+	 * makes any, so one without a state file here belongs to another state
+	 * directory, and its own cleanup removes it. */
 	for (size_t i = 0; i < set->n; i++)
 		if (set->rt[i].path)
 			n += sweep_runtime(state_dir, &set->rt[i], log);

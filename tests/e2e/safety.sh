@@ -144,6 +144,8 @@ for line in open(sys.argv[1]):
 EOF
 t_ok "... every Markdown table row has its column count (no raw | or line break)" \
 	python3 "$T_TMP/mdcheck.py" "$H/report.md"
+t_ok "... report.html has no raw tag from the data" \
+	sh -c "[ ! -e '$H/report.html' ] || ! grep -q '<script>x' '$H/report.html'"
 # (stderr tails are indented code blocks, shown verbatim)
 t_ok "... no raw HTML tag from the data outside code blocks" \
 	sh -c "! grep -v '^      ' '$H/report.md' | grep -q '<script>'"
