@@ -119,6 +119,10 @@ wait $pid 2>/dev/null
 t_ok "SIGKILL leaves the cell's namespaces behind" sh -c "ip netns list | grep -q '^ocibench-$(jq -r .run_id "$R4/manifest.json")-n'"
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
-t_ok "it reports the namespaces it removed" grep -q 'removed 3 leftover network namespaces' "$T_TMP/cleanup.err"
+# (an older ocibench elsewhere on the machine may sweep dead runs' namespaces
+# host-wide first: then there is nothing left for this cleanup to report)
+sed 's/^/# /' "$T_TMP/cleanup.err"
+t_ok "it reports the namespaces it removed" sh -c "grep -q 'removed 3 leftover network namespaces' '$T_TMP/cleanup.err' ||
+	{ ! grep -q 'network namespace' '$T_TMP/cleanup.err' && ! ip netns list | grep -q '^ocibench-$(jq -r .run_id "$R4/manifest.json")-n'; }"
 t_ok "nothing of the killed run is left" no_leftovers "$R4"
 t_done
