@@ -291,7 +291,8 @@ static int sort_rows(struct ob_results *r)
 
 	if (map == NULL)
 		return -1;
-	qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_rows);
+	if (r->nrows > 1) /* (rows is NULL when there are none: not for qsort) */
+		qsort(r->rows, r->nrows, sizeof(*r->rows), cmp_rows);
 	for (size_t i = 0; i < r->nrows; i++)
 		map[r->rows[i].seq] = i;
 	for (size_t i = 0; i < r->ncells; i++)
