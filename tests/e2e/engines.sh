@@ -35,7 +35,7 @@ no_leftovers() {
 	! ls /var/run/netns 2>/dev/null | grep -qE "$(runids)" &&
 	! ls -d /sys/fs/cgroup/*/ocibench-*-engines 2>/dev/null | grep -qE "$(runids)" &&
 	! ls -d /sys/fs/cgroup/*/ocibench/ocibench-* 2>/dev/null | grep -qE "$(runids)" &&
-	[ -z "$(ls -A "$BD" 2>/dev/null)" ]
+	[ -z "$(ls -A "$BD" 2>/dev/null | grep -vx .ocibench-owned)" ]
 }
 runids() { # the run ids of this test's results, as one regex
 	local ids; ids=$(cat "$T_TMP"/res-*/raw.jsonl 2>/dev/null | jq -r .run_id | sort -u | paste -sd'|')
