@@ -20,6 +20,8 @@ ST=$T_TMP/state
 BD=$T_TMP/bundles
 OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
 cd "$T_TMP" || exit 1
+# RESULTS_DIR -> a file of its records after a leading null (jq: . then inputs)
+recs() { { echo null; cat "$1/raw.jsonl"; } >"$T_TMP/recs.json"; echo "$T_TMP/recs.json"; }
 wait_for() { # seconds cmd...: poll until cmd succeeds
 	local end=$((SECONDS + $1)); shift
 	until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done
@@ -68,22 +70,22 @@ t_ok "a matrix through oci, docker, podman, containerd" OB --engine=oci,docker,p
 	--runtimes=runc,crun,runsc --profile=smoke --tests=lifecycle,cpu,syscall --out="$R"
 n=$(wc -l <"$R/raw.jsonl")
 t_ok "12 columns x 3 tests = 36 records (got $n)" test "$n" = 36
-t_jq "every record ok" '[inputs] | all(.status == "ok")' <(echo null; cat "$R/raw.jsonl")
+t_jq "every record ok" '[inputs] | all(.status == "ok")' "$(recs "$R")"
 for e in docker podman containerd; do
 	for rt in runc crun runsc; do
 		t_jq "$e/$rt: engine key, column name, phases, workload JSON" \
 			"[inputs | select(.runtime == \"$e/$rt\")] | length == 3 and
 			 all(.engine == \"$e\" and (.engine_version | length) > 0 and .runtime_path != null
 			     and .phases_ms.create > 0 and .phases_ms.start > 0 and .phases_ms.wait > 0
-			     and .phases_ms.delete > 0 and .workload.status == \"ok\")" <(echo null; cat "$R/raw.jsonl")
+			     and .phases_ms.delete > 0 and .workload.status == \"ok\")" "$(recs "$R")"
 	done
 done
 t_jq "oci columns keep their names and say engine oci" \
 	'[inputs | select(.engine == "oci")] | length == 9 and all(.runtime | test("^(runc|crun|runsc)$"))' \
-	<(echo null; cat "$R/raw.jsonl")
+	"$(recs "$R")"
 # the CPU work was done in the container: its own CPU time, not the engine's
 t_jq "cpu through the engines used CPU in the container" \
-	'[inputs | select(.test == "cpu" and .engine != "oci")] | all(.workload.events > 0)' <(echo null; cat "$R/raw.jsonl")
+	'[inputs | select(.test == "cpu" and .engine != "oci")] | all(.workload.events > 0)' "$(recs "$R")"
 t_jq "manifest lists the engines and their versions" \
 	'[.engines[].name] == ["oci","docker","podman","containerd"] and (.engines[1].version | length) > 0' "$R/manifest.json"
 t_ok "table has ENGINE/RUNTIME columns" sh -c "OB_GNUPLOT= '$OCIBENCH' report '$R' | grep -q 'docker/runsc'"
@@ -96,13 +98,13 @@ R=$T_TMP/res-io
 t_ok "fileio (rootfs, tmpfs, bind-tmpfs) and net through docker, podman, containerd" \
 	OB --engine=docker,podman,containerd --runtimes=runc,runsc --profile=smoke --tests=fileio,net \
 	--mount=rootfs,tmpfs,bind-tmpfs --out="$R"
-t_jq "every record ok" '[inputs] | all(.status == "ok")' <(echo null; cat "$R/raw.jsonl")
+t_jq "every record ok" '[inputs] | all(.status == "ok")' "$(recs "$R")"
 t_jq "fileio files on overlay (writable layer) and tmpfs (mounts)" \
 	'[inputs | select(.test == "fileio" and (.runtime | test("runc$")))] | all(if (.variant | test("tmpfs")) then .workload.fs_type == "tmpfs" else .workload.fs_type == "overlay" end)' \
-	<(echo null; cat "$R/raw.jsonl")
+	"$(recs "$R")"
 t_jq "net: bytes crossed the engine's network (server got them)" \
 	'[inputs | select(.test == "net")] | all(.net.server_exit_status == 0 and .workload.status == "ok")' \
-	<(echo null; cat "$R/raw.jsonl")
+	"$(recs "$R")"
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
 
 # ---- SIGKILL mid-run: ocibench cleanup removes the daemon and what it made ------

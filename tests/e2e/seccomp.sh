@@ -19,6 +19,8 @@ ST=$T_TMP/state
 BD=$T_TMP/bundles
 OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
 cd "$T_TMP" || exit 1
+# RESULTS_DIR -> a file of its records after a leading null (jq: . then inputs)
+recs() { { echo null; cat "$1/raw.jsonl"; } >"$T_TMP/recs.json"; echo "$T_TMP/recs.json"; }
 
 t_exit 2 "a missing profile file" OB --seccomp="$T_TMP/nosuch.json" --tests=cpu --runtimes=runc --out="$T_TMP/never"
 t_err_line "... one line naming it" nosuch.json
@@ -40,7 +42,7 @@ t_jq "unconfined: no linux.seccomp" '.linux | has("seccomp") | not' "$T_TMP/b-un
 
 R=$T_TMP/res-default
 t_ok "a run with the default profile" OB --runtimes=runc,crun --profile=smoke --tests=lifecycle,cpu,syscall --out="$R"
-t_jq "every record ok" '[inputs] | all(.status == "ok")' <(echo null; cat "$R/raw.jsonl")
+t_jq "every record ok" '[inputs] | all(.status == "ok")' "$(recs "$R")"
 sum=$(sha256sum $PROFILE | cut -d' ' -f1)
 t_jq "manifest: profile default, its path and sha256" \
 	".seccomp.profile == \"default\" and .seccomp.path == \"$PROFILE\" and .seccomp.sha256 == \"$sum\"" "$R/manifest.json"
@@ -56,7 +58,7 @@ R=$T_TMP/res-nowrite
 t_exit 1 "a profile refusing write(): the cells fail" OB --seccomp="$T_TMP/nowrite.json" --runtimes=runc,crun \
 	--profile=smoke --tests=cpu --out="$R"
 t_jq "... with no workload JSON" '[inputs] | length == 2 and all(.status == "failed" and .workload == null)' \
-	<(echo null; cat "$R/raw.jsonl")
+	"$(recs "$R")"
 t_jq "manifest: profile file, with its sha256" \
 	".seccomp.profile == \"file\" and .seccomp.sha256 == \"$(sha256sum "$T_TMP/nowrite.json" | cut -d' ' -f1)\"" "$R/manifest.json"
 R=$T_TMP/res-unconf
