@@ -35,9 +35,12 @@ t_ok "the exec target exits 0 at once" W syscall --exit-now
 # outside (strace, or the emulator's log), two runs of E and 2E events, so
 # that start-up calls cancel out: per iteration 5 entries in mix (dup, close,
 # getpid, getuid, umask), 2 in close (dup, close), 1 in getpid.
-calls_of() { awk -v n="$2" '$2 == n { c += $1 } END { print c + 0 }' "$1"; }
+# (32-bit ARM's getuid is getuid32: the same entry under another name)
+calls_of() { awk -v n="$2" '$2 == n || $2 == n "32" { c += $1 } END { print c + 0 }' "$1"; }
 calls_all() { awk '{ c += $1 } END { print c + 0 }' "$1"; }
 E=10 BATCH=100
+slack=0
+[ -n "${OB_EMU:-}" ] && slack=2
 for spec in "mix:dup close getpid getuid umask" "close:dup close" "getpid:getpid"; do
 	mode=${spec%%:*} names=${spec#*:}
 	per=$(echo "$names" | wc -w)
@@ -51,7 +54,11 @@ for spec in "mix:dup close getpid getuid umask" "close:dup close" "getpid:getpid
 	for n in $names; do
 		d=$(( $(calls_of "$T_TMP/c2" $n) - $(calls_of "$T_TMP/c1" $n) ))
 		echo "# $mode: $n $(calls_of "$T_TMP/c1" $n) for $E events, $(calls_of "$T_TMP/c2" $n) for $((2 * E))"
-		[ "$d" = $((E * BATCH)) ] || { echo "# $mode: $d more $n calls for $E more events of $BATCH, expected $((E * BATCH))"; ok=1; }
+		# exact from the kernel's tracer; an emulator's log, written line by
+		# line beside the program's own stderr, may lose a line or two (a
+		# faked loop is 1000 calls short, not 1)
+		[ $((d - E * BATCH)) -le $slack ] && [ $((E * BATCH - d)) -le $slack ] ||
+			{ echo "# $mode: $d more $n calls for $E more events of $BATCH, expected $((E * BATCH))"; ok=1; }
 	done
 	# nothing else grows with the iterations: the total grows by per x E x
 	# BATCH, give or take a few calls per event (an emulator has no vDSO: its
@@ -59,7 +66,7 @@ for spec in "mix:dup close getpid getuid umask" "close:dup close" "getpid:getpid
 	d=$(( $(calls_all "$T_TMP/c2") - $(calls_all "$T_TMP/c1") ))
 	echo "# $mode: $d more system calls in all, expected $((per * E * BATCH)) ($per per iteration)"
 	[ $((d - per * E * BATCH)) -le $((4 * E)) ] && [ $((per * E * BATCH - d)) -le $((4 * E)) ] || ok=1
-	[ "$(calls_of "$T_TMP/c1" getpid)" -ge $((E * BATCH)) ] || [ "$mode" = close ] || ok=1
+	[ "$(calls_of "$T_TMP/c1" getpid)" -ge $((E * BATCH - slack)) ] || [ "$mode" = close ] || ok=1
 	t_result $ok "$mode: $per kernel entries per iteration, counted from outside"
 done
 
