@@ -78,9 +78,15 @@ probe_accel() {
 
 # hypervisor_section DEST: a generated configuration on stdin with its
 # [hypervisor.qemu] path, kernel and initrd set to ours, and no image.
+# Block devices are never handed to the guest: with them, Kata attaches the
+# host disk under a bundle's rootfs (the host's own root filesystem, mounted
+# there) to the guest, which mounts it a second time, read-write; the
+# container's files go through the shared filesystem (9p or virtio-fs), as
+# the study measured.
 hypervisor_section() {
 	awk -v dest="$1" '
 	/^\[/ { inq = ($0 == "[hypervisor.qemu]") }
+	inq && /^#? *disable_block_device_use = / { print "disable_block_device_use = true"; next }
 	inq && /^path = / { print "path = \"" dest "/libexec/qemu-accel\""; next }
 	inq && /^valid_hypervisor_paths = / {
 		print "valid_hypervisor_paths = [\"" dest "/libexec/qemu-accel\"]"; next }

@@ -248,7 +248,7 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 		r->create_attempts++;
 		w = rt_cmd(rt, &io, io.out, "create", create_args, deadline, true, &st, &t0, &t1);
 		if (ok_exit(w, st) || w != OB_WAIT_DONE || r->create_attempts >= KATA_CREATE_TRIES ||
-		    !agent_startup_failed(rt, b->errlog, before))
+		    ob_proc_stop_signal() || !agent_startup_failed(rt, b->errlog, before))
 			break;
 		/* the guest's agent did not answer in time (a slow TCG boot): a
 		 * new sandbox, counted in create_attempts; only the last one is timed */
