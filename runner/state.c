@@ -16,35 +16,13 @@
 #include <jansson.h>
 
 #include "ob-fs.h"
+#include "kata-host.h"
 #include "lifecycle.h"
 #include "netenv.h"
 #include "engine/engine.h"
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "proc.h"
-
-/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
-static long long proc_starttime(long pid)
-{
-	char path[64], buf[1024];
-	FILE *f;
-	long long t = -1;
-
-	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	if (fgets(buf, sizeof(buf), f)) {
-		char *p = strrchr(buf, ')');
-
-		/* after ") " come fields 3.. ; starttime is field 22 */
-		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %lld",
-				&t) != 1)
-			t = -1;
-	}
-	fclose(f);
-	return t;
-}
 
 /* ---- ownership ------------------------------------------------------- */
 
@@ -149,7 +127,7 @@ int ob_state_begin(const char *state_dir, const char *runid, const char *bundles
 	if (ob_mkdir_p(dir, 0700, err) < 0)
 		return -1;
 	json_object_set_new(o, "pid", json_integer(getpid()));
-	json_object_set_new(o, "starttime", json_integer(proc_starttime(getpid())));
+	json_object_set_new(o, "starttime", json_integer(ob_proc_starttime(getpid())));
 	json_object_set_new(o, "bundles", json_string(bundles));
 	for (size_t i = 0; i < nrts; i++) {
 		json_t *args = json_array();
@@ -183,7 +161,7 @@ static bool run_alive(const char *state_dir, const char *runid)
 		long pid = (long)json_integer_value(json_object_get(o, "pid"));
 		long long st = json_integer_value(json_object_get(o, "starttime"));
 
-		alive = pid > 0 && proc_starttime(pid) == st;
+		alive = pid > 0 && ob_proc_starttime(pid) == st;
 		json_decref(o);
 	}
 	return alive;
@@ -412,6 +390,7 @@ int ob_state_cleanup(const char *state_dir, const char *bundles_root, const stru
 
 				snprintf(prefix, sizeof(prefix), OB_CONTAINER_PREFIX "%s-", runid);
 				n += sweep_by_id(prefix, log);
+				n += ob_kata_host_sweep_state(prefix, log);
 				json_decref(o);
 			}
 			unlink(path);

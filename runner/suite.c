@@ -13,6 +13,7 @@
 #include "ob-fs.h"
 #include "engine/engine.h"
 #include "lifecycle.h"
+#include "netenv.h"
 #include "ob-cleanup.h"
 #include "ob-clock.h"
 #include "ob-opt.h"
@@ -304,7 +305,7 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		     const char *variant, size_t seq, struct cell_set *shared,
 		     struct ob_lc_result *r)
 {
-	char dir[4096], id[256], pid[300];
+	char dir[4096], id[256], pid[300], netns[300], netns_path[400] = "";
 	uint64_t deadline = ob_now_ns() + s->timeout_ns;
 	struct cell_set own = { .m = { .kind = OB_MOUNT_ROOTFS } };
 	struct cell_set *c = shared ? shared : &own;
@@ -315,6 +316,13 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	snprintf(pid, sizeof(pid), "%sp", id);
+	/* named like the net cell's namespaces, so `cleanup` finds a killed run's */
+	snprintf(netns, sizeof(netns), OB_CONTAINER_PREFIX "%s" OB_NETNS_INFIX "%zu-vm", s->runid, seq);
+	if ((rt->quirks & OB_RTQ_OWN_NETNS) &&
+	    ob_netns_add(netns, netns_path, sizeof(netns_path), &err) < 0) {
+		fail_result(r, "network", &err);
+		return;
+	}
 	if (c->live)
 		goto run;
 	c->m = (struct ob_mount){ .kind = OB_MOUNT_ROOTFS };
@@ -329,6 +337,7 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		goto disk;
 	}
 	if (t->prepare && !one) {
+		c->b.netns = netns_path[0] ? netns_path : NULL;
 		if (ob_test_configure_ex(t, s->profile, variant, "prepare", &c->b, s->image_env,
 					 c->mounts, &err) < 0) {
 			fail_result(r, "bundle", &err);
@@ -342,6 +351,7 @@ static void run_cell(struct ob_suite *s, const struct ob_runtime *rt, const stru
 		ob_lc_result_clear(r);
 	}
 run:
+	c->b.netns = netns_path[0] ? netns_path : NULL;
 	if (ob_test_configure_ex(t, s->profile, variant, one ? "prepare-run" : "run", &c->b,
 				 s->image_env, c->mounts, &err) < 0) {
 		fail_result(r, "bundle", &err);
@@ -362,6 +372,9 @@ out:
 	/* a failed cell may have left the files half written: start afresh */
 	if (c->live && (!shared || r->status != OB_LC_OK))
 		cell_set_release(s, c);
+	c->b.netns = NULL;
+	if (netns_path[0] && ob_netns_delete(netns, &err) < 0 && s->progress)
+		fprintf(s->progress, "ocibench: %s\n", err.msg);
 }
 
 /* After a cell that did not end ok: a create killed at the deadline can

@@ -153,3 +153,20 @@ int ob_netenv_cleanup_prefix(const char *prefix, struct ob_error *err)
 	closedir(d);
 	return ret < 0 ? -1 : removed;
 }
+
+int ob_netns_add(const char *name, char *path, size_t len, struct ob_error *err)
+{
+	if (ob_proc_cmdl(err, "ip", "netns", "add", name, NULL) < 0)
+		return ob_err_wrap(err, "creating network namespace %s", name);
+	if (ob_proc_cmdl(err, "ip", "-n", name, "link", "set", "lo", "up", NULL) < 0) {
+		ob_netns_delete(name, NULL); /* the first error is the one to report */
+		return ob_err_wrap(err, "network namespace %s", name);
+	}
+	snprintf(path, len, NETNS_DIR "/%s", name);
+	return 0;
+}
+
+int ob_netns_delete(const char *name, struct ob_error *err)
+{
+	return ob_proc_cmdl(err, "ip", "netns", "delete", name, NULL);
+}

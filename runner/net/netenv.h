@@ -49,4 +49,9 @@ int ob_netenv_destroy(struct ob_netenv *ne, struct ob_error *err);
  * (leftovers of a killed run).  Returns the number removed, or -1. */
 int ob_netenv_cleanup_prefix(const char *prefix, struct ob_error *err);
 
+/* One namespace of the runner's own with only loopback (up), for a runtime
+ * that would otherwise make one it may leave behind; its path in path. */
+int ob_netns_add(const char *name, char *path, size_t len, struct ob_error *err);
+int ob_netns_delete(const char *name, struct ob_error *err);
+
 #endif

@@ -122,7 +122,7 @@ void ob_bundle_set_seccomp(json_t *seccomp)
 	run_seccomp = seccomp;
 }
 
-static json_t *config(const struct ob_bundle_spec *spec)
+static json_t *config(const struct ob_bundle *b, const struct ob_bundle_spec *spec)
 {
 	json_t *c = json_object(), *mounts = json_array(), *lnx = json_object();
 	json_t *ns = json_array();
@@ -148,7 +148,9 @@ static json_t *config(const struct ob_bundle_spec *spec)
 		json_array_extend(mounts, spec->extra_mounts);
 	json_object_set_new(c, "mounts", mounts);
 	for (int i = 0; namespaces[i]; i++)
-		json_array_append_new(ns, json_pack("{s:s}", "type", namespaces[i]));
+		json_array_append_new(ns, b->netns && strcmp(namespaces[i], "network") == 0
+					  ? json_pack("{s:s,s:s}", "type", namespaces[i], "path", b->netns)
+					  : json_pack("{s:s}", "type", namespaces[i]));
 	json_object_set_new(lnx, "namespaces", ns);
 	json_object_set_new(lnx, "maskedPaths", strv(masked));
 	json_object_set_new(lnx, "readonlyPaths", strv(readonly));
@@ -173,7 +175,7 @@ static int empty_file(const char *path, struct ob_error *err)
 int ob_bundle_configure(const struct ob_bundle *b, const struct ob_bundle_spec *spec,
 			struct ob_error *err)
 {
-	json_t *c = config(spec);
+	json_t *c = config(b, spec);
 	ob_cleanup_free char *text = NULL, *path = join(b->dir, "config.json");
 	int rc = 0;
 

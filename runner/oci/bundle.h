@@ -24,6 +24,8 @@ struct ob_bundle {
 	char *out;     /* dir/stdout: the container's stdout (O_APPEND) */
 	char *errlog;  /* dir/stderr: the container's and the runtime's stderr */
 	char *pidfile; /* dir/pid */
+	const char *netns; /* borrowed: the network namespace (a path) the container
+	                    * joins; NULL: a new one */
 };
 
 /* What the container runs and sees; tests fill it (see suite.h). */

@@ -1,19 +1,23 @@
 /* kata-host.c - see kata-host.h */
 #include "kata-host.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mount.h>
+#include <sys/pidfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ob-cleanup.h"
 #include "ob-fs.h"
 #include "proc.h"
 
@@ -22,10 +26,17 @@
 #endif
 #define SANDBOXES OB_KATA_RUN "/shared/sandboxes"
 #define LOCK OB_KATA_RUN "/ocibench-host.lock"
-#define SINK_PID OB_KATA_RUN "/ocibench-syslog.pid" /* our sink's pid: we made /dev/log */
+/* our sink's "PID STARTTIME" (a recycled pid is never signalled): we made /dev/log */
+#define SINK_PID OB_KATA_RUN "/ocibench-syslog.pid"
 #define MOUNTED OB_KATA_RUN "/ocibench-mount"       /* we made the bind mount */
 #define SINK_LOG_MAX (64 << 20)
 #define DEVLOG "/dev/log"
+#define SINK_STOP_MS 5000
+/* kata-runtime 1.x keeps a sandbox's state and its proxy socket here */
+#ifndef OB_KATA_VC
+#define OB_KATA_VC "/run/vc"
+#endif
+static const char *const vc_dirs[] = { OB_KATA_VC "/sbs", OB_KATA_VC "/vm", NULL };
 
 /* Whether something answers on the syslog socket. */
 static int syslog_alive(void)
@@ -114,7 +125,7 @@ static int start_sink(const char *sink_log, FILE *log, struct ob_error *err)
 	ob_proc_keep(pid); /* not a runtime's orphan */
 	FILE *f = fopen(SINK_PID, "we");
 
-	if (!f || fprintf(f, "%ld\n", (long)pid) < 0 || fclose(f) != 0) {
+	if (!f || fprintf(f, "%ld %lld\n", (long)pid, ob_proc_starttime(pid)) < 0 || fclose(f) != 0) {
 		kill(pid, SIGTERM);
 		unlink(DEVLOG);
 		return ob_err(err, OB_EXIT_FAIL, errno, "writing %s", SINK_PID);
@@ -163,21 +174,37 @@ static int make_mount(FILE *log, struct ob_error *err)
 	return 0;
 }
 
+/* Stop the sink and wait until it is gone: its socket answers until then,
+ * and /dev/log is removed only when nothing answers on it.  The sink is this
+ * process's child when the run that started it ends; under `ocibench
+ * cleanup` it is not, so the wait is on a pidfd, not waitpid. */
+static void stop_sink(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0), st;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (fd < 0)
+		return;
+	if (pidfd_send_signal(fd, SIGTERM, NULL, 0) == 0)
+		while (poll(&p, 1, SINK_STOP_MS) < 0 && errno == EINTR)
+			;
+	close(fd);
+	if (waitpid(pid, &st, WNOHANG) == pid || errno == ECHILD)
+		ob_proc_unkeep(pid);
+}
+
 /* Undo what an ocibench run made (the caller holds the lock exclusively). */
 static int undo(FILE *log)
 {
 	int n = 0;
 	FILE *f = fopen(SINK_PID, "re");
 	long pid;
+	long long start;
 
 	if (f) {
-		if (fscanf(f, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, SIGTERM) == 0) {
-			ob_proc_unkeep((pid_t)pid);
-			int st;
-
-			/* ours to reap when this process started it */
-			waitpid((pid_t)pid, &st, 0);
-		}
+		if (fscanf(f, "%ld %lld", &pid, &start) == 2 && pid > 1 &&
+		    ob_proc_starttime((pid_t)pid) == start)
+			stop_sink((pid_t)pid);
 		fclose(f);
 		unlink(SINK_PID);
 		if (!syslog_alive())
@@ -249,4 +276,56 @@ int ob_kata_host_cleanup(FILE *log)
 		n = undo(log);
 	close(fd);
 	return n;
+}
+
+/* Each entry of Kata's state directories whose name starts with prefix. */
+static int vc_each(const char *prefix, int (*fn)(const char *path, FILE *log), FILE *log)
+{
+	int n = 0;
+
+	for (int i = 0; vc_dirs[i]; i++) {
+		DIR *d = opendir(vc_dirs[i]);
+		struct dirent *e;
+
+		while (d && (e = readdir(d)))
+			if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+				ob_cleanup_free char *path = ob_xasprintf("%s/%s", vc_dirs[i], e->d_name);
+
+				n += fn(path, log);
+			}
+		if (d)
+			closedir(d);
+	}
+	return n;
+}
+
+static int count(const char *path, FILE *log)
+{
+	(void)path;
+	(void)log;
+	return 1;
+}
+
+static int remove_state(const char *path, FILE *log)
+{
+	struct ob_error err;
+
+	if (ob_remove_tree(path, &err) < 0) {
+		if (log)
+			fprintf(log, "ocibench: %s\n", err.msg);
+		return 0;
+	}
+	if (log)
+		fprintf(log, "ocibench: removed Kata's leftover state %s\n", path);
+	return 1;
+}
+
+bool ob_kata_host_has_state(const char *prefix)
+{
+	return vc_each(prefix, count, NULL) > 0;
+}
+
+int ob_kata_host_sweep_state(const char *prefix, FILE *log)
+{
+	return vc_each(prefix, remove_state, log);
 }

@@ -15,6 +15,7 @@
 #ifndef OB_KATA_HOST_H
 #define OB_KATA_HOST_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "ob-error.h"
@@ -33,5 +34,15 @@ void ob_kata_host_down(struct ob_kata_host *h, FILE *log);
 /* `ocibench cleanup`: undo what a killed run made, when no run holds it.
  * Returns the number of items undone. */
 int ob_kata_host_cleanup(FILE *log);
+
+/* Whether kata-runtime keeps state (OB_KATA_VC/{sbs,vm}) of a sandbox whose
+ * id starts with prefix: `ocibench cleanup` provides syslog only then. */
+bool ob_kata_host_has_state(const char *prefix);
+
+/* Remove that state of a dead run's sandboxes (prefix: "ocibench-RUNID-")
+ * once kata-runtime's delete has had its go: a create killed before the
+ * sandbox was saved leaves it where no kata-runtime command finds it.
+ * Returns the number removed. */
+int ob_kata_host_sweep_state(const char *prefix, FILE *log);
 
 #endif

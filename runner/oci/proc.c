@@ -521,3 +521,26 @@ int ob_proc_cmdl(struct ob_error *err, const char *arg0, ...)
 	argv[n] = NULL;
 	return ob_proc_cmd(argv, OB_PROC_CMD_TIMEOUT_NS, err);
 }
+
+/* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
+long long ob_proc_starttime(pid_t pid)
+{
+	char path[64], buf[1024];
+	FILE *f;
+	long long t = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fgets(buf, sizeof(buf), f)) {
+		char *p = strrchr(buf, ')');
+
+		/* after ") " come fields 3.. ; starttime is field 22 */
+		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d %*d %lld",
+				&t) != 1)
+			t = -1;
+	}
+	fclose(f);
+	return t;
+}

@@ -115,4 +115,8 @@ int ob_proc_capture_sp(const struct ob_spawn *sp, char *const *argv, uint64_t ti
 /* "exit N" / "signal N" text of a waitpid status. */
 const char *ob_proc_status_text(int status, char *buf, size_t len);
 
+/* Field 22 of /proc/PID/stat (start time in clock ticks since boot), -1 if
+ * pid is gone: with the pid, it names one process even after pid reuse. */
+long long ob_proc_starttime(pid_t pid);
+
 #endif

@@ -26,6 +26,8 @@ enum {
 	OB_RTQ_NETSTACK = 1u << 3,      /* runsc: --network=none|sandbox|host picks its stack */
 	OB_RTQ_ENCLAVE_OK = 1u << 4,    /* rune: a column named *-sgx runs enclaves */
 	OB_RTQ_ENCLAVE = 1u << 5,       /* this column is the enclave variant */
+	OB_RTQ_OWN_NETNS = 1u << 6,     /* kata-runtime: gets a network namespace the runner
+	                                 * made (its own outlives a killed create) */
 };
 
 struct ob_ecol;

@@ -26,6 +26,14 @@ t_ok "kata and kata-virtiofs: 1.12.1, their configuration, the accelerator ($acc
 # what the host had before: the run must leave it so
 had_log=$(test -e /dev/log && echo yes || echo no)
 mounts_before=$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)
+cnitest_before=$(ip netns list | grep -c '^cnitest-')
+# Other tests may run ocibench with a Kata column at the same time: the host
+# is as before once no run holds the prerequisites' lock.
+host_lock=/run/kata-containers/ocibench-host.lock
+as_before() { # the prerequisites ocibench provides, as before the runs
+	flock -w 900 "$host_lock" sh -c "[ \"\$(test -e /dev/log && echo yes || echo no)\" = '$had_log' ] &&
+		[ \"\$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)\" = '$mounts_before' ]"
+}
 
 leftovers() { # runid: processes and mounts that name it
 	{ pgrep -af "$1" | grep -v pgrep; grep -F "$1" /proc/self/mountinfo; } | grep -c .
@@ -74,11 +82,11 @@ else
 		"$T_TMP/all.json"
 	t_ok "the run's closing line gives the retry rate" grep -Eq 'create was tried again in [0-9]+ of 12 runs' "$T_TMP/smoke.err"
 	t_ok "report.md labels the columns with the accelerator" grep -qF "| kata [$accel] |" "$R/report.md"
-	t_ok "syslog as before the run ($had_log)" test "$(test -e /dev/log && echo yes || echo no)" = "$had_log"
-	t_ok "the sandboxes mount as before the run" \
-		test "$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)" = "$mounts_before"
+	t_ok "syslog ($had_log) and the sandboxes mount as before the run" as_before
 	runid=$(jq -r '.[0].run_id' "$T_TMP/all.json")
 	t_ok "no qemu, shim, proxy, virtiofsd or mount of the run left" test "$(leftovers "$runid")" = 0
+	t_ok "no network namespace of the run, none of Kata's own" \
+		sh -c "! ip netns list | grep -q 'ocibench-$runid' && [ \$(ip netns list | grep -c '^cnitest-') = $cnitest_before ]"
 fi
 
 # ---- SIGKILL while a guest runs, then ocibench cleanup -------------------------
@@ -97,7 +105,9 @@ t_ok "the kill left processes behind" test "$(leftovers "$killrun")" -gt 0
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
 t_ok "no qemu, shim, proxy, virtiofsd or mount left" test "$(leftovers "$killrun")" = 0
-t_ok "syslog and the sandboxes mount as before" \
-	sh -c "[ \"\$(test -e /dev/log && echo yes || echo no)\" = '$had_log' ] &&
-	       [ \"\$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)\" = '$mounts_before' ]"
+t_ok "no state of the run's sandboxes left in /run/vc" \
+	sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '^$killrun-'"
+t_ok "no network namespace of the run, none of Kata's own" \
+	sh -c "! ip netns list | grep -q '^$killrun-' && [ \$(ip netns list | grep -c '^cnitest-') = $cnitest_before ]"
+t_ok "syslog and the sandboxes mount as before" as_before
 t_done
