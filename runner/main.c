@@ -27,13 +27,16 @@
 #include "proc.h"
 #include "runtime.h"
 #include "state.h"
+#include "suite.h"
 
 #ifndef OB_IMAGE_DEFAULT
 #define OB_IMAGE_DEFAULT "containers/oci"
 #endif
 
-/* in the order of ob_profiles[] (tests.c) */
-static const char *const profile_names[] = { "quick", "paper", "smoke", "paper-smoke", NULL };
+/* --profile's choices: the names of ob_profiles[] (tests.c), filled in by
+ * main() so that the index parsed is the profile's */
+#define MAX_PROFILES 16
+static const char *profile_names[MAX_PROFILES + 1];
 
 
 #define O(f) offsetof(struct opts, f)
@@ -312,6 +315,8 @@ int main(int argc, char **argv)
 	struct cli c;
 	int rc;
 
+	for (size_t i = 0; i < ob_nprofiles && i < MAX_PROFILES; i++)
+		profile_names[i] = ob_profiles[i].name;
 	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
 		printf("ocibench %s (source %s)\n", PACKAGE_VERSION, OB_SOURCE_REVISION);
 		return 0;

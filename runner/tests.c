@@ -197,6 +197,7 @@ const struct ob_profile ob_profiles[] = {
 	  .file_prepare_once = true, .syscall_time = 1, .net_time = 1 },
 };
 const size_t ob_nprofiles = sizeof(ob_profiles) / sizeof(ob_profiles[0]);
+_Static_assert(sizeof(ob_profiles) / sizeof(ob_profiles[0]) <= 16, "main.c's MAX_PROFILES");
 
 const struct ob_test *ob_test_find(const char *name)
 {
