@@ -23,6 +23,7 @@ struct opts {
 	long long concurrency;
 	const char *engine, *docker_host, *containerd_address;
 	const char *seccomp;
+	const char *platform; /* the image's platform to run, NULL: the host's */
 };
 
 /* Parsed command line: options plus the --runtime definitions. */

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "binfmt.h"
 #include "kata-host.h"
 #include "cli.h"
 #include "engine/engine.h"
@@ -52,6 +53,9 @@ static const struct ob_opt run_opts[] = {
 	  "comma list of runtime names (default: every usable one)" },
 	{ "out", OB_OPT_STRING, O(out), NULL, 0, 0, NULL, "results directory (default results/TIMESTAMP)" },
 	{ "image", OB_OPT_STRING, O(image), OB_IMAGE_DEFAULT, 0, 0, NULL, "OCI image layout" },
+	{ "platform", OB_OPT_STRING, O(platform), NULL, 0, 0, NULL,
+	  "the image's platform to run, linux/ARCH[/VARIANT] (default the host's); another"
+	  " architecture runs under QEMU's user-mode emulator, marked emulated" },
 	{ "rootfs-from", OB_OPT_STRING, O(rootfs_from), NULL, 0, 0, NULL,
 	  "developers: copy this directory as the rootfs instead of the image" },
 	{ "timeout", OB_OPT_INT, O(timeout), "600", 1, 86400, NULL,
@@ -248,6 +252,7 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 
 	ob_kata_host_down(&kata, stderr);
 	n += ob_kata_host_cleanup(stderr);
+	n += ob_binfmt_cleanup(stderr);
 
 	printf("ocibench: %d leftover item%s removed\n", n, n == 1 ? "" : "s");
 	ob_rt_free(&set);

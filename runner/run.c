@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "binfmt.h"
 #include "cli.h"
 #include "engine/engine.h"
 #include "seccomp.h"
@@ -34,12 +35,14 @@
 
 /* ---- the image ---------------------------------------------------------- */
 
-static int image_open(const char *layout, struct ob_image **img, struct ob_error *err)
+/* want: "arm64", "arm/v7" (--platform without its "linux/"), NULL: the host's */
+static int image_open(const char *layout, const char *want, struct ob_image **img,
+		      struct ob_error *err)
 {
 	*img = calloc(1, sizeof(**img));
 	if (*img == NULL)
 		return ob_err(err, OB_EXIT_FAIL, ENOMEM, "opening image %s", layout);
-	if (ob_image_open(layout, NULL, NULL, *img, err) < 0) { /* the message names the layout */
+	if (ob_image_open(layout, NULL, want, *img, err) < 0) { /* the message names the layout */
 		free(*img);
 		*img = NULL;
 		return -1;
@@ -92,7 +95,52 @@ struct run {
 	struct ob_seccomp sc;         /* --seccomp */
 	struct ob_runtime *cols[64];  /* the matrix's columns: engines x runtimes */
 	size_t ncols;
+	const char *want_arch;        /* --platform's ARCH[/VARIANT], NULL: the host's */
+	bool foreign;                 /* --platform names another architecture */
+	char platform[64];            /* the image's platform when foreign: "linux/arm64" */
+	struct ob_binfmt binfmt;      /* its emulator, registered for the run */
 };
+
+/* --platform [linux/]ARCH[/VARIANT]: the image's platform to run; another
+ * architecture than the host's runs under QEMU's user-mode emulator. */
+static int pick_platform(struct run *r, struct ob_error *err)
+{
+	const char *p = r->c->o.platform, *arch, *variant;
+	char a[32];
+
+	if (!p)
+		return 0;
+	/* "linux/ARCH" or "linux/ARCH/VARIANT"; a bare "ARCH" too, as docker takes it */
+	arch = strncmp(p, "linux/", 6) == 0 ? p + 6 : p;
+	variant = strchr(arch, '/');
+	if (!*arch || *arch == '/' || (arch == p && variant) || strlen(arch) >= sizeof(a) ||
+	    (variant && (!variant[1] || strchr(variant + 1, '/'))))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "invalid value '%s' for --platform: expected linux/ARCH[/VARIANT], e.g. linux/arm64 or linux/arm/v7",
+			      p);
+	snprintf(a, sizeof(a), "%.*s", (int)strcspn(arch, "/"), arch);
+	r->want_arch = arch;
+	r->foreign = strcmp(a, ob_image_host_arch()) != 0;
+	if (r->foreign && !ob_binfmt_qemu_arch(a))
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "invalid value '%s' for --platform: no QEMU user-mode emulator for '%s'",
+			      p, a);
+	if (r->foreign && r->c->o.rootfs_from)
+		return ob_err(err, OB_EXIT_USAGE, 0, "--platform needs --image, not --rootfs-from");
+	return 0;
+}
+
+/* Why a runtime cannot run a foreign platform's binaries; NULL if it can
+ * (runc, crun and rune exec them on the host's kernel, which hands them to
+ * binfmt_misc). */
+static const char *foreign_refusal(const struct ob_runtime *rt)
+{
+	if (rt->quirks & OB_RTQ_NETSTACK)
+		return "gVisor loads a container's binaries itself, for the host's architecture only (no binfmt_misc: exec format error)";
+	if (rt->quirks & OB_RTQ_KATA_CONFIG)
+		return "Kata runs containers in a guest of the host's architecture, without the host's binfmt_misc handlers";
+	return NULL;
+}
 
 /* --seccomp: the filter of every bundle of the run. */
 static int pick_seccomp(struct run *r, struct ob_error *err)
@@ -118,6 +166,10 @@ static int pick_engines(struct run *r, struct ob_error *err)
 	if (r->es.ncols && o->rootfs_from)
 		return ob_err(err, OB_EXIT_USAGE, 0, "--engine %s needs --image, not --rootfs-from",
 			      o->engine);
+	if (r->es.ncols && r->foreign)
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--platform %s runs on the bare runtimes only, not with --engine %s",
+			      o->platform, o->engine);
 	return 0;
 }
 
@@ -148,9 +200,18 @@ static int pick_tests(struct run *r, struct ob_error *err)
 static int pick_runtimes(struct run *r, struct ob_error *err)
 {
 	if (!r->c->o.runtimes) {
-		for (size_t i = 0; i < r->set.n && r->nrts < 64; i++)
-			if (r->set.rt[i].path && !r->set.rt[i].unusable)
-				r->rts[r->nrts++] = &r->set.rt[i];
+		for (size_t i = 0; i < r->set.n && r->nrts < 64; i++) {
+			struct ob_runtime *rt = &r->set.rt[i];
+
+			if (!rt->path || rt->unusable)
+				continue;
+			if (r->foreign && foreign_refusal(rt)) {
+				fprintf(stderr, "ocibench: %s left out: it cannot run %s binaries: %s\n",
+					rt->name, r->c->o.platform, foreign_refusal(rt));
+				continue;
+			}
+			r->rts[r->nrts++] = rt;
+		}
 		if (!r->nrts)
 			return ob_err(err, OB_EXIT_FAIL, 0,
 				      "no usable OCI runtime found (see `ocibench runtimes`)");
@@ -168,6 +229,10 @@ static int pick_runtimes(struct run *r, struct ob_error *err)
 		if (!rt->path || rt->unusable)
 			return ob_err(err, OB_EXIT_USAGE, 0, "runtime '%s' is not usable: %s", v[i],
 				      rt->unusable);
+		if (r->foreign && foreign_refusal(rt))
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "runtime '%s' cannot run --platform %s: %s", v[i],
+				      r->c->o.platform, foreign_refusal(rt));
 		r->rts[r->nrts++] = rt;
 	}
 	if (!n)
@@ -244,6 +309,9 @@ static int pick_net(struct run *r, struct ob_error *err)
 	if (!r->net_peer->path || r->net_peer->unusable)
 		return ob_err(err, OB_EXIT_USAGE, 0, "--net-peer runtime '%s' is not usable: %s", peer,
 			      r->net_peer->unusable);
+	if (r->foreign && foreign_refusal(r->net_peer))
+		return ob_err(err, OB_EXIT_USAGE, 0, "--net-peer runtime '%s' cannot run --platform %s: %s",
+			      peer, r->c->o.platform, foreign_refusal(r->net_peer));
 	return 0;
 }
 
@@ -318,9 +386,12 @@ static int open_source(struct run *r, struct ob_error *err)
 	if (stat(o->image, &st) < 0 || !S_ISDIR(st.st_mode))
 		return ob_err(err, OB_EXIT_USAGE, 0,
 			      "--image '%s' is not an OCI layout directory (build it with make)", o->image);
-	if (image_open(o->image, &r->img, err) < 0)
+	if (image_open(o->image, r->want_arch, &r->img, err) < 0)
 		return -1;
 	r->src.img = r->img;
+	if (r->foreign)
+		snprintf(r->platform, sizeof(r->platform), "%s/%s%s%s", r->img->os, r->img->arch,
+			 r->img->variant ? "/" : "", r->img->variant ? r->img->variant : "");
 	return 0;
 }
 
@@ -385,7 +456,8 @@ static int validate(struct run *r, struct ob_error *err)
 		return ob_err(err, OB_EXIT_USAGE, 0, "unexpected argument '%s'", r->c->pos[1]);
 	r->profile = &ob_profiles[o->profile];
 	r->repeat = o->repeat ? (int)o->repeat : r->profile->repeat;
-	if (pick_tests(r, err) < 0 || ob_cli_runtimes(r->c, &r->set, err) < 0 ||
+	if (pick_platform(r, err) < 0 || pick_tests(r, err) < 0 ||
+	    ob_cli_runtimes(r->c, &r->set, err) < 0 ||
 	    pick_runtimes(r, err) < 0 || pick_mounts(r, err) < 0 || pick_net(r, err) < 0 ||
 	    pick_density(r, err) < 0 ||
 	    pick_engines(r, err) < 0 || pick_seccomp(r, err) < 0)
@@ -481,7 +553,15 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 	json_object_set_new(m, "engines", ob_engines_manifest(&r->es));
 	json_object_set_new(m, "seccomp", ob_seccomp_manifest(&r->sc));
 	json_object_set_new(m, "workloads", workloads);
-	if (r->img)
+	if (r->img && r->foreign)
+		json_object_set_new(m, "image",
+				    json_pack("{s:s,s:s?,s:s,s:{s:s,s:s,s:s,s:b}}", "layout",
+					      r->c->o.image, "digest", r->img->manifest_digest,
+					      "platform", r->platform, "emulation", "emulator",
+					      "qemu-user", "binfmt_entry", r->binfmt.entry,
+					      "interpreter", r->binfmt.interpreter,
+					      "registered_by_ocibench", r->binfmt.added));
+	else if (r->img)
 		json_object_set_new(m, "image", json_pack("{s:s,s:s?}", "layout", r->c->o.image,
 							  "digest", r->img->manifest_digest));
 	else
@@ -503,7 +583,8 @@ int ob_cmd_bundle(struct cli *c, struct ob_error *err)
 	if (c->npos != 2)
 		return ob_err(err, OB_EXIT_USAGE, 0, "bundle needs one directory (that does not exist)");
 	r.profile = &ob_profiles[c->o.profile];
-	if (pick_tests(&r, err) < 0 || open_source(&r, err) < 0 || pick_seccomp(&r, err) < 0)
+	if (pick_platform(&r, err) < 0 || pick_tests(&r, err) < 0 || open_source(&r, err) < 0 ||
+	    pick_seccomp(&r, err) < 0)
 		goto out;
 	const struct ob_test *t = r.tests[0];
 	const char *variant = t->variants ? t->variants[0] : NULL;
@@ -534,7 +615,7 @@ out:
 
 int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 {
-	struct run r = { .c = c };
+	struct run r = { .c = c, .binfmt = { .lock = -1 } };
 	ob_cleanup_free char *rawpath = NULL;
 	struct ob_suite s = { 0 };
 	struct ob_kata_host kata = { .lock = -1 };
@@ -549,6 +630,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		goto out_early;
 	ob_state_cleanup(c->o.state_dir, c->o.bundle_dir, &r.set, stderr);
 	ob_kata_host_cleanup(stderr);
+	ob_binfmt_cleanup(stderr);
 	utc_stamp(r.runid, sizeof(r.runid), "%Y%m%dT%H%M%S");
 	snprintf(r.runid + strlen(r.runid), sizeof(r.runid) - strlen(r.runid), "-%ld", (long)getpid());
 	snprintf(r.bundles, sizeof(r.bundles), "%s/%s", c->o.bundle_dir, r.runid);
@@ -571,6 +653,9 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		    ob_kata_host_up(&kata, c->o.state_dir, stderr, err) < 0)
 			goto out_state;
 	}
+	/* the emulator for a foreign platform, registered for this run only */
+	if (r.foreign && ob_binfmt_up(&r.binfmt, r.img->arch, stderr, err) < 0)
+		goto out_state;
 	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
 		goto out_state;
 	/* daemons up and the image loaded before any result is written */
@@ -584,6 +669,9 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 		goto out_state;
 	fprintf(stderr, "ocibench: profile %s, %d repetition%s, results in %s\n", r.profile->name,
 		r.repeat, r.repeat == 1 ? "" : "s", r.out);
+	if (r.foreign)
+		fprintf(stderr, "ocibench: %s under QEMU's user-mode emulator (binfmt_misc entry %s): figures check correctness, not speed, and are marked emulated\n",
+			r.platform, r.binfmt.entry);
 	s = (struct ob_suite){ .profile = r.profile, .repeat = r.repeat, .tests = r.tests,
 			       .ntests = r.ntests, .rts = r.cols, .nrts = r.ncols, .src = &r.src,
 			       .image_env = image_env(r.img), .runid = r.runid,
@@ -592,7 +680,8 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 			       .tty = isatty(2), .net_subnet = r.net_subnet, .net_peer = r.net_peer,
 			       .concurrency = (size_t)c->o.concurrency,
 			       .density_budget = r.density_budget,
-			       .density_budget_pct = r.density_budget_pct };
+			       .density_budget_pct = r.density_budget_pct,
+			       .emulated = r.foreign ? r.platform : NULL };
 	if (ob_suite_run(&s, err) < 0) {
 		/* the manifest says incomplete since the start; say why if the disk lets us */
 		struct ob_error e2;
@@ -642,6 +731,7 @@ out_state:
 			ob_err_print("ocibench", &e2);
 	}
 	ob_kata_host_down(&kata, stderr);
+	ob_binfmt_down(&r.binfmt, stderr);
 	ob_state_end(c->o.state_dir, r.runid);
 out_early:
 	ob_engines_free(&r.es);

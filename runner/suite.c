@@ -122,6 +122,10 @@ static int record(struct ob_suite *s, const struct ob_runtime *rt, const struct 
 		json_object_set_new(o, "first_instruction_null", json_string(why));
 	if (rt->accel)
 		json_object_set_new(o, "accel", json_string(rt->accel));
+	if (s->emulated) { /* figures of a foreign platform: correctness, never speed */
+		json_object_set_new(o, "platform", json_string(s->emulated));
+		json_object_set_new(o, "emulated", json_true());
+	}
 	if ((rt->quirks & OB_RTQ_KATA_CONFIG) && r->create_attempts > 0) {
 		json_object_set_new(o, "create_attempts", json_integer(r->create_attempts));
 		s->kata_creates++;

@@ -122,6 +122,8 @@ struct ob_suite {
 	size_t concurrency;                   /* density: lifecycles in flight */
 	uint64_t density_budget;              /* density: bytes, or 0: ... */
 	double density_budget_pct;            /* ... this % of MemAvailable at the cell's start */
+	const char *emulated;  /* "linux/arm64": the image's platform, run under QEMU's
+				* user-mode emulator (binfmt_misc); NULL: native */
 	/* out */
 	size_t cells, failed;
 	size_t kata_creates, kata_retries; /* Kata creates, and those tried again */
