@@ -275,9 +275,9 @@ int ob_study_compare(const struct ob_results *r, const char *arch, struct ob_stu
 				ratio_interval(&sa, &sb, &e->lo, &e->hi);
 			e->there = col >= 0 ? s.v[i][col] / s.v[i][scol] : NAN;
 			e->same = -1;
-			/* an emulated CPU is never ranked against the study's KVM figures */
-			if (r->rts[rt].accel && strcmp(r->rts[rt].accel, "tcg") == 0 &&
-			    isfinite(e->there)) {
+			/* an emulated CPU (Kata on TCG, a foreign platform under
+			 * QEMU) is never ranked against the study's native figures */
+			if (r->rts[rt].emulated && isfinite(e->there)) {
 				e->same = OB_STUDY_EMULATED;
 			} else if (isfinite(e->here) && isfinite(e->there)) {
 				bool ci = isfinite(e->lo) && isfinite(e->hi);
@@ -378,9 +378,12 @@ out:
 	return rc;
 }
 
-static void compare_row(const struct ob_results *a, const struct ob_results *b,
-			const struct ob_row *rw, FILE *out)
+/* Prints one row's cells; returns how many were not ranked (emulated). */
+static size_t compare_row(const struct ob_results *a, const struct ob_results *b,
+			  const struct ob_row *rw, FILE *out)
 {
+	size_t emulated = 0;
+
 	long ra = ob_results_row(a, rw->def->test, rw->variant, rw->def->metric);
 	long rb = ob_results_row(b, rw->def->test, rw->variant, rw->def->metric);
 
@@ -395,15 +398,21 @@ static void compare_row(const struct ob_results *a, const struct ob_results *b,
 		mb = mean_of(b, rb, ib);
 		if (isnan(ma) && isnan(mb))
 			continue;
+		/* the heading that says emulated, when one side was */
 		fprintf(out, "%-30s  %-20s", rw->label,
-			ia >= 0 ? a->rts[ia].label : b->rts[ib].label);
+			ia >= 0 && !(ib >= 0 && b->rts[ib].emulated) ? a->rts[ia].label
+								     : b->rts[ib].label);
 		num(out, ma, isnan(ma) ? mb : ma, 12);
 		num(out, mb, isnan(ma) ? mb : ma, 12);
-		if (isfinite(mb / ma))
+		if (ob_results_pair_emulated(a, ia, b, ib) && !isnan(ma) && !isnan(mb)) {
+			fprintf(out, "  %9s\n", "emulated");
+			emulated++;
+		} else if (isfinite(mb / ma))
 			fprintf(out, "  %9.3f\n", mb / ma);
 		else
 			fprintf(out, "  %9s\n", "-");
 	}
+	return emulated;
 }
 
 int ob_results_compare_dirs(const char *a, const char *b, FILE *out, struct ob_error *err)
@@ -416,14 +425,19 @@ int ob_results_compare_dirs(const char *a, const char *b, FILE *out, struct ob_e
 		goto out;
 	fprintf(out, "A = %s\nB = %s\n", a, b);
 	fprintf(out, "%-30s  %-20s  %12s  %12s  %9s\n", "test", "runtime", "mean A", "mean B", "B / A");
+	size_t emulated = 0;
+
 	for (size_t i = 0; i < ra.nrows; i++)
-		compare_row(&ra, &rb, &ra.rows[i], out);
+		emulated += compare_row(&ra, &rb, &ra.rows[i], out);
 	for (size_t i = 0; i < rb.nrows; i++) {
 		const struct ob_row *rw = &rb.rows[i];
 
 		if (ob_results_row(&ra, rw->def->test, rw->variant, rw->def->metric) < 0)
-			compare_row(&ra, &rb, rw, out);
+			emulated += compare_row(&ra, &rb, rw, out);
 	}
+	if (emulated)
+		fprintf(out, "%zu cell%s not ranked: a figure on an emulated CPU (a foreign platform under QEMU's user-mode emulator, or Kata on TCG) checks correctness, not speed\n",
+			emulated, emulated == 1 ? "" : "s");
 	rc = 0;
 out:
 	ob_results_free(&ra);

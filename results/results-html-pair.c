@@ -90,7 +90,10 @@ static void pair_table_row(FILE *out, const struct ob_results *a, const struct o
 		    (rb < 0 || ib < 0 || !ob_results_group(b, (size_t)rb, (size_t)ib)))
 			continue; /* in neither run */
 		ref = row_ref(a, ra, b, rb);
-		ob_html_ratio(mb / ma, q, sizeof(q));
+		if (ob_results_pair_emulated(a, ia, b, ib)) /* never ranked */
+			snprintf(q, sizeof(q), "emulated");
+		else
+			ob_html_ratio(mb / ma, q, sizeof(q));
 		fputs("<tr><th>", out);
 		H(out, rw->label);
 		fputs("</th><td>", out);
@@ -120,7 +123,8 @@ static void pair_chart(FILE *out, const struct ob_results *a, const struct ob_re
 		long ia = ob_results_runtime(a, names[k]), ib = ob_results_runtime(b, names[k]);
 
 		ob_html_bar(a, ra, ia, NAN, &bars[2 * k], &texts[2 * k]);
-		ob_html_bar(b, rb, ib, ob_html_mean(a, ra, ia), &bars[2 * k + 1], &texts[2 * k + 1]);
+		ob_html_bar(b, rb, ib, ob_results_pair_emulated(a, ia, b, ib) ? NAN : ob_html_mean(a, ra, ia),
+			    &bars[2 * k + 1], &texts[2 * k + 1]);
 	}
 	struct ob_svg_chart c = {id, rw->label, rw->def->unit, names, n, series, 2, bars};
 

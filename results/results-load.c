@@ -40,17 +40,22 @@ static const char *jstr(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
-/* The column's accelerator and heading ("kata [tcg]"). */
-static void set_accel(struct ob_runtime_col *c, const char *accel)
+/* The column's accelerator or emulated platform, and its heading
+ * ("kata [tcg]", "runc [linux/arm64, emulated]"). */
+static void set_accel(struct ob_runtime_col *c, json_t *rec)
 {
+	const char *accel = jstr(rec, "accel");
+	const char *platform = json_is_true(json_object_get(rec, "emulated"))
+				       ? (jstr(rec, "platform") ? jstr(rec, "platform") : "foreign")
+				       : NULL;
+
 	free(c->label);
 	c->accel = dup_or_null(accel);
-	if (!accel) {
-		c->label = strdup(c->name);
-	} else if (asprintf(&c->label, "%s [%s]", c->name, accel) < 0) {
-		c->label = NULL;
-	}
-	if (!c->label)
+	c->platform = dup_or_null(platform);
+	c->emulated = (accel && strcmp(accel, "tcg") == 0) || platform;
+	if ((accel ? asprintf(&c->label, "%s [%s]", c->name, accel)
+	     : platform ? asprintf(&c->label, "%s [%s, emulated]", c->name, platform)
+			: (c->label = strdup(c->name)) ? 0 : -1) < 0)
 		abort();
 }
 
@@ -64,8 +69,9 @@ static long find_runtime(struct ob_results *r, json_t *rec)
 			c = &r->rts[i];
 			if (c->version == NULL)
 				c->version = dup_or_null(jstr(rec, "runtime_version"));
-			if (c->accel == NULL && jstr(rec, "accel"))
-				set_accel(c, jstr(rec, "accel"));
+			if (c->accel == NULL && c->platform == NULL &&
+			    (jstr(rec, "accel") || json_is_true(json_object_get(rec, "emulated"))))
+				set_accel(c, rec);
 			return (long)i;
 		}
 	}
@@ -77,10 +83,15 @@ static long find_runtime(struct ob_results *r, json_t *rec)
 	c->path = dup_or_null(jstr(rec, "runtime_path"));
 	if (c->name == NULL)
 		return -1;
-	c->accel = NULL;
 	c->label = NULL;
-	set_accel(c, jstr(rec, "accel"));
+	set_accel(c, rec);
 	return (long)r->nrts++;
+}
+
+int ob_results_pair_emulated(const struct ob_results *a, long ia, const struct ob_results *b,
+			     long ib)
+{
+	return (ia >= 0 && a->rts[ia].emulated) || (ib >= 0 && b->rts[ib].emulated);
 }
 
 static struct ob_group *find_group(struct ob_results *r, size_t rt, const char *test,
@@ -373,6 +384,7 @@ void ob_results_free(struct ob_results *r)
 		free(r->rts[i].name);
 		free(r->rts[i].version);
 		free(r->rts[i].accel);
+		free(r->rts[i].platform);
 		free(r->rts[i].label);
 		free(r->rts[i].path);
 	}

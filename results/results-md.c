@@ -113,9 +113,14 @@ static void md_runtimes(FILE *out, const struct ob_results *r)
 		fputs(" | ", out);
 		ob_md_text(out, r->rts[i].path ? r->rts[i].path : "");
 		fputs(" | ", out);
-		ob_md_text(out, !r->rts[i].accel ? ""
-				: strcmp(r->rts[i].accel, "tcg") == 0 ? "tcg (QEMU's software CPU: emulated)"
-								      : r->rts[i].accel);
+		if (r->rts[i].platform) {
+			ob_md_text(out, r->rts[i].platform);
+			fputs(" (QEMU's user-mode emulator: emulated)", out);
+		} else {
+			ob_md_text(out, !r->rts[i].accel ? ""
+					: strcmp(r->rts[i].accel, "tcg") == 0 ? "tcg (QEMU's software CPU: emulated)"
+									      : r->rts[i].accel);
+		}
 		fputs(" |\n", out);
 	}
 }

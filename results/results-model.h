@@ -59,7 +59,11 @@ struct ob_runtime_col {
 	char *version;  /* first one seen, or NULL */
 	char *path;
 	char *accel;    /* a VM runtime's "kvm" or "tcg" (emulated CPU), or NULL */
-	char *label;    /* the column's heading: "kata [tcg]" beside an accel, else name */
+	char *label;    /* the column's heading: "kata [tcg]" beside an accel,
+			 * "runc [linux/arm64, emulated]" for a foreign platform, else name */
+	char *platform; /* a foreign platform run under QEMU's user-mode emulator, or NULL */
+	int emulated;   /* figures of an emulated CPU (tcg, or a foreign platform):
+			 * correctness only, never ranked against others */
 };
 
 struct ob_row {
@@ -131,6 +135,10 @@ const struct ob_group *ob_results_group(const struct ob_results *r, size_t row, 
 /* Statistics of one cell (n 0 when there is no value). */
 int ob_results_stats(const struct ob_results *r, size_t row, size_t rt, struct ob_stats *st,
 		     struct ob_error *err);
+/* Whether either of two columns (index -1: none) ran on an emulated CPU:
+ * then their figures are not ranked against each other. */
+int ob_results_pair_emulated(const struct ob_results *a, long ia, const struct ob_results *b,
+			     long ib);
 /* Index of a runtime by name, or -1. */
 long ob_results_runtime(const struct ob_results *r, const char *name);
 /* Index of the row (test, variant, metric), or -1. */

@@ -13,7 +13,10 @@
  *   first_instruction_ms (start command issued -> workload's first act, or null),
  *   workload (the workload's JSON object, or null), stderr_tail (string, on failure),
  *   started_at (ISO-8601 UTC), argv (the workload's command line in the
- *   container, as config.json gave it; optional).
+ *   container, as config.json gave it; optional), accel (a VM runtime's "kvm"
+ *   or "tcg"; optional), platform and emulated (true) for a foreign
+ *   platform run under QEMU's user-mode emulator (optional): a column with
+ *   either emulated CPU is never ranked against another.
  * A line that does not parse (a killed writer) is ignored with a warning.
  */
 #ifndef OB_RESULTS_H

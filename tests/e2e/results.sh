@@ -118,6 +118,23 @@ cp "$T_TMP/out" "$T_TMP/cmpk"
 t_ok "compare: TCG cells are emulated, never ranked" \
 	sh -c "grep -E '^create \(s\) +kata \[tcg\] .* emulated$' '$T_TMP/cmpk' && ! grep -E 'kata.*(yes|NO)$' '$T_TMP/cmpk' && grep -q '^0 of 0 comparable' '$T_TMP/cmpk'"
 
+# ---- a foreign platform under QEMU's user-mode emulator (--platform) ---------
+E=$T_TMP/emu
+mkdir "$E"
+jq -cR 'fromjson? | .platform = "linux/arm64/v8" | .emulated = true' "$D/raw.jsonl" >"$E/raw.jsonl"
+t_ok "report of an emulated run" "$TOOL" report "$E"
+t_ok "its columns say platform and emulated" grep -qF '| test | runc [linux/arm64/v8, emulated] |' "$E/report.md"
+t_ok "its runtime table too" grep -qF "linux/arm64/v8 (QEMU's user-mode emulator: emulated)" "$E/report.md"
+t_ok "compare native emulated" "$TOOL" compare "$D" "$E"
+cp "$T_TMP/out" "$T_TMP/cmpe"
+t_ok "compare: emulated cells have no ratio, and it says why" \
+	sh -c "grep -qE '^CPU \(s\) +runc \[linux/arm64/v8, emulated\] +10\.20 +10\.20 +emulated$' '$T_TMP/cmpe' &&
+	       ! grep -qE ' [0-9]+\.[0-9]{3}$' '$T_TMP/cmpe' && grep -q 'cells not ranked: a figure on an emulated CPU' '$T_TMP/cmpe'"
+t_ok "compare --study of the emulated run" "$TOOL" compare "$E" --study x86_64
+cp "$T_TMP/out" "$T_TMP/cmpes"
+t_ok "compare --study: emulated, never ranked" \
+	sh -c "grep -qE ' emulated$' '$T_TMP/cmpes' && ! grep -qE ' (yes|NO)$' '$T_TMP/cmpes' && grep -q '^0 of 0 comparable' '$T_TMP/cmpes'"
+
 t_exit 1 "a directory without raw.jsonl" "$TOOL" report "$T_TMP/nowhere"
 t_err_line "one line naming the file" "nowhere/raw.jsonl"
 mkdir "$T_TMP/empty" && echo 'garbage' >"$T_TMP/empty/raw.jsonl"
