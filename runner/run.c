@@ -656,6 +656,7 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	/* the emulator for a foreign platform, registered for this run only */
 	if (r.foreign && ob_binfmt_up(&r.binfmt, r.img->arch, stderr, err) < 0)
 		goto out_state;
+	ob_host_set_emulator(r.foreign ? r.binfmt.interpreter : NULL);
 	if (ob_mkdir_p(r.bundles, 0700, err) < 0 || !(workloads = probe_workloads(&r, err)))
 		goto out_state;
 	/* daemons up and the image loaded before any result is written */

@@ -34,4 +34,9 @@ void ob_hostcpu_run(const struct ob_suite *s, const struct ob_test *t, const str
 /* "n8" -> 8; 0 when the variant is not a density. */
 size_t ob_density_n(const char *variant);
 
+/* --platform: the workload runs as the emulator binfmt_misc registered
+ * (/proc/PID/exe names it, not the workload's binary): a container's
+ * process running path counts as the workload's.  NULL: native. */
+void ob_host_set_emulator(const char *path);
+
 #endif

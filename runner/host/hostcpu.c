@@ -35,7 +35,7 @@ static void settle(pid_t pid, const struct ob_rtstate *rs, const struct stat *wl
 		if (rs->own[i] == pid)
 			return;
 	snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)pid);
-	while (wl && stat(exe, &st) == 0 && !(st.st_dev == wl->st_dev && st.st_ino == wl->st_ino) &&
+	while (wl && stat(exe, &st) == 0 && !ob_hprocs_is_workload(&st, wl) &&
 	       ob_now_ns() < until)
 		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 }

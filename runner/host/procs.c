@@ -1,5 +1,6 @@
 /* procs.c - see procs.h */
 #include "procs.h"
+#include "cells.h"
 
 #include <dirent.h>
 #include <signal.h>
@@ -180,6 +181,20 @@ static bool owned(const struct ob_rtstate *rs, pid_t pid)
 	return false;
 }
 
+static struct stat emulator;
+static bool have_emulator;
+
+void ob_host_set_emulator(const char *path)
+{
+	have_emulator = path && stat(path, &emulator) == 0;
+}
+
+bool ob_hprocs_is_workload(const struct stat *st, const struct stat *wl)
+{
+	return (st->st_dev == wl->st_dev && st->st_ino == wl->st_ino) ||
+	       (have_emulator && st->st_dev == emulator.st_dev && st->st_ino == emulator.st_ino);
+}
+
 void ob_hprocs_classify(struct ob_hprocs *hp, const struct ob_rtstate *rs, const struct stat *wl)
 {
 	for (size_t i = 0; i < hp->n; i++) {
@@ -191,7 +206,7 @@ void ob_hprocs_classify(struct ob_hprocs *hp, const struct ob_rtstate *rs, const
 		if (owned(rs, p->pid) || !wl)
 			p->workload = false;
 		else if (stat(exe, &st) == 0)
-			p->workload = st.st_dev == wl->st_dev && st.st_ino == wl->st_ino;
+			p->workload = ob_hprocs_is_workload(&st, wl);
 		else if (p->found & OB_FOUND_PID)
 			p->workload = true;
 	}

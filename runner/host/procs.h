@@ -59,6 +59,11 @@ int ob_hprocs_find(pid_t pid, const struct ob_rtstate *rs, const struct stat *wl
  * become the workload, so call this again after it. */
 void ob_hprocs_classify(struct ob_hprocs *hp, const struct ob_rtstate *rs, const struct stat *wl);
 
+/* Whether a process's executable (st, from /proc/PID/exe) is the workload's:
+ * wl, or under --platform the emulator that binfmt_misc runs it with (see
+ * ob_host_set_emulator in cells.h). */
+bool ob_hprocs_is_workload(const struct stat *st, const struct stat *wl);
+
 /* Totals of the runtime's (workload false) or the workload's processes. */
 uint64_t ob_hprocs_pss(const struct ob_hprocs *hp, bool workload);
 size_t ob_hprocs_count(const struct ob_hprocs *hp, bool workload);

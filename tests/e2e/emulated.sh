@@ -128,6 +128,14 @@ t_jq "memory: the whole size moved, one operation per block" \
 	'map(select(.test == "memory")) | all(.workload | .mib_transferred * 1048576 == .params.memory_total_size
 	 and .operations * .params.memory_block_size == .params.memory_total_size)' "$T_TMP/all.json"
 
+# footprint: the emulator running the workload is the workload's process
+# (its /proc/PID/exe is the emulator, not the workload's binary)
+t_ok "footprint of $PLAT under runc" OB --image="$IMG" --platform=$PLAT --runtimes=runc --tests=footprint \
+	--profile=smoke --out="$T_TMP/res-fp"
+t_jq "  the emulated workload's PSS is the workload's, none is runc's" \
+	'.workload_pss_kib > 0 and .runtime_pss_kib == 0 and all(.processes[]; .role == "workload")' \
+	"$T_TMP/res-fp/raw.jsonl"
+
 # ---- reports and compare: emulated, never ranked ------------------------------
 t_ok "report.md: the columns and the runtime table say emulated" \
 	sh -c "grep -q 'runc \[linux/arm64/v8, emulated\]' '$R/report.md' && grep -q \"QEMU's user-mode emulator: emulated\" '$R/report.md'"
