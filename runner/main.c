@@ -48,7 +48,8 @@ static const struct ob_opt run_opts[] = {
 	  "repetitions of every cell (default: the profile's)" },
 	{ "tests", OB_OPT_STRING, O(tests), NULL, 0, 0, NULL,
 	  "comma list: lifecycle,cpu,memory,fileio,syscall,net,footprint,density"
-	  " (default: all but density)" },
+	  " (default: all but density); TEST:V1+V2 runs only those variants"
+	  " (fileio:seqrd+seqwr)" },
 	{ "runtimes", OB_OPT_STRING, O(runtimes), NULL, 0, 0, NULL,
 	  "comma list of runtime names (default: every usable one)" },
 	{ "out", OB_OPT_STRING, O(out), NULL, 0, 0, NULL, "results directory (default results/TIMESTAMP)" },

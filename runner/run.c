@@ -74,6 +74,9 @@ struct run {
 	size_t nrts;
 	const struct ob_test *tests[16];
 	size_t ntests;
+	struct ob_test narrowed[16]; /* tests named with some of their variants */
+	const char *picked[16][9];   /* their variants, NULL-terminated */
+	size_t nnarrowed;
 	struct ob_test mounted[16]; /* tests on a --mount other than rootfs */
 	size_t nmounted;
 	enum ob_mount_kind mounts[4];
@@ -173,6 +176,48 @@ static int pick_engines(struct run *r, struct ob_error *err)
 	return 0;
 }
 
+/* --tests TEST:V1+V2: *t becomes a copy of the test with only those
+ * variants, in the test's own order (fileio's seqwr stays last). */
+static int narrow(struct run *r, const struct ob_test **t, char *only, struct ob_error *err)
+{
+	const struct ob_test *full = *t;
+	char *save = NULL, known[128] = "";
+	size_t k = 0, i;
+
+	if (!full->variants)
+		return ob_err(err, OB_EXIT_USAGE, 0, "test '%s' in --tests has no variants to pick",
+			      full->name);
+	for (i = 0; full->variants[i]; i++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? ", " : "",
+			 full->variants[i]);
+	bool want[8] = { false };
+
+	for (char *w = strtok_r(only, "+", &save); w; w = strtok_r(NULL, "+", &save)) {
+		for (i = 0; full->variants[i] && strcmp(full->variants[i], w) != 0; i++)
+			;
+		if (!full->variants[i] || i >= 8)
+			return ob_err(err, OB_EXIT_USAGE, 0,
+				      "unknown variant '%s' of %s in --tests: expected %s", w,
+				      full->name, known);
+		want[i] = true;
+	}
+	if (r->nnarrowed == 16)
+		return ob_err(err, OB_EXIT_USAGE, 0, "too many tests in --tests");
+	const char **picked = r->picked[r->nnarrowed];
+
+	for (i = 0; full->variants[i] && i < 8; i++)
+		if (want[i])
+			picked[k++] = full->variants[i];
+	if (!k)
+		return ob_err(err, OB_EXIT_USAGE, 0, "no variant of %s after ':' in --tests: expected %s",
+			      full->name, known);
+	picked[k] = NULL;
+	r->narrowed[r->nnarrowed] = *full;
+	r->narrowed[r->nnarrowed].variants = picked;
+	*t = &r->narrowed[r->nnarrowed++];
+	return 0;
+}
+
 static int pick_tests(struct run *r, struct ob_error *err)
 {
 	if (!r->c->o.tests) {
@@ -186,10 +231,16 @@ static int pick_tests(struct run *r, struct ob_error *err)
 	size_t n = ob_cli_split(r->c->o.tests, &keep, v, 16);
 
 	for (size_t i = 0; i < n; i++) {
+		char *only = strchr(v[i], ':');
+
+		if (only)
+			*only++ = '\0';
 		const struct ob_test *t = ob_test_find(v[i]);
 
 		if (!t)
 			return ob_err(err, OB_EXIT_USAGE, 0, "unknown test '%s' in --tests", v[i]);
+		if (only && narrow(r, &t, only, err) < 0)
+			return -1;
 		r->tests[r->ntests++] = t;
 	}
 	if (!n)

@@ -46,6 +46,8 @@ bad() { # code desc word args...
 bad 2 "unknown mount" nfs --tests=fileio --mount=bind,nfs
 bad 2 "repeated mount" "'bind'" --tests=fileio --mount=bind,tmpfs,bind
 bad 2 "--mount without fileio" fileio --tests=cpu --mount=tmpfs
+bad 2 "unknown variant of a test" seqx --tests=fileio:seqx
+bad 2 "variants of a test that has none" "'cpu'" --tests=cpu:stream
 mkdir "$T_TMP/small"
 if mount -t tmpfs -o size=8m ob-small "$T_TMP/small"; then
 	bad 1 "bind: too little disk for the file set" "not enough free space" --tests=fileio \
@@ -92,6 +94,13 @@ t_jq "manifest: the mounts" '.mounts == ["rootfs","bind","bind-tmpfs","tmpfs"] a
 t_ok "report.md: one row per mount variant" sh -c "grep -qF '| SeqWrite (s) |' '$R/report.md' && grep -qF '| SeqWrite [seqwr-bind] (s) |' '$R/report.md' && grep -qF '| SeqWrite [seqwr-bind-tmpfs] (s) |' '$R/report.md' && grep -qF '| SeqWrite [seqwr-tmpfs] (s) |' '$R/report.md'"
 t_ok "summary.csv: runsc seqwr-tmpfs has its own row" grep -q '^runsc,fileio,seqwr-tmpfs,time,' "$R/summary.csv"
 t_ok "no container, mount or bundle after the mount variants" no_leftovers
+
+# ---- TEST:VARIANTS: only those, in the test's order (seqwr last) ---------------
+t_ok "fileio:seqwr+seqrd under runc on tmpfs" OB --profile=smoke --tests=fileio:seqwr+seqrd \
+	--mount=tmpfs --runtimes=runc --timeout=60 --out="$T_TMP/res-pick"
+jq -s . "$T_TMP/res-pick/raw.jsonl" >"$T_TMP/pick.json"
+t_jq "two cells, seqrd-tmpfs then seqwr-tmpfs, both ok" \
+	'map(.variant) == ["seqrd-tmpfs","seqwr-tmpfs"] and all(.status == "ok")' "$T_TMP/pick.json"
 
 # ---- the paper profile's fileio rules (paper-smoke: 4 files, 1M, 16K blocks) ----
 # The amounts of work (sysbench 0.4's) and one prepared file set per runtime
