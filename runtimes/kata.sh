@@ -76,17 +76,22 @@ probe_accel() {
 	fi
 }
 
-# hypervisor_section DEST: a generated configuration on stdin with its
+# hypervisor_section DEST VHOST: a generated configuration on stdin with its
 # [hypervisor.qemu] path, kernel and initrd set to ours, and no image.
+# VHOST ("true"/"false") says whether the guest's network goes through the
+# host's vhost-net: Kata opens /dev/vhost-net for every network interface
+# and fails the create without it; under TCG it would not help anyway.
 # Block devices are never handed to the guest: with them, Kata attaches the
 # host disk under a bundle's rootfs (the host's own root filesystem, mounted
 # there) to the guest, which mounts it a second time, read-write; the
 # container's files go through the shared filesystem (9p or virtio-fs), as
 # the study measured.
 hypervisor_section() {
-	awk -v dest="$1" '
+	awk -v dest="$1" -v vhost="$2" '
 	/^\[/ { inq = ($0 == "[hypervisor.qemu]") }
 	inq && /^#? *disable_block_device_use = / { print "disable_block_device_use = true"; next }
+	inq && /^#? *disable_vhost_net = / {
+		print "disable_vhost_net = " (vhost == "true" ? "false" : "true"); next }
 	inq && /^path = / { print "path = \"" dest "/libexec/qemu-accel\""; next }
 	inq && /^valid_hypervisor_paths = / {
 		print "valid_hypervisor_paths = [\"" dest "/libexec/qemu-accel\"]"; next }
@@ -123,15 +128,19 @@ recipe_build() {
 	install -m 755 "$gp/agent/kata-agent" "$stage/libexec/kata-agent"
 	sed "s|@QEMU@|$QEMU|" "$here/kata/qemu-accel" >"$stage/libexec/qemu-accel"
 	chmod 755 "$stage/libexec/qemu-accel"
-	# Two configurations; the guest boots from the initrd, not an image.
-	hypervisor_section "$dest" <"$gp/runtime/cli/config/configuration-qemu.toml" \
-		>"$stage/share/configuration-9p.toml"
-	hypervisor_section "$dest" <"$gp/runtime/cli/config/configuration-qemu-virtiofs.toml" \
-		>"$stage/share/configuration-virtio-fs.toml"
 	make_guest "$work" "$stage"
 	probe_accel "$stage" >"$work/accel"
 	cut -d' ' -f1 "$work/accel" >"$stage/share/accel"
 	cut -d' ' -f2- "$work/accel" >"$stage/share/accel.why"
+	vhost=false
+	[ "$(cat "$stage/share/accel")" = kvm ] && [ -c /dev/vhost-net ] && vhost=true
+	echo "$vhost" >"$stage/share/vhost-net"
+	# Two configurations; the guest boots from the initrd, not an image.
+	hypervisor_section "$dest" "$vhost" <"$gp/runtime/cli/config/configuration-qemu.toml" \
+		>"$stage/share/configuration-9p.toml"
+	hypervisor_section "$dest" "$vhost" \
+		<"$gp/runtime/cli/config/configuration-qemu-virtiofs.toml" \
+		>"$stage/share/configuration-virtio-fs.toml"
 	cat "$work/guest.info" >"$stage/share/guest.info"
 }
 
@@ -139,4 +148,5 @@ recipe_info() {
 	echo "version=$("$1/bin/kata-runtime" --version | head -n 1)"
 	cat "$1/share/guest.info"
 	echo "accel=$(cat "$1/share/accel") ($(cat "$1/share/accel.why"))"
+	echo "vhost_net=$(cat "$1/share/vhost-net") (KVM and /dev/vhost-net: both needed)"
 }

@@ -80,6 +80,19 @@ static void side_init(struct side *sd, const struct ob_runtime *rt)
 		sd->rt.mask_dir = SYSCTL_DIR;
 }
 
+/* One endpoint of the cell's network, for a create's retry. */
+struct endpoint {
+	const struct ob_netenv *ne;
+	unsigned i;
+};
+
+static int reset_endpoint(void *arg, struct ob_error *err)
+{
+	const struct endpoint *ep = arg;
+
+	return ob_netenv_reset(ep->ne, ep->i, err);
+}
+
 static int join_netns(json_t *config, void *path, struct ob_error *err)
 {
 	json_t *nss = json_object_get(json_object_get(config, "linux"), "namespaces"), *ns;
@@ -199,6 +212,8 @@ static json_t *extra(const struct ob_netenv *ne, const struct side *cli, const s
 
 	json_object_set_new(net, "server_exit_status",
 			    sr->exit_status >= 0 ? json_integer(sr->exit_status) : json_null());
+	if (sr->create_attempts > 0 && (srv->rt.quirks & OB_RTQ_KATA_CONFIG))
+		json_object_set_new(net, "server_create_attempts", json_integer(sr->create_attempts));
 	return json_pack("{s:o,s:o}", "runtime_args", args_json(cli->rt.args), "net", net);
 }
 
@@ -229,6 +244,7 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 	struct ob_lc_result sr = { .exit_status = -1 };
 	struct ob_bundle cb = { 0 }, sb = { 0 };
 	struct ob_netenv ne = { 0 };
+	struct endpoint eps[2] = { { &ne, 0 }, { &ne, 1 } };
 	struct side cli, srv;
 	struct ob_error err;
 	bool server_up = false, have_net = false;
@@ -260,8 +276,12 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 		fail_err(r, OB_LC_FAILED, "bundle", &err);
 		goto out;
 	}
+	sb.before_retry = cb.before_retry = reset_endpoint;
+	sb.retry_arg = &eps[0];
+	cb.retry_arg = &eps[1];
 	if (ob_lc_up(&srv.rt, &sb, sid, deadline, &sr, &spid) < 0) {
 		fail_err(r, sr.status, "server", &sr.err);
+		r->create_attempts = sr.create_attempts;
 		r->stderr_tail = sr.stderr_tail ? strdup(sr.stderr_tail) : NULL;
 		goto out;
 	}

@@ -6,7 +6,9 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "proc.h"
 
@@ -60,6 +62,39 @@ int ob_netenv_readdr(const struct ob_netenv *ne, unsigned i, struct ob_error *er
 	    ob_proc_cmdl(err, "ip", "-n", ne->ns[i], "link", "set", "eth0", "up", NULL) < 0)
 		return ob_err_wrap(err, "network endpoint %s", ne->ns[i]);
 	return 0;
+}
+
+int ob_netenv_reset(const struct ob_netenv *ne, unsigned i, struct ob_error *err)
+{
+	char *ip = ob_proc_which("ip"), *out = NULL, *line, *save = NULL;
+	char *argv[] = { ip, "-n", (char *)ne->ns[i], "-o", "link", "show", NULL };
+	int st, ret = -1;
+
+	if (ip == NULL)
+		return ob_err(err, OB_EXIT_FAIL, 0, "ip (iproute2) not found on PATH");
+	if (ob_proc_capture(argv, OB_PROC_CMD_TIMEOUT_NS, &st, &out, err) < 0)
+		goto out;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		ob_err(err, OB_EXIT_FAIL, 0, "'ip -n %s link show' failed: %s", ne->ns[i], out);
+		goto out;
+	}
+	/* "N: NAME[@PEER]: <FLAGS> ..." a line */
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[64];
+
+		if (sscanf(line, "%*u: %63[^:@ ]", name) != 1 || strcmp(name, "lo") == 0 ||
+		    strcmp(name, "eth0") == 0)
+			continue;
+		if (ob_proc_cmdl(err, "ip", "-n", ne->ns[i], "link", "delete", name, NULL) < 0)
+			goto out;
+	}
+	/* eth0 may have none: deleting it may fail */
+	ob_proc_cmdl(NULL, "tc", "-n", ne->ns[i], "qdisc", "del", "dev", "eth0", "ingress", NULL);
+	ret = ob_netenv_readdr(ne, i, err);
+out:
+	free(out);
+	free(ip);
+	return ret < 0 ? ob_err_wrap(err, "resetting network endpoint %s", ne->ns[i]) : 0;
 }
 
 static int add_endpoint(struct ob_netenv *ne, unsigned i, struct ob_error *err)

@@ -39,6 +39,11 @@ int ob_netenv_create(struct ob_netenv *ne, const char *prefix, struct in_addr ne
 /* (Re)assign endpoint i's address (runsc's sandbox network takes it away). */
 int ob_netenv_readdr(const struct ob_netenv *ne, unsigned i, struct ob_error *err);
 
+/* Undo what a runtime's failed create left in endpoint i (Kata: its tap
+ * device and the tc ingress qdisc on eth0): every link but lo and eth0
+ * goes, eth0 gets its address again. */
+int ob_netenv_reset(const struct ob_netenv *ne, unsigned i, struct ob_error *err);
+
 /* Path of endpoint i's namespace, for the OCI config. */
 void ob_netenv_path(const struct ob_netenv *ne, unsigned i, char *buf, size_t len);
 

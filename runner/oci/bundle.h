@@ -26,6 +26,11 @@ struct ob_bundle {
 	char *pidfile; /* dir/pid */
 	const char *netns; /* borrowed: the network namespace (a path) the container
 	                    * joins; NULL: a new one */
+	/* Undoes what a failed create left outside the bundle, before create is
+	 * tried again (the network namespace a Kata create half set up); may be
+	 * NULL.  Set by the bundle's user. */
+	int (*before_retry)(void *arg, struct ob_error *err);
+	void *retry_arg;
 };
 
 /* What the container runs and sees; tests fill it (see suite.h). */

@@ -253,6 +253,15 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 		/* the guest's agent did not answer in time (a slow TCG boot): a
 		 * new sandbox, counted in create_attempts; only the last one is timed */
 		ob_lc_force_delete(rt, id);
+		if (b->before_retry) {
+			struct ob_error err;
+
+			if (b->before_retry(b->retry_arg, &err) < 0) {
+				dprintf(io.err, "ocibench: Kata agent start-up failed, no new try: %s\n",
+					err.msg);
+				break;
+			}
+		}
 		dprintf(io.err, "ocibench: Kata agent start-up failed, create tried again\n");
 	}
 	if (!ok_exit(w, st)) {
