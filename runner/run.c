@@ -776,6 +776,8 @@ out_state:
 	if (raw_fd >= 0)
 		close(raw_fd);
 	ob_engines_down(&r.es);
+	/* before the bundles go: a killed Kata create may still have them mounted */
+	ob_state_sweep_run(r.runid, stderr);
 	{
 		struct ob_error e2;
 

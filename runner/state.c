@@ -236,6 +236,14 @@ static int sweep_by_id(const char *id, FILE *log)
 	return n;
 }
 
+int ob_state_sweep_run(const char *runid, FILE *log)
+{
+	char prefix[300];
+
+	snprintf(prefix, sizeof(prefix), OB_CONTAINER_PREFIX "%s-", runid);
+	return sweep_by_id(prefix, log);
+}
+
 /* delete --force every ocibench-* container of a dead run under rt. */
 static int sweep_runtime(const char *state_dir, const struct ob_runtime *rt, FILE *log)
 {
