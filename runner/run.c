@@ -341,6 +341,10 @@ static int pick_mounts(struct run *r, struct ob_error *err)
 		if (t->workdir && ob_mount_check(t->mount, ob_test_workdir_size(t, r->profile),
 						 r->c->o.bundle_dir, err) < 0)
 			return ob_err_wrap(err, "--mount %s", ob_mount_name(t->mount));
+		for (size_t k = 0; t->workdir && k < r->nrts; k++)
+			if (ob_mount_check_guest(t->mount, ob_test_workdir_size(t, r->profile),
+						 r->rts[k]->guest_mem_mib, r->rts[k]->name, err) < 0)
+				return ob_err_wrap(err, "--mount %s", ob_mount_name(t->mount));
 	}
 	return 0;
 }

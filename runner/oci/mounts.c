@@ -2,6 +2,7 @@
 #include "mounts.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,17 +71,33 @@ static uint64_t mem_available(void)
 	return (uint64_t)kb << 10;
 }
 
+/* a tmpfs full of test files is memory: keep a quarter free for the rest */
+static bool fits_memory(uint64_t need, uint64_t avail)
+{
+	return avail == 0 || need + SLACK <= avail / 4 * 3;
+}
+
 static int check_memory(uint64_t need, struct ob_error *err)
 {
 	uint64_t avail = mem_available();
 
-	/* a tmpfs full of test files is memory: keep a quarter free for the rest */
-	if (avail != 0 && need + SLACK > avail / 4 * 3)
+	if (!fits_memory(need, avail))
 		return ob_err(err, OB_EXIT_FAIL, 0,
 			      "not enough memory for a %llu MiB tmpfs: %llu MiB available",
 			      (unsigned long long)((need + SLACK) >> 20),
 			      (unsigned long long)(avail >> 20));
 	return 0;
+}
+
+int ob_mount_check_guest(enum ob_mount_kind kind, uint64_t size, unsigned long long guest_mib,
+			 const char *runtime, struct ob_error *err)
+{
+	if (kind != OB_MOUNT_TMPFS || guest_mib == 0 || fits_memory(size, guest_mib << 20))
+		return 0;
+	return ob_err(err, OB_EXIT_FAIL, 0,
+		      "%s mounts the tmpfs in its guest, whose %llu MiB (default_memory) leave no "
+		      "room for a %llu MiB tmpfs",
+		      runtime, guest_mib, (unsigned long long)((size + SLACK) >> 20));
 }
 
 int ob_mount_check(enum ob_mount_kind kind, uint64_t size, const char *dir,

@@ -42,6 +42,13 @@ struct ob_mount {
 int ob_mount_parse(const char *name, enum ob_mount_kind *kind, struct ob_error *err);
 const char *ob_mount_name(enum ob_mount_kind kind);
 
+/* The tmpfs variant under a VM runtime (Kata) lives in the guest's memory,
+ * not the host's: is there room for size bytes in guest_mib MiB of guest,
+ * by the rule of the host's check?  Fails naming the runtime and the
+ * shortfall; other kinds always fit. */
+int ob_mount_check_guest(enum ob_mount_kind kind, uint64_t size, unsigned long long guest_mib,
+			 const char *runtime, struct ob_error *err);
+
 /* Is there room for size bytes of files in variant kind?  Disk space in dir
  * (or its nearest existing ancestor) for rootfs and bind, available memory
  * for the tmpfs variants.  Fails with a message naming the shortfall. */

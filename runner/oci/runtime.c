@@ -318,22 +318,46 @@ static const char *kata_config(const struct ob_runtime *rt)
 	return file;
 }
 
+/* The line "KEY = VALUE" of the [hypervisor.qemu] section of a Kata
+ * configuration's text: VALUE (quotes dropped) into buf, or false. */
+static bool qemu_value(const char *text, const char *key, char *buf, size_t len)
+{
+	const char *sec = text ? strstr(text, "[hypervisor.qemu]") : NULL, *end, *p;
+	size_t kl = strlen(key);
+
+	if (!sec)
+		return false;
+	end = strstr(sec + 1, "\n[");
+	for (p = strchr(sec, '\n'); p && (!end || p < end); p = strchr(p + 1, '\n')) {
+		if (strncmp(p + 1, key, kl) != 0 || strncmp(p + 1 + kl, " = ", 3) != 0)
+			continue;
+		p += 1 + kl + 3;
+		size_t n = strcspn(p, "\n");
+
+		if (*p == '"' && n >= 2 && p[n - 1] == '"') {
+			p++;
+			n -= 2;
+		}
+		if (n >= len)
+			return false;
+		memcpy(buf, p, n);
+		buf[n] = '\0';
+		return true;
+	}
+	return false;
+}
+
 /* The accelerator of a Kata configuration: its hypervisor.path is asked
  * "--ocibench-accel" (ocibench's qemu-accel wrapper answers kvm or tcg); a
  * plain QEMU, or no configuration given, means KVM, Kata's only one. */
-static const char *kata_accel(const char *cfg)
+static const char *kata_accel(const char *text)
 {
-	ob_cleanup_free char *text = NULL, *out = NULL;
-	char hyp[4096] = "", *sec, *line;
+	ob_cleanup_free char *out = NULL;
+	char hyp[4096];
 	struct ob_error err;
-	size_t len;
 	int st;
 
-	if (!cfg || ob_read_file(cfg, &text, &len, &err) < 0)
-		return "kvm";
-	sec = strstr(text, "[hypervisor.qemu]");
-	line = sec ? strstr(sec, "\npath = \"") : NULL;
-	if (!line || sscanf(line, "\npath = \"%4095[^\"]\"", hyp) != 1)
+	if (!qemu_value(text, "path", hyp, sizeof(hyp)))
 		return "kvm";
 	char *argv[] = { hyp, "--ocibench-accel", NULL };
 
@@ -393,7 +417,16 @@ static void detect_one(struct ob_runtime *rt, const char *hybrid)
 		return;
 	}
 	if (rt->quirks & OB_RTQ_KATA_CONFIG) {
-		rt->accel = kata_accel(cfg);
+		ob_cleanup_free char *text = NULL;
+		char mem[32];
+		size_t len;
+
+		if (cfg && ob_read_file(cfg, &text, &len, NULL) < 0)
+			text = NULL;
+		rt->accel = kata_accel(text);
+		/* Kata's own default without the key */
+		rt->guest_mem_mib = qemu_value(text, "default_memory", mem, sizeof(mem))
+					    ? strtoull(mem, NULL, 10) : 2048;
 		if (strcmp(rt->accel, "kvm") == 0)
 			rt->needs = "kvm";
 	}

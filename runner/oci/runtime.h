@@ -41,6 +41,7 @@ struct ob_runtime {
 	unsigned quirks;
 	const char *needs; /* "kvm", "sgx" or NULL */
 	const char *accel; /* Kata: "kvm" or "tcg" (QEMU's software CPU); else NULL */
+	unsigned long long guest_mem_mib; /* Kata: the guest's memory (default_memory), else 0 */
 	bool user;       /* defined or overridden by --runtime */
 	char *version;   /* first line of --version, "" when unknown */
 	char *unusable;  /* why it cannot be used; NULL when usable */

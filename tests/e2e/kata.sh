@@ -23,6 +23,12 @@ t_ok "kata and kata-virtiofs: 1.12.1, their configuration, the accelerator ($acc
 	sh -c "grep -Eq '^kata +ok +1\\.12\\.1 .*configuration-9p\\.toml .*\\(accel $accel' '$T_TMP/rts' &&
 	       grep -Eq '^kata-virtiofs +ok +1\\.12\\.1 .*configuration-virtio-fs\\.toml .*\\(accel $accel' '$T_TMP/rts'"
 
+# the tmpfs variant lives in the guest's memory: the paper profile's 2 GiB
+# file set cannot fit the build's 1 GiB guest, refused before any guest boots
+t_exit 1 "paper fileio on tmpfs under kata: refused" OB --profile=paper --runtimes=kata \
+	--tests=fileio:seqwr --mount=tmpfs --out="$T_TMP/never"
+t_err_line "one line naming the guest's memory" "kata mounts the tmpfs in its guest, whose 1024 MiB (default_memory)"
+
 # what the host had before: the run must leave it so
 had_log=$(test -e /dev/log && echo yes || echo no)
 mounts_before=$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)
