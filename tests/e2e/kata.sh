@@ -96,14 +96,20 @@ else
 
 fi
 
+# start_run COLUMN OUT: a long cpu run under COLUMN, until one of its guests
+# is up; $pid is the run, $sigrun its run id.
+start_run() {
+	"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes="$1" \
+		--tests=cpu --repeat=50 --timeout=900 --out="$2" >/dev/null 2>&1 &
+	pid=$!
+	local end=$((SECONDS + 600))
+	until guest || [ $SECONDS -ge $end ]; do sleep 0.5; done
+	t_ok "a guest of the run ($1) was up" guest
+	sigrun=$(pgrep -af "sandbox-ocibench-" | grep -o "ocibench-[0-9T]*-$pid" | head -n 1)
+}
+
 # ---- SIGINT while a guest boots: the run itself leaves nothing -----------------
-"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=kata \
-	--tests=cpu --repeat=50 --timeout=900 --out="$T_TMP/res-int" >/dev/null 2>"$T_TMP/int.err" &
-pid=$!
-end=$((SECONDS + 600))
-until guest || [ $SECONDS -ge $end ]; do sleep 0.5; done
-t_ok "a guest of the run was up" guest
-intrun=$(pgrep -af "sandbox-ocibench-" | grep -o "ocibench-[0-9T]*-$pid" | head -n 1)
+start_run kata "$T_TMP/res-int"
 sleep 3
 kill -INT $pid
 # not a timing: a bound on a hang
@@ -113,33 +119,26 @@ wait $pid
 rc=$?
 t_ok "SIGINT: exit status 130 (was $rc)" test $rc = 130
 t_jq "SIGINT: results marked incomplete" '.incomplete == true' "$T_TMP/res-int/manifest.json"
-t_ok "SIGINT: no qemu, shim, proxy or mount of the run left, without a cleanup" test "$(leftovers "$intrun")" = 0
-t_ok "SIGINT: no /run/vc state of the run left" sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '$intrun'"
-t_ok "SIGINT: syslog and the sandboxes mount as before" \
-	sh -c "[ \"\$(test -e /dev/log && echo yes || echo no)\" = '$had_log' ] &&
-	       [ \"\$(grep -c ' /run/kata-containers/shared/sandboxes ' /proc/self/mountinfo)\" = '$mounts_before' ]"
+t_ok "SIGINT: no qemu, shim, proxy or mount of the run left, without a cleanup" test "$(leftovers "$sigrun")" = 0
+t_ok "SIGINT: no /run/vc state of the run left" sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '^$sigrun-'"
+t_ok "SIGINT: no network namespace of the run left" sh -c "! ip netns list | grep -q '^$sigrun-'"
+t_ok "SIGINT: syslog and the sandboxes mount as before" as_before
 
 # ---- SIGKILL while a guest runs, then ocibench cleanup -------------------------
-"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=kata-virtiofs \
-	--tests=cpu --repeat=50 --timeout=900 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
-pid=$!
-end=$((SECONDS + 600))
-until guest || [ $SECONDS -ge $end ]; do sleep 0.5; done
-t_ok "a guest of the run was up" guest
-killrun=$(pgrep -af "sandbox-ocibench-" | grep -o "ocibench-[0-9T]*-$pid" | head -n 1)
+start_run kata-virtiofs "$T_TMP/res-kill"
 # the guest runs in the runner's namespace for the cell, not one Kata made
-qemu=$(pgrep -f "sandbox-$killrun-" | head -n 1)
+qemu=$(pgrep -f "sandbox-$sigrun-" | head -n 1)
 t_ok "the guest's network namespace is the run's own" \
-	sh -c "ip netns identify '$qemu' | grep -q '^$killrun-n'"
+	sh -c "ip netns identify '$qemu' | grep -q '^$sigrun-n'"
 sleep 3
 kill -KILL $pid
 wait $pid 2>/dev/null
-t_ok "the kill left processes behind" test "$(leftovers "$killrun")" -gt 0
+t_ok "the kill left processes behind" test "$(leftovers "$sigrun")" -gt 0
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
-t_ok "no qemu, shim, proxy, virtiofsd or mount left" test "$(leftovers "$killrun")" = 0
+t_ok "no qemu, shim, proxy, virtiofsd or mount left" test "$(leftovers "$sigrun")" = 0
 t_ok "no state of the run's sandboxes left in /run/vc" \
-	sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '^$killrun-'"
-t_ok "no network namespace of the run left" sh -c "! ip netns list | grep -q '^$killrun-'"
+	sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '^$sigrun-'"
+t_ok "no network namespace of the run left" sh -c "! ip netns list | grep -q '^$sigrun-'"
 t_ok "syslog and the sandboxes mount as before" as_before
 t_done
