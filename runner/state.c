@@ -241,7 +241,7 @@ int ob_state_sweep_run(const char *runid, FILE *log)
 	char prefix[300];
 
 	snprintf(prefix, sizeof(prefix), OB_CONTAINER_PREFIX "%s-", runid);
-	return sweep_by_id(prefix, log);
+	return sweep_by_id(prefix, log) + ob_kata_host_sweep_state(prefix, log);
 }
 
 /* delete --force every ocibench-* container of a dead run under rt. */

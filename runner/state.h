@@ -48,8 +48,8 @@ void ob_state_end(const char *state_dir, const char *runid);
 
 /* At the end of a run, what a VM runtime left of it when a cell was cut
  * short (a stop signal or a timeout killed a Kata create: the sandbox's
- * helpers and mounts, which `delete --force` does not know).  Prints one line
- * per item to log; returns how many. */
+ * helpers, mounts and state in /run/vc, which `delete --force` does not
+ * know).  Prints one line per item to log; returns how many. */
 int ob_state_sweep_run(const char *runid, FILE *log);
 
 /* Remove the leftovers of every run that is no longer alive: its
