@@ -26,14 +26,15 @@ void ob_ready_signal(void)
 }
 
 /* Whether the file holds the token after offset from. */
-static int has_token(const char *path, off_t from)
+static int has_token(const char *path, off_t from, const char *token)
 {
-	char buf[4096 + sizeof(OB_READY_TOKEN)];
+	size_t tl = strlen(token);
+	char buf[4096 + 256];
 	size_t keep = 0;
 	ssize_t n;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0;
 
-	if (fd < 0 || lseek(fd, from, SEEK_SET) < 0) {
+	if (fd < 0 || tl >= 256 || lseek(fd, from, SEEK_SET) < 0) {
 		if (fd >= 0)
 			close(fd);
 		return 0;
@@ -43,19 +44,32 @@ static int has_token(const char *path, off_t from)
 		size_t len = keep + (size_t)n;
 
 		buf[len] = '\0';
-		found = memmem(buf, len, OB_READY_TOKEN, sizeof(OB_READY_TOKEN) - 1) != NULL;
-		keep = len < sizeof(OB_READY_TOKEN) ? len : sizeof(OB_READY_TOKEN) - 1;
+		found = memmem(buf, len, token, tl) != NULL;
+		keep = len < tl ? len : tl - 1;
 		memmove(buf, buf + len - keep, keep);
 	}
 	close(fd);
 	return found;
 }
 
+/* Whether the inotify events in ev (n bytes) name the watched file. */
+static int names_file(const char *ev, ssize_t n, const char *name)
+{
+	for (ssize_t off = 0; off + (ssize_t)sizeof(struct inotify_event) <= n;) {
+		const struct inotify_event *e = (const void *)(ev + off);
+
+		if (e->len && strcmp(e->name, name) == 0)
+			return 1;
+		off += (ssize_t)(sizeof(*e) + e->len);
+	}
+	return 0;
+}
+
 static void *watch(void *arg)
 {
 	struct ob_ready *r = arg;
 	struct pollfd p[2] = { { .fd = r->ino, .events = POLLIN }, { .fd = r->stop[0], .events = POLLIN } };
-	char ev[4096];
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
 	for (;;) {
 		if (poll(p, 2, -1) < 0 && errno != EINTR)
@@ -64,9 +78,11 @@ static void *watch(void *arg)
 		uint64_t t = ob_now_ns();
 
 		if (p[0].revents) {
-			if (read(r->ino, ev, sizeof(ev)) < 0 && errno != EAGAIN)
+			ssize_t n = read(r->ino, ev, sizeof(ev));
+
+			if (n < 0 && errno != EAGAIN)
 				break;
-			if (has_token(r->path, r->from)) {
+			if (n > 0 && names_file(ev, n, r->name) && has_token(r->path, r->from, r->token)) {
 				atomic_store(&r->at_ns, t);
 				break;
 			}
@@ -79,22 +95,38 @@ static void *watch(void *arg)
 
 int ob_ready_start(struct ob_ready *r, const char *path, struct ob_error *err)
 {
+	return ob_ready_start_token(r, path, NULL, err);
+}
+
+int ob_ready_start_token(struct ob_ready *r, const char *path, const char *token,
+			 struct ob_error *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+
 	memset(r, 0, sizeof(*r));
 	r->ino = r->stop[0] = r->stop[1] = -1;
 	r->path = strdup(path);
-	if (!r->path)
+	r->token = strdup(token ? token : OB_READY_TOKEN);
+	dir = slash == path ? strdup("/") : slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
+	if (!r->path || !r->token || !dir)
 		abort();
+	r->name = r->path + (slash ? slash + 1 - path : 0);
 	struct stat st;
 
 	/* what the file already holds (earlier runs of the bundle) does not count */
 	r->from = stat(path, &st) == 0 ? st.st_size : 0;
 	r->ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (r->ino < 0 || inotify_add_watch(r->ino, path, IN_MODIFY) < 0 ||
+	/* the directory: its events name the file, made now or later, by
+	 * whatever process (a runtime's shim, an engine's logger) */
+	if (r->ino < 0 || inotify_add_watch(r->ino, dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0 ||
 	    pipe2(r->stop, O_CLOEXEC) < 0) {
 		ob_err(err, OB_EXIT_FAIL, errno, "watching %s for the workload's readiness", path);
+		free(dir);
 		ob_ready_stop(r);
 		return -1;
 	}
+	free(dir);
 	/* Real-time priority (root), so that the watcher wakes as the token is
 	 * written, not after a busy host gets round to it; else an ordinary thread. */
 	pthread_attr_t attr;
@@ -142,7 +174,8 @@ uint64_t ob_ready_stop(struct ob_ready *r)
 		close(r->ino);
 	r->ino = r->stop[0] = r->stop[1] = -1;
 	free(r->path);
-	r->path = NULL;
+	free(r->token);
+	r->path = r->name = r->token = NULL;
 	at = atomic_load(&r->at_ns);
 	return at;
 }

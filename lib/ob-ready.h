@@ -22,6 +22,9 @@
 
 #define OB_READY_ENV "OB_READY"
 #define OB_READY_TOKEN "ocibench: ready\n"
+/* The token as a JSON string: how it appears in a log that stores each
+ * line as JSON (Docker's json-file driver). */
+#define OB_READY_TOKEN_JSON "\"ocibench: ready\\n\""
 
 /* The workload's side: write the token to stderr when OB_READY_ENV is set
  * (once; its first act). */
@@ -29,7 +32,8 @@ void ob_ready_signal(void);
 
 /* The runner's side: a thread that waits for the token in a file. */
 struct ob_ready {
-	char *path;
+	char *path, *name; /* the file; its name in the watched directory */
+	char *token;
 	off_t from; /* the file's size when the watch began */
 	int ino, stop[2];
 	pthread_t thread;
@@ -37,8 +41,13 @@ struct ob_ready {
 	int running;
 };
 
-/* Watch path (a file that exists) for the token written after this call. */
+/* Watch path for the token written after this call.  The file may not
+ * exist yet (an engine's log is made when its container starts): its
+ * directory is what is watched. */
 int ob_ready_start(struct ob_ready *r, const char *path, struct ob_error *err);
+/* The same for the token as it appears in that file (NULL: OB_READY_TOKEN). */
+int ob_ready_start_token(struct ob_ready *r, const char *path, const char *token,
+			 struct ob_error *err);
 
 /* When the token arrived (monotonic ns), 0 while it has not. */
 uint64_t ob_ready_at(const struct ob_ready *r);

@@ -181,26 +181,42 @@ static json_t *workload_json(const char *path)
 	return j;
 }
 
+/* Watch the file where c's stderr arrives for the workload's ready token,
+ * from before start to the end of wait (ob-ready.h); a cell without one
+ * keeps first_instruction null. */
+static void watch_ready(struct ob_engine *e, const struct ob_ectr *c, const char *created,
+			const struct files *f, struct ob_lc_result *r)
+{
+	const char *token = NULL, *why = NULL;
+	ob_cleanup_free char *path = e->ops->stderr_file(e, c, created ? created : "", f->out,
+							 &token, &why);
+	struct ob_error err;
+
+	if (!path)
+		dprintf(f->errfd, "ocibench: no ready token to watch: %s\n", why);
+	else if (ob_ready_start_token(&r->ready, path, token, &err) < 0)
+		dprintf(f->errfd, "ocibench: %s\n", err.msg);
+}
+
 /* create and start (timed); 0, or -1 with r filled in and c removed. */
 static int up(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 	      const struct files *f, uint64_t deadline, struct ob_lc_result *r)
 {
 	struct ob_argv a = { 0 };
+	ob_cleanup_free char *created = NULL;
 	uint64_t t0, t1;
 	int st, w;
 
 	e->ops->create(e, rt, c, &a);
-	w = run(e, a.v, f->errfd, f, deadline, &st, &t0, &t1, NULL);
+	w = run(e, a.v, -1, f, deadline, &st, &t0, &t1, &created);
 	ob_argv_free(&a);
 	if (!ok(w, st)) {
 		ob_lc_step_failed(r, "create", w, st);
 		goto fail;
 	}
 	set_phase(r, OB_PH_CREATE, t0, t1);
+	watch_ready(e, c, created, f, r);
 	e->ops->start(e, rt, c, f->out, &a);
-	/* the workload's ready token (ob-ready.h) needs OB_READY in the
-	 * container's environment, which the engines' images do not set: start
-	 * to first instruction stays null for engine cells, with its reason */
 	w = run(e, a.v, f->errfd, f, deadline, &st, &t0, &t1, NULL);
 	r->start_issued_ns = t0;
 	ob_argv_free(&a);
@@ -212,6 +228,7 @@ static int up(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_
 	r->started_ns = t1;
 	return 0;
 fail:
+	ob_ready_stop(&r->ready);
 	force_remove(e, rt, c, f);
 	r->stderr_tail = ob_lc_tail(f->err);
 	return -1;
@@ -236,6 +253,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		}
 		r->exit_status = (int)strtol(said, NULL, 10);
 		set_phase(r, OB_PH_WAIT, r->started_ns, t1);
+		r->ready_ns = ob_ready_stop(&r->ready);
 	} else {
 		char pidfile[4300];
 
@@ -246,6 +264,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 			goto fail;
 		}
 		set_phase(r, OB_PH_WAIT, r->started_ns, t1);
+		r->ready_ns = ob_ready_stop(&r->ready);
 	}
 	if (e->ops->logs) {
 		ob_cleanup_close int out = open(f->out, O_WRONLY | O_APPEND | O_CLOEXEC);
@@ -290,6 +309,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 	}
 	return;
 fail:
+	ob_ready_stop(&r->ready);
 	force_remove(e, rt, c, f);
 	r->stderr_tail = ob_lc_tail(f->err);
 }

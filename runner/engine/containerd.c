@@ -19,6 +19,7 @@
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "ob-fs.h"
+#include "ob-ready.h"
 #include "seccomp.h"
 
 #define SEC 1000000000ull
@@ -140,6 +141,7 @@ static void ctd_create(struct ob_engine *e, const struct ob_runtime *rt, const s
 			ob_argv_add(a, "--mount=type=tmpfs,src=tmpfs,dst=%s,options=nosuid:nodev:size=%llu:mode=1777",
 				    c->workdir, (unsigned long long)(m->size + m->size / 4 + (8u << 20)));
 	}
+	ob_argv_add(a, "--env=" OB_READY_ENV "=1");
 	ob_argv_add(a, "--"); /* the workload's "-c ADDR" is not ctr's -c */
 	ob_argv_add(a, "%s", e->image);
 	ob_argv_add(a, "%s", c->id);
@@ -158,6 +160,22 @@ static void ctd_start(struct ob_engine *e, const struct ob_runtime *rt, const st
 	ob_argv_add(a, "%s", c->id);
 }
 
+/* The task's log (--log-uri): its stdout and stderr, raw. */
+static char *ctd_stderr_file(struct ob_engine *e, const struct ob_ectr *c, const char *created,
+			     const char *out, const char **token, const char **why)
+{
+	char *path = strdup(out);
+
+	(void)e;
+	(void)c;
+	(void)created;
+	(void)why;
+	if (!path)
+		abort();
+	*token = OB_READY_TOKEN;
+	return path;
+}
+
 static void ctd_remove(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		       bool force, int step, struct ob_argv *a)
 {
@@ -171,5 +189,5 @@ static void ctd_remove(struct ob_engine *e, const struct ob_runtime *rt, const s
 
 const struct ob_engine_ops ob_containerd_ops = {
 	.name = "containerd", .up = ctd_up, .down = ctd_down, .create = ctd_create,
-	.start = ctd_start, .remove = ctd_remove, .nremove = 2,
+	.start = ctd_start, .stderr_file = ctd_stderr_file, .remove = ctd_remove, .nremove = 2,
 };

@@ -19,6 +19,7 @@
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "ob-fs.h"
+#include "ob-ready.h"
 #include "seccomp.h"
 
 #define SEC 1000000000ull
@@ -125,6 +126,22 @@ static int docker_up(struct ob_engine *e, struct ob_error *err)
 	}
 	ver[strcspn(ver, "\n")] = '\0';
 	e->version = strdup(ver);
+	if (!e->user_daemon && asprintf(&e->data_root, "%s", data) < 0)
+		abort();
+	if (e->user_daemon) {
+		/* where its containers' logs are, read (never changed) for the
+		 * workload's ready token */
+		char *const largs[] = { "info", "--format", "{{.LoggingDriver}} {{.DockerRootDir}}", NULL };
+		ob_cleanup_free char *lg = NULL;
+
+		if (ob_engine_cli(e, largs, 30 * SEC, &lg, err) < 0)
+			goto out;
+		lg[strcspn(lg, "\n")] = '\0';
+		if (strncmp(lg, "json-file ", 10) == 0)
+			e->data_root = strdup(lg + 10);
+		else
+			e->no_log = "the docker daemon's log driver is not json-file (no log file to watch)";
+	}
 	if (e->user_daemon) {
 		/* the runtimes it has, by name (its configuration is left alone) */
 		char *const iargs[] = { "info", "--format",
@@ -241,6 +258,11 @@ static void dk_create(struct ob_engine *e, const struct ob_runtime *rt, const st
 			    (unsigned long long)nf.rlim_max);
 		ob_argv_add(a, "--ulimit=nproc=%llu:%llu", nproc, nproc);
 	}
+	/* the workload's ready token on its stderr, which reaches a log file
+	 * (stderr_file): podman's default driver may be the journal */
+	ob_argv_add(a, "--env=" OB_READY_ENV "=1");
+	if (!is_docker(e))
+		ob_argv_add(a, "--log-driver=k8s-file");
 	/* --seccomp: default is the engine's own profile */
 	if (e->sc && strcmp(e->sc->name, "unconfined") == 0)
 		ob_argv_add(a, "--security-opt=seccomp=unconfined");
@@ -258,6 +280,34 @@ static void dk_create(struct ob_engine *e, const struct ob_runtime *rt, const st
 	ob_argv_add(a, "--entrypoint=%s", c->argv[0]);
 	ob_argv_add(a, "%s", e->image);
 	ob_argv_addv(a, c->argv + 1);
+}
+
+/* docker: DATA/containers/ID/ID-json.log (json-file, each line a JSON
+ * string); podman: its storage's ID/userdata/ctr.log (k8s-file, raw lines). */
+static char *dk_stderr_file(struct ob_engine *e, const struct ob_ectr *c, const char *created,
+			    const char *out, const char **token, const char **why)
+{
+	size_t n = strspn(created, "0123456789abcdef");
+	char *path = NULL;
+
+	(void)c;
+	(void)out;
+	if (n != 64 || (created[n] && created[n] != '\n')) {
+		*why = "create printed no container id";
+		return NULL;
+	}
+	if (is_docker(e) && !e->data_root) {
+		*why = e->no_log ? e->no_log : "no docker data root";
+		return NULL;
+	}
+	if (is_docker(e) && asprintf(&path, "%s/containers/%.64s/%.64s-json.log", e->data_root,
+				     created, created) < 0)
+		abort();
+	if (!is_docker(e) &&
+	    asprintf(&path, "%s/root/overlay-containers/%.64s/userdata/ctr.log", e->dir, created) < 0)
+		abort();
+	*token = is_docker(e) ? OB_READY_TOKEN_JSON : OB_READY_TOKEN;
+	return path;
 }
 
 static void dk_start(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
@@ -333,12 +383,14 @@ static void dk_net_remove(struct ob_engine *e, const char *name)
 
 const struct ob_engine_ops ob_docker_ops = {
 	.name = "docker", .up = docker_up, .down = docker_down, .create = dk_create,
-	.start = dk_start, .wait = dk_wait, .logs = dk_logs, .remove = dk_remove, .nremove = 1,
+	.start = dk_start, .stderr_file = dk_stderr_file, .wait = dk_wait, .logs = dk_logs,
+	.remove = dk_remove, .nremove = 1,
 	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
 };
 
 const struct ob_engine_ops ob_podman_ops = {
 	.name = "podman", .up = podman_up, .down = docker_down, .create = dk_create,
-	.start = dk_start, .wait = dk_wait, .logs = dk_logs, .remove = dk_remove, .nremove = 1,
+	.start = dk_start, .stderr_file = dk_stderr_file, .wait = dk_wait, .logs = dk_logs,
+	.remove = dk_remove, .nremove = 1,
 	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
 };

@@ -270,6 +270,7 @@ void ob_engines_free(struct ob_engines *es)
 		free(e->wrapdir);
 		free(e->seccomp_oci);
 		free(e->has);
+		free(e->data_root);
 		free(e);
 	}
 	for (size_t i = 0; i < es->ncols; i++) {

@@ -71,6 +71,13 @@ struct ob_engine_ops {
 		       struct ob_argv *a);
 	void (*start)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		      const char *out, struct ob_argv *a);
+	/* The host file that receives the container's stderr once it runs,
+	 * and the ready token as that file holds it (ob-ready.h): the
+	 * workload's first instruction, on the host's clock.  created: what
+	 * create printed (docker, podman: the container's id), out: the file
+	 * given to start.  NULL with *why when there is none to watch. */
+	char *(*stderr_file)(struct ob_engine *e, const struct ob_ectr *c, const char *created,
+			     const char *out, const char **token, const char **why);
 	/* NULL: wait for the container's pid (containerd) */
 	void (*wait)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		     struct ob_argv *a);
@@ -111,6 +118,8 @@ struct ob_engine {
 	char *seccomp_oci;    /* containerd: that profile in OCI form, a file */
 	char *has;            /* a user's docker daemon: " NAME NAME ... " of the
 			       * runtimes it has (the others are marked); NULL: ours */
+	char *data_root;      /* docker: where its containers' json-file logs are */
+	const char *no_log;   /* docker: why no log file can be watched (NULL: one can) */
 };
 
 /* A column ENGINE/RUNTIME. */

@@ -80,6 +80,10 @@ for e in docker podman containerd; do
 			     and .phases_ms.delete > 0 and .workload.status == \"ok\")" "$(recs "$R")"
 	done
 done
+# the workload's ready token crossed each engine to a log the runner watched
+t_jq "start to first instruction through every engine, within start + wait" \
+	'[inputs | select(.engine != "oci")] | all(.first_instruction_ms > 0 and
+	 .first_instruction_ms <= .phases_ms.start + .phases_ms.wait)' "$(recs "$R")"
 t_jq "oci columns keep their names and say engine oci" \
 	'[inputs | select(.engine == "oci")] | length == 9 and all(.runtime | test("^(runc|crun|runsc)$"))' \
 	"$(recs "$R")"
