@@ -330,6 +330,7 @@ static int remove_bundles(const char *dir, FILE *log)
 
 	if (stat(dir, &st) < 0)
 		return 0;
+	ob_engine_sweep_tree(dir, log);
 	if (ob_remove_tree(dir, &err) < 0) {
 		if (log)
 			fprintf(log, "ocibench: %s\n", err.msg);

@@ -11,19 +11,29 @@
  */
 #include "engine.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ob-cleanup.h"
 #include "ob-file.h"
 #include "ob-fs.h"
 #include "ob-ready.h"
+#include "ob-sha256.h"
 #include "seccomp.h"
+#include "state.h"
 
 #define SEC 1000000000ull
 #define NS "ocibench"
+/* The runc v2 shim's socket: /run/containerd/s/HEX, HEX the SHA-256 of
+ * "ADDRESS/NAMESPACE/ID" (ADDRESS: containerd's socket).  The shim removes
+ * it when it exits; one that is SIGKILLed leaves it. */
+#define SHIM_SOCKETS "/run/containerd/s"
+/* Where a private containerd (state = DIR/state) keeps its tasks. */
+#define TASKS "state/io.containerd.runtime.v2.task/" NS
 
 static int ctd_up(struct ob_engine *e, struct ob_error *err)
 {
@@ -47,7 +57,7 @@ static int ctd_up(struct ob_engine *e, struct ob_error *err)
 	for (size_t i = 0; i < e->nbase; i++) {
 		ob_cleanup_free char *path = NULL;
 
-		if (!e->base[i]->needs &&
+		if (ob_engine_runs(e->base[i]) &&
 		    ob_wrap_runtime(e->wrapdir, e->base[i], true, &path, err) < 0)
 			return -1;
 	}
@@ -103,6 +113,55 @@ static int ctd_up(struct ob_engine *e, struct ob_error *err)
 	return rc;
 }
 
+/* Remove the shim sockets of the tasks of the private containerd in dir
+ * (the engine's directory of a run); how many. */
+static int sweep_shim_sockets(const char *dir, FILE *log)
+{
+	ob_cleanup_free char *tasks = NULL;
+	struct dirent *de;
+	DIR *d;
+	int n = 0;
+
+	if (asprintf(&tasks, "%s/" TASKS, dir) < 0)
+		abort();
+	if (!(d = opendir(tasks)))
+		return 0;
+	while ((de = readdir(d))) {
+		ob_cleanup_free char *key = NULL, *sock = NULL;
+		unsigned char md[OB_SHA256_LEN];
+		char hex[OB_SHA256_HEX_LEN + 1];
+		struct ob_sha256 h;
+		struct stat st;
+
+		if (strncmp(de->d_name, OB_CONTAINER_PREFIX, strlen(OB_CONTAINER_PREFIX)) != 0 ||
+		    asprintf(&key, "%s/containerd.sock/" NS "/%s", dir, de->d_name) < 0)
+			continue;
+		ob_sha256_init(&h);
+		ob_sha256_update(&h, key, strlen(key));
+		ob_sha256_final(&h, md);
+		ob_sha256_hex(md, hex);
+		if (asprintf(&sock, SHIM_SOCKETS "/%s", hex) < 0)
+			abort();
+		if (lstat(sock, &st) == 0 && S_ISSOCK(st.st_mode) && unlink(sock) == 0) {
+			if (log)
+				fprintf(log, "ocibench: removed the containerd shim socket %s of %s\n", sock,
+					de->d_name);
+			n++;
+		}
+	}
+	closedir(d);
+	return n;
+}
+
+int ob_engine_sweep_tree(const char *tree, FILE *log)
+{
+	ob_cleanup_free char *dir = NULL;
+
+	if (asprintf(&dir, "%s/%s", tree, ob_containerd_ops.name) < 0)
+		abort();
+	return sweep_shim_sockets(dir, log);
+}
+
 static void ctd_down(struct ob_engine *e)
 {
 	ob_cleanup_free char *out = NULL;
@@ -114,6 +173,9 @@ static void ctd_down(struct ob_engine *e)
 		ob_engine_cli(e, args, 60 * SEC, &out, &err);
 	}
 	ob_daemon_stop(e);
+	/* shims stop() had to kill */
+	if (!e->user_daemon && e->dir)
+		sweep_shim_sockets(e->dir, NULL);
 	if (e->runid)
 		ob_cgroup_remove_run(NS, e->runid);
 }

@@ -24,6 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "ob-cleanup.h"
 #include "ob-clock.h"
 #include "ob-fs.h"
@@ -318,6 +320,64 @@ static int remove_dead(const char *dir, const char *suffix, const char *what, FI
 	return n;
 }
 
+/* Podman's CNI plugins keep state on the host's disk, named after the
+ * network (a run's own, "ocibench-RUNID-nSEQ"): the address leases
+ * (CNI_LEASES/NET) and the result of each attachment (CNI_RESULTS/NET-ID-IF),
+ * whose interfaces name the container's network namespace podman made in
+ * /run/netns.  A killed run leaves all three. */
+#define CNI_LEASES "/var/lib/cni/networks"
+#define CNI_RESULTS "/var/lib/cni/results"
+
+/* The network namespaces named by a CNI result (the container's side). */
+static int remove_cni_netns(const char *result, FILE *log)
+{
+	json_t *j = json_load_file(result, 0, NULL), *i;
+	size_t k;
+	int n = 0;
+
+	json_array_foreach(json_object_get(json_object_get(j, "result"), "interfaces"), k, i) {
+		const char *sb = json_string_value(json_object_get(i, "sandbox")), *name;
+		struct ob_error err;
+
+		if (!sb || (strncmp(sb, "/run/netns/", 11) != 0 && strncmp(sb, "/var/run/netns/", 15) != 0))
+			continue;
+		name = strrchr(sb, '/') + 1;
+		if (!name[0] || name[0] == '.' || access(sb, F_OK) < 0 ||
+		    ob_proc_cmdl(&err, "ip", "netns", "delete", name, NULL) < 0)
+			continue;
+		if (log)
+			fprintf(log, "ocibench: removed podman's container network namespace %s\n", sb);
+		n++;
+	}
+	json_decref(j);
+	return n;
+}
+
+static int remove_dead_cni(FILE *log)
+{
+	DIR *d = opendir(CNI_RESULTS);
+	struct dirent *e;
+	char runid[64];
+	int n = 0;
+
+	while (d && (e = readdir(d)))
+		if (dead_run(e->d_name, OB_NETNS_INFIX, runid, sizeof(runid))) {
+			ob_cleanup_free char *p = NULL;
+
+			if (asprintf(&p, CNI_RESULTS "/%s", e->d_name) < 0)
+				abort();
+			n += remove_cni_netns(p, log);
+			if (unlink(p) == 0) {
+				if (log)
+					fprintf(log, "ocibench: removed CNI result %s\n", p);
+				n++;
+			}
+		}
+	if (d)
+		closedir(d);
+	return n + remove_dead(CNI_LEASES, OB_NETNS_INFIX, "CNI address leases", log);
+}
+
 int ob_daemon_cleanup(FILE *log)
 {
 	struct dirent *e;
@@ -339,6 +399,7 @@ int ob_daemon_cleanup(FILE *log)
 	/* podman's run roots; the runc v2 shim's state of containerd
 	 * containers in our namespace */
 	n += remove_dead("/run", "-podman", "podman run root", log);
+	n += remove_dead_cni(log);
 	n += remove_dead(RUNC_STATE "/ocibench", "-", "containerd runc state", log);
 	/* containerd's containers' cgroups (/ocibench/ID) */
 	ob_cleanup_free char *ctd = NULL;

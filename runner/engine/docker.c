@@ -61,7 +61,7 @@ static int wrap_columns(struct ob_engine *e, struct ob_argv *daemon_args, struct
 		const struct ob_runtime *rt = e->base[i];
 		ob_cleanup_free char *path = NULL;
 
-		if (rt->needs)
+		if (!ob_engine_runs(rt))
 			continue;
 		if (ob_wrap_runtime(e->wrapdir, rt, false, &path, err) < 0)
 			return -1;
@@ -373,9 +373,12 @@ static void dk_net_remove(struct ob_engine *e, const char *name)
 {
 	ob_cleanup_free char *out = NULL, *ipam = NULL;
 	struct ob_error err;
+	/* podman: --force also takes a container a failed cell could not
+	 * remove off it, so the next cell can make its network again */
 	char *const args[] = { "network", "rm", (char *)name, NULL };
+	char *const pargs[] = { "network", "rm", "--force", (char *)name, NULL };
 
-	ob_engine_cli(e, args, 60 * SEC, &out, &err);
+	ob_engine_cli(e, is_docker(e) ? args : pargs, 60 * SEC, &out, &err);
 	/* podman's CNI host-local IPAM keeps its leases on the host's disk */
 	if (!is_docker(e) && asprintf(&ipam, "/var/lib/cni/networks/%s", name) > 0)
 		ob_remove_tree(ipam, &err);

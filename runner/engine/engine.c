@@ -6,7 +6,11 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -91,21 +95,84 @@ int ob_engines_parse(struct ob_engines *es, const struct ob_engine_opts *o, stru
 		if (!e)
 			abort();
 		e->ops = ops;
-		if (ops == &ob_docker_ops && o->docker_host)
-			e->address = strdup(o->docker_host + (strncmp(o->docker_host, "unix://", 7) ? 0 : 7));
-		if (ops == &ob_containerd_ops && o->containerd_address)
-			e->address = strdup(o->containerd_address);
+		const char *given = ops == &ob_docker_ops ? o->docker_host :
+				    ops == &ob_containerd_ops ? o->containerd_address : NULL;
+
+		e->daemon = "private";
+		if (given && strcmp(given, OB_DAEMON_PRIVATE) == 0) {
+			e->private_daemon = true;
+		} else if (given) {
+			e->address = strdup(given + (strncmp(given, "unix://", 7) ? 0 : 7));
+			e->daemon = "given";
+		}
 		e->user_daemon = e->address != NULL;
 		es->e[es->n++] = e;
 	}
 	if (!es->n)
 		return ob_err(err, OB_EXIT_USAGE, 0, "empty --engine");
-	if (o->docker_host && !strstr(o->list ? o->list : "", "docker"))
+	/* "private" is a choice that holds whatever the engines are */
+	if (o->docker_host && strcmp(o->docker_host, OB_DAEMON_PRIVATE) != 0 &&
+	    !strstr(o->list ? o->list : "", "docker"))
 		return ob_err(err, OB_EXIT_USAGE, 0, "--docker-host needs --engine=...,docker");
-	if (o->containerd_address && !strstr(o->list ? o->list : "", "containerd"))
+	if (o->containerd_address && strcmp(o->containerd_address, OB_DAEMON_PRIVATE) != 0 &&
+	    !strstr(o->list ? o->list : "", "containerd"))
 		return ob_err(err, OB_EXIT_USAGE, 0,
 			      "--containerd-address needs --engine=...,containerd");
 	return 0;
+}
+
+/* Whether a process accepts connections on the unix socket path. */
+static bool listens(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path) || stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return false;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return false;
+	rc = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return rc == 0;
+}
+
+char *ob_engine_find_daemon(const struct ob_engine_ops *ops, const char **how)
+{
+	/* the sockets Debian's packages listen on */
+	static const char *const docker[] = { "/run/docker.sock", "/var/run/docker.sock", NULL };
+	static const char *const containerd[] = { "/run/containerd/containerd.sock", NULL };
+	const char *const *socks = ops == &ob_docker_ops ? docker : ops == &ob_containerd_ops ? containerd : NULL;
+	const char *var = getenv(ops == &ob_docker_ops ? "DOCKER_HOST" : "CONTAINERD_ADDRESS");
+	char *p;
+
+	if (!socks)
+		return NULL; /* podman: no daemon */
+	/* the user's choice for the client, which the engine's own CLI would
+	 * follow too (a tcp:// Docker host is not one ocibench can reach) */
+	if (var && *var && (strncmp(var, "unix://", 7) == 0 || !strstr(var, "://"))) {
+		*how = "given";
+		if (!(p = strdup(var + (strncmp(var, "unix://", 7) ? 0 : 7))))
+			abort();
+		return p;
+	}
+	for (; *socks; socks++)
+		if (listens(*socks)) {
+			*how = "found";
+			if (!(p = strdup(*socks)))
+				abort();
+			return p;
+		}
+	return NULL;
+}
+
+/* Whether the engines run rt: the runtimes the engines' own packages
+ * run (runc, crun, runsc and columns of them); Kata and rune, which need a
+ * sandbox set-up of their own (a VM, an enclave), stay on the bare path. */
+bool ob_engine_runs(const struct ob_runtime *rt)
+{
+	return !rt->needs && !(rt->quirks & (OB_RTQ_KATA_CONFIG | OB_RTQ_ENCLAVE_OK));
 }
 
 int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, size_t nrts,
@@ -126,8 +193,8 @@ int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, siz
 				out[(*nout)++] = rts[i];
 				continue;
 			}
-			if (rts[i]->needs)
-				continue; /* kata, rune: not through engines */
+			if (!ob_engine_runs(rts[i]))
+				continue;
 			struct ob_ecol *c = calloc(1, sizeof(*c));
 
 			if (!c)
@@ -234,12 +301,37 @@ int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
 			continue;
 		e->runid = runid;
 		e->sc = sc;
+		if (!e->address && !e->private_daemon &&
+		    (e->address = ob_engine_find_daemon(e->ops, &e->daemon))) {
+			e->user_daemon = true;
+			fprintf(stderr,
+				"ocibench: %s: using the daemon at %s (%s), as it is configured; --%s=private for one of the run's own\n",
+				e->ops->name, e->address,
+				strcmp(e->daemon, "found") == 0 ? "found" :
+				e->ops == &ob_docker_ops ? "DOCKER_HOST" : "CONTAINERD_ADDRESS",
+				e->ops == &ob_docker_ops ? "docker-host" : "containerd-address");
+		}
+		if (e->user_daemon && !listens(e->address))
+			return ob_err(err, OB_EXIT_USAGE, 0, "the %s daemon at %s does not answer (nothing listens there)",
+				      e->ops->name, e->address);
 		snprintf(e->cgroup, sizeof(e->cgroup), "ocibench-%s-engines/%s", runid, e->ops->name);
 		if (asprintf(&e->dir, "%s/%s", dir, e->ops->name) < 0 ||
 		    asprintf(&e->wrapdir, "%s/%s/wrap", dir, e->ops->name) < 0)
 			abort();
 		if (make_archive(e, dir, layout, err) < 0 || e->ops->up(e, err) < 0)
 			return -1;
+		/* a user's docker daemon: the runtimes it lacks, said once here and
+		 * in each of their cells */
+		for (size_t i = 0; i < es->ncols; i++) {
+			struct ob_ecol *c = es->cols[i];
+			char word[128];
+
+			snprintf(word, sizeof(word), " %s ", c->base->name);
+			if (c->e == e && e->has && !strstr(e->has, word) &&
+			    asprintf(&c->why, "the %s daemon at %s has no runtime '%s' (it has:%s)",
+				     e->ops->name, e->address, c->base->name, e->has) < 0)
+				abort();
+		}
 		for (size_t i = 0; i < es->ncols; i++)
 			if (es->cols[i]->e == e && es->cols[i]->why)
 				fprintf(stderr, "ocibench: %s: %s\n", es->cols[i]->rt.name, es->cols[i]->why);
@@ -293,9 +385,9 @@ json_t *ob_engines_manifest(const struct ob_engines *es)
 			json_array_append_new(a, json_pack("{s:s}", "name", "oci"));
 			continue;
 		}
-		json_array_append_new(a, json_pack("{s:s,s:s?,s:b,s:s?,s:s?}", "name", e->ops->name,
+		json_array_append_new(a, json_pack("{s:s,s:s?,s:b,s:s,s:s?,s:s?}", "name", e->ops->name,
 						   "version", e->version, "user_daemon",
-						   e->user_daemon, "address",
+						   e->user_daemon, "daemon", e->daemon, "address",
 						   e->user_daemon ? e->address : NULL, "image",
 						   e->image));
 	}
@@ -310,13 +402,86 @@ static const char *const engine_bins[][4] = {
 	{ "ctr", "containerd", "containerd-shim-runc-v2", "skopeo" },
 };
 
+/* The daemon `ocibench run` would use for engine k (given, the client's
+ * variable, found, or none: private); its version and, for Docker, the
+ * runtimes registered with it ("" when the run registers its own). */
+static const char *daemon_of(size_t k, const struct ob_engine_opts *o, char **addr, char **ver,
+			     char **has, char **why)
+{
+	const struct ob_engine_ops *ops = all_ops[k];
+	const char *given = ops == &ob_docker_ops ? o->docker_host : o->containerd_address;
+	const char *how = NULL;
+	struct ob_engine e = { .ops = ops };
+	struct ob_error err;
+	ob_cleanup_free char *text = NULL;
+
+	*addr = *ver = *has = *why = NULL;
+	if (given && strcmp(given, OB_DAEMON_PRIVATE) == 0)
+		return "private";
+	if (given) {
+		*addr = strdup(given + (strncmp(given, "unix://", 7) ? 0 : 7));
+		how = "given";
+	} else if (!(*addr = ob_engine_find_daemon(ops, &how))) {
+		return "private";
+	}
+	if (!*addr)
+		abort();
+	if (ops == &ob_docker_ops) {
+		ob_argv_add(&e.cli, "/usr/bin/docker");
+		ob_argv_add(&e.cli, "-H");
+		ob_argv_add(&e.cli, "unix://%s", *addr);
+	} else {
+		ob_argv_add(&e.cli, "ctr");
+		ob_argv_add(&e.cli, "--address=%s", *addr);
+	}
+	char *const dargs[] = { "info", "--format",
+				"{{.ServerVersion}}|{{range $k, $v := .Runtimes}}{{$k}} {{end}}", NULL };
+	char *const cargs[] = { "version", NULL };
+
+	if (!listens(*addr)) {
+		*why = strdup("nothing listens there");
+	} else if (ob_engine_cli(&e, ops == &ob_docker_ops ? dargs : cargs, 10 * SEC, &text, &err) < 0) {
+		*why = strdup(err.msg);
+	} else if (ops == &ob_docker_ops) {
+		char *bar = strchr(text, '|');
+
+		text[strcspn(text, "\n")] = '\0';
+		if (bar) {
+			*bar = '\0';
+			if (asprintf(has, " %s ", bar + 1) < 0)
+				abort();
+		}
+		*ver = strdup(text);
+	} else {
+		const char *sv = strstr(text, "Server:"), *v = sv ? strstr(sv, "Version:") : NULL;
+
+		if (v) {
+			v += 8 + strspn(v + 8, " \t");
+			*ver = strndup(v, strcspn(v, "\n"));
+		}
+	}
+	ob_argv_free(&e.cli);
+	return how;
+}
+
+/* " word" appended to the malloc'ed list *l. */
+static void add_word(char **l, const char *word)
+{
+	size_t n = strlen(*l);
+
+	*l = realloc(*l, n + strlen(word) + 2);
+	if (!*l)
+		abort();
+	sprintf(*l + n, " %s", word);
+}
+
 void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set, FILE *out)
 {
 	fprintf(out, "\nENGINE      STATUS    VERSION            RUNTIMES THROUGH IT\n");
 	fprintf(out, "%-11s %-9s %-18s %s\n", "oci", "ok", "-", "every usable runtime above");
 	for (size_t k = 0; k < sizeof(all_ops) / sizeof(all_ops[0]); k++) {
 		const char *missing = NULL;
-		ob_cleanup_free char *ver = NULL;
+		ob_cleanup_free char *ver = NULL, *addr = NULL, *dver = NULL, *has = NULL, *why = NULL;
 
 		for (int i = 0; i < 4 && engine_bins[k][i]; i++) {
 			char *p = ob_proc_which(engine_bins[k][i]);
@@ -331,13 +496,21 @@ void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set
 				k == 0 ? "docker.io skopeo" : k == 1 ? "podman skopeo" : "containerd skopeo");
 			continue;
 		}
+		const char *how = all_ops[k] == &ob_podman_ops ? "private" :
+				  daemon_of(k, o, &addr, &dver, &has, &why);
+
+		if (why) {
+			fprintf(out, "%-11s %-9s %-18s the %s daemon at %s: %s\n", all_ops[k]->name,
+				"no-daemon", "-", how, addr, why);
+			continue;
+		}
 		struct ob_engine none = { 0 };
-		/* the daemon's version (podman has none) */
+		/* the private daemon's version (podman has none), from its binary */
 		char *const vargv[] = { (char *)engine_bins[k][k == 1 ? 0 : 1], "--version", NULL };
 
-		if (ob_engine_cmd(&none, vargv, 10 * SEC, &ver, &(struct ob_error){ 0 }) == 0 && ver)
+		if (!dver && ob_engine_cmd(&none, vargv, 10 * SEC, &ver, &(struct ob_error){ 0 }) == 0 && ver)
 			ver[strcspn(ver, "\n")] = '\0';
-		const char *v = ver ? ver : "-";
+		const char *v = dver ? dver : ver ? ver : "-";
 
 		/* "Docker version 20.10.24+dfsg1, build ..." -> "20.10.24+dfsg1" */
 		const char *digit = strpbrk(v, "0123456789");
@@ -345,17 +518,36 @@ void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set
 
 		snprintf(vb, sizeof(vb), "%.*s", (int)strcspn(digit ? digit : v, ", "), digit ? digit : v);
 		fprintf(out, "%-11s %-9s %-18s", all_ops[k]->name, "ok", vb);
-		const char *user = k == 0 ? o->docker_host : k == 2 ? o->containerd_address : NULL;
+		/* a user's docker daemon runs the runtimes registered with it, by
+		 * name, without the host remedies; containerd and the private
+		 * daemons run every runtime through a wrapper path */
+		ob_cleanup_free char *lacks = strdup(""), *bare = strdup("");
 
 		for (size_t i = 0; i < set->n; i++) {
 			const struct ob_runtime *rt = &set->rt[i];
+			char word[128];
 
-			if (rt->path && !rt->unusable && !rt->needs)
-				fprintf(out, " %s%s", rt->name,
-					rt->hide_mount || (rt->quirks & OB_RTQ_NETSTACK) ? "(wrapped)" : "");
+			if (!rt->path || rt->unusable)
+				continue;
+			if (!ob_engine_runs(rt)) {
+				add_word(&bare, rt->name);
+				continue;
+			}
+			snprintf(word, sizeof(word), " %s ", rt->name);
+			if (has && !strstr(has, word)) {
+				add_word(&lacks, rt->name);
+				continue;
+			}
+			fprintf(out, " %s%s", rt->name,
+				!has && (rt->hide_mount || (rt->quirks & OB_RTQ_NETSTACK)) ? "(wrapped)" : "");
 		}
-		fprintf(out, "%s%s\n",
-			user ? "  daemon: " : k == 1 ? "  (private storage per run)" : "  (private daemon per run)",
-			user ? user : "");
+		if (lacks[0])
+			fprintf(out, "  (not registered with that daemon:%s)", lacks);
+		if (bare[0])
+			fprintf(out, "  (bare OCI path only:%s)", bare);
+		if (addr)
+			fprintf(out, "  daemon: %s (%s)\n", addr, how);
+		else
+			fprintf(out, "  (%s per run)\n", k == 1 ? "private storage" : "private daemon");
 	}
 }

@@ -103,6 +103,8 @@ struct ob_engine {
 	char *dir;            /* private daemon's tree (under the run's bundle dir) */
 	char *address;        /* the daemon's socket */
 	bool user_daemon;     /* the user's: never reconfigured */
+	bool private_daemon;  /* --docker-host=private / --containerd-address=private */
+	const char *daemon;   /* "private", "given" (option or client's variable), "found" */
 	char netns[128];      /* private daemon's network namespace ("" none) */
 	char cgroup[128];     /* the run's cgroup of its daemon and containers */
 	pid_t pid;            /* private daemon; 0 none */
@@ -139,12 +141,21 @@ struct ob_engines {
 	size_t ncols;
 };
 
-/* Options of the engine group. */
+/* Options of the engine group.  Without a daemon given, the client's own
+ * variable (DOCKER_HOST, CONTAINERD_ADDRESS) names one; else a daemon that
+ * answers on the package's socket is used as it is; else (or with
+ * "private") the run starts a private one. */
 struct ob_engine_opts {
 	const char *list;               /* --engine, NULL: "oci" */
-	const char *docker_host;        /* --docker-host (unix://PATH or PATH) */
-	const char *containerd_address; /* --containerd-address */
+	const char *docker_host;        /* --docker-host (unix://PATH, PATH or "private") */
+	const char *containerd_address; /* --containerd-address (PATH or "private") */
 };
+#define OB_DAEMON_PRIVATE "private"
+
+/* The daemon of engine ops a run would use without being told: the
+ * client's variable, else the package's socket if something listens there
+ * (malloc'ed; *how "given" or "found"), else NULL: a private one. */
+char *ob_engine_find_daemon(const struct ob_engine_ops *ops, const char **how);
 
 /* Parse the list (unknown names and missing binaries: exit 2). */
 int ob_engines_parse(struct ob_engines *es, const struct ob_engine_opts *o, struct ob_error *err);
@@ -176,6 +187,10 @@ void ob_engines_print(const struct ob_engine_opts *o, const struct ob_rtset *set
 void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		    const struct ob_test *t, const char *variant, size_t seq,
 		    struct ob_lc_result *r);
+
+/* Whether the engines run rt (runc, crun, runsc; Kata and rune stay on the
+ * bare OCI path). */
+bool ob_engine_runs(const struct ob_runtime *rt);
 
 /* The engine of an engine column, "oci" for a bare one. */
 const char *ob_engine_name(const struct ob_runtime *rt);
@@ -210,6 +225,11 @@ const char *ob_cgroup_track_root(void);
 /* Leftovers of dead runs: cgroups (their processes killed) and
  * containerd's runc state; returns the number of items removed. */
 int ob_daemon_cleanup(FILE *log);
+
+/* What a run's private daemons made outside tree (the run's bundle
+ * directory), found through it: containerd's shim sockets.  Called before
+ * the tree goes; returns the number of items removed. */
+int ob_engine_sweep_tree(const char *tree, FILE *log);
 
 /* Write the wrapper of runtime rt into dir (runtime path with the host's
  * remedies); *path gets its path (malloc'ed).  shim: also a

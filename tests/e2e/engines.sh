@@ -18,7 +18,9 @@ done
 
 ST=$T_TMP/state
 BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
+# private daemons, whatever daemons this host runs (a later option wins)
+OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --docker-host=private \
+	--containerd-address=private "$@"; }
 cd "$T_TMP" || exit 1
 # RESULTS_DIR -> a file of its records after a leading null (jq: . then inputs)
 recs() { { echo null; cat "$1/raw.jsonl"; } >"$T_TMP/recs.json"; echo "$T_TMP/recs.json"; }
@@ -64,6 +66,45 @@ t_ok "runtimes lists the engines" OB runtimes
 cp "$T_TMP/out" "$T_TMP/runtimes"
 t_ok "runtimes: docker, podman, containerd rows" sh -c "grep -q '^docker ' '$T_TMP/runtimes' && grep -q '^podman ' '$T_TMP/runtimes' && grep -q '^containerd ' '$T_TMP/runtimes'"
 
+# ---- a daemon of the user's (here: given by the client's variable) ---------------
+# used as it is: its configuration file and runtimes untouched, nothing of the
+# run left in it, the daemon still up
+UD=$T_TMP/ctd
+mkdir -p "$UD"
+cat >"$UD/config.toml" <<EOF
+version = 2
+root = "$UD/root"
+state = "$UD/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$UD/c.sock"
+[ttrpc]
+  address = "$UD/c.sock.ttrpc"
+EOF
+conf_sum=$(sha256sum <"$UD/config.toml")
+containerd --config "$UD/config.toml" >"$UD/log" 2>&1 &
+UPID=$!
+listening() { ctr --address "$UD/c.sock" version >/dev/null 2>&1; }
+t_ok "a containerd of the user's answers" wait_for 60 listening
+t_ok "runtimes names that daemon" sh -c "CONTAINERD_ADDRESS='$UD/c.sock' '$OCIBENCH' runtimes | grep '^containerd ' | grep -qF 'daemon: $UD/c.sock (given)'"
+R=$T_TMP/res-user
+t_ok "a run through it (CONTAINERD_ADDRESS)" env CONTAINERD_ADDRESS="$UD/c.sock" "$OCIBENCH" \
+	--state-dir="$ST" --bundle-dir="$BD" --engine=containerd --runtimes=runc --profile=smoke \
+	--tests=lifecycle --out="$R"
+cp "$T_TMP/err" "$T_TMP/user.err"
+t_ok "it says which daemon it used" grep -qF "using the daemon at $UD/c.sock" "$T_TMP/user.err"
+t_jq "its record is ok" '[inputs] | length == 1 and all(.status == "ok" and .engine == "containerd")' "$(recs "$R")"
+t_jq "the manifest says the daemon was given, and where" \
+	"(.engines[0] | .daemon == \"given\" and .user_daemon and .address == \"$UD/c.sock\")" "$R/manifest.json"
+user_clean() {
+	[ -z "$(ctr --address "$UD/c.sock" -n ocibench containers ls -q)" ] &&
+	[ -z "$(ctr --address "$UD/c.sock" -n ocibench images ls -q)" ] &&
+	[ "$(sha256sum <"$UD/config.toml")" = "$conf_sum" ] && kill -0 $UPID
+}
+t_ok "no container or image left in it, its configuration unchanged, still up" user_clean
+kill $UPID
+wait $UPID 2>/dev/null
+
 # ---- every runtime through every engine ------------------------------------------
 R=$T_TMP/res-matrix
 t_ok "a matrix through oci, docker, podman, containerd" OB --engine=oci,docker,podman,containerd \
@@ -81,9 +122,13 @@ for e in docker podman containerd; do
 	done
 done
 # the workload's ready token crossed each engine to a log the runner watched
-t_jq "start to first instruction through every engine, within start + wait" \
-	'[inputs | select(.engine != "oci")] | all(.first_instruction_ms > 0 and
-	 .first_instruction_ms <= .phases_ms.start + .phases_ms.wait)' "$(recs "$R")"
+# (a log written after the exit the engine reports gives null, with why)
+for e in docker podman containerd; do
+	t_jq "$e: start to first instruction, within start + wait, or null with a reason" \
+		"[inputs | select(.engine == \"$e\")] | any(.first_instruction_ms > 0) and
+		 all(if .first_instruction_ms == null then (.first_instruction_null | length) > 0
+		     else .first_instruction_ms <= .phases_ms.start + .phases_ms.wait end)" "$(recs "$R")"
+done
 t_jq "oci columns keep their names and say engine oci" \
 	'[inputs | select(.engine == "oci")] | length == 9 and all(.runtime | test("^(runc|crun|runsc)$"))' \
 	"$(recs "$R")"
@@ -112,7 +157,7 @@ t_jq "net: bytes crossed the engine's network (server got them)" \
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
 
 # ---- SIGKILL mid-run: ocibench cleanup removes the daemon and what it made ------
-"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --engine=docker --runtimes=runc --profile=smoke \
+"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --docker-host=private --engine=docker --runtimes=runc --profile=smoke \
 	--tests=syscall --repeat=50 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
 pid=$!
 wait_for 120 has_lines "$T_TMP/res-kill/raw.jsonl"
@@ -122,6 +167,57 @@ t_ok "SIGKILL leaves the private dockerd behind" procs_left
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
 t_ok "it names the engine processes it removed" grep -q 'engine processes' "$T_TMP/cleanup.err"
+sleep 1
+t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
+
+# ---- killed with both containers of a net cell up: what the engines made outside
+# the run's tree (podman's CNI leases, results and container netns; containerd's
+# shim sockets) goes with `ocibench cleanup`, and only that
+stop_kill() { # ENGINE: a net cell stopped with its containers up, then SIGKILLed; sets RID
+	local pid
+	OB_TEST_STOP_AT=engine-net "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --engine="$1" \
+		--containerd-address=private \
+		--runtimes=runc --profile=smoke --tests=net --out="$T_TMP/res-stop-$1" >/dev/null 2>&1 &
+	pid=$!
+	RID=
+	stopped() { [ "$(awk '{print $3}' /proc/$pid/stat 2>/dev/null)" = T ]; }
+	wait_for 120 stopped || { kill -KILL $pid; wait $pid 2>/dev/null; return 1; }
+	RID=$(ls "$BD" | grep -E "^[0-9]{8}T[0-9]{6}-$pid\$")
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	[ -n "$RID" ]
+}
+# (containerd first: the podman run's own start sweeps what the killed one
+# left, so only the last is left for `ocibench cleanup` to name)
+t_ok "a containerd net cell stopped and killed" stop_kill containerd
+CRID=$RID
+socks=$(for id in $(ls "$BD/$CRID/containerd/state/io.containerd.runtime.v2.task/ocibench" 2>/dev/null); do
+	printf %s "$BD/$CRID/containerd/containerd.sock/ocibench/$id" | sha256sum |
+		sed 's|^\([0-9a-f]*\).*|/run/containerd/s/\1|'
+done | tr '\n' ' ')
+socks_left() { [ "$(echo $socks | wc -w)" = 2 ] && ls $socks; }
+t_ok "it left shim sockets (server and client)" socks_left
+t_ok "a podman net cell stopped and killed" stop_kill podman
+PRID=$RID
+cni=$(ls /var/lib/cni/results 2>/dev/null | grep -F -- "ocibench-$PRID-n" | tr '\n' ' ')
+# the containers' network namespaces podman made, as its CNI results name them
+cnins=$(cd /var/lib/cni/results 2>/dev/null && cat $cni /dev/null |
+	jq -r '.result.interfaces[].sandbox // empty' | tr '\n' ' ')
+cni_left() { [ -d "/var/lib/cni/networks/ocibench-$PRID-n1" ] && [ -n "$cni" ] && [ -n "$cnins" ] && ls $cnins; }
+t_ok "it left CNI leases, results and podman's container netns" cni_left
+# another run's lease directory, named like ours but alive: never touched
+mkdir -p "/var/lib/cni/networks/ocibench-20000101T000000-$$-n1"
+t_ok "ocibench cleanup" OB cleanup
+cp "$T_TMP/err" "$T_TMP/cleanup2.err"
+none_of() { local f; for f in "$@"; do [ ! -e "$f" ] || { echo "$f is left"; return 1; }; done; }
+t_ok "CNI leases and results of the killed run removed" \
+	none_of "/var/lib/cni/networks/ocibench-$PRID-n1" $(printf "/var/lib/cni/results/%s " $cni)
+t_ok "podman's container netns removed" none_of $cnins
+t_ok "containerd's shim sockets removed" none_of $socks
+t_ok "cleanup names the leases and netns it removed" \
+	sh -c "grep -q 'CNI address leases' '$T_TMP/cleanup2.err' && grep -q 'container network namespace' '$T_TMP/cleanup2.err'"
+t_ok "a live run's lease directory is left alone" test -d "/var/lib/cni/networks/ocibench-20000101T000000-$$-n1"
+rmdir "/var/lib/cni/networks/ocibench-20000101T000000-$$-n1"
 sleep 1
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
 
