@@ -166,7 +166,9 @@ wait $pid 2>/dev/null
 t_ok "SIGKILL leaves the private dockerd behind" procs_left
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
-t_ok "it names the engine processes it removed" grep -q 'engine processes' "$T_TMP/cleanup.err"
+# (the engine processes, unless another run's start swept them first: every
+# run removes dead runs' engine cgroups, and other runs may share this host)
+t_ok "it names what it removed" grep -qE 'engine processes|leftover bundles' "$T_TMP/cleanup.err"
 sleep 1
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
 
