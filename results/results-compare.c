@@ -314,12 +314,14 @@ void ob_study_cmp_free(struct ob_study_cmp *c)
 static void print_study(const struct ob_results *r, const struct ob_study_cmp *c, const char *dir,
 			FILE *out)
 {
+	char t1[256], t2[256]; /* data for the terminal: ob_tty_text */
+
 	fprintf(out, "%s against the study (%s); ratio = runtime / %s\n", dir, c->path,
-		r->rts[c->base].name);
+		ob_tty_text(r->rts[c->base].name, t1, sizeof(t1)));
 	if (c->docker_lifecycle)
 		fprintf(out, "lifecycle rows: the docker/* columns, ratio to %s (the study measured "
 			     "them through Docker); other rows: the bare OCI runtimes\n",
-			r->rts[c->dbase].name);
+			ob_tty_text(r->rts[c->dbase].name, t1, sizeof(t1)));
 	else
 		fprintf(out, "lifecycle rows: the bare OCI runtimes (no docker/* columns; the study "
 			     "measured them through Docker)\n");
@@ -329,7 +331,8 @@ static void print_study(const struct ob_results *r, const struct ob_study_cmp *c
 		const struct ob_study_cell *e = &c->cells[i];
 		char cell[128];
 
-		fprintf(out, "%-22s  %-20s", r->rows[e->row].label, r->rts[e->rt].label);
+		fprintf(out, "%-22s  %-20s", ob_tty_text(r->rows[e->row].label, t1, sizeof(t1)),
+			ob_tty_text(r->rts[e->rt].label, t2, sizeof(t2)));
 		if (isnan(e->mean)) {
 			ob_results_cell_text(r, e->row, e->rt, cell, sizeof(cell));
 			fprintf(out, "  %12s", cell);
@@ -386,6 +389,7 @@ static size_t compare_row(const struct ob_results *a, const struct ob_results *b
 
 	long ra = ob_results_row(a, rw->def->test, rw->variant, rw->def->metric);
 	long rb = ob_results_row(b, rw->def->test, rw->variant, rw->def->metric);
+	char t1[256], t2[256]; /* data for the terminal: ob_tty_text */
 
 	for (size_t k = 0; k < a->nrts + b->nrts; k++) {
 		const char *name = k < a->nrts ? a->rts[k].name : b->rts[k - a->nrts].name;
@@ -399,9 +403,10 @@ static size_t compare_row(const struct ob_results *a, const struct ob_results *b
 		if (isnan(ma) && isnan(mb))
 			continue;
 		/* the heading that says emulated, when one side was */
-		fprintf(out, "%-30s  %-20s", rw->label,
-			ia >= 0 && !(ib >= 0 && b->rts[ib].emulated) ? a->rts[ia].label
-								     : b->rts[ib].label);
+		fprintf(out, "%-30s  %-20s", ob_tty_text(rw->label, t1, sizeof(t1)),
+			ob_tty_text(ia >= 0 && !(ib >= 0 && b->rts[ib].emulated) ? a->rts[ia].label
+										 : b->rts[ib].label,
+				    t2, sizeof(t2)));
 		num(out, ma, isnan(ma) ? mb : ma, 12);
 		num(out, mb, isnan(ma) ? mb : ma, 12);
 		if (ob_results_pair_emulated(a, ia, b, ib) && !isnan(ma) && !isnan(mb)) {

@@ -2,20 +2,28 @@
 #include "results-write.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 void ob_csv_field(FILE *f, const char *s)
 {
 	size_t len;
+	/* A spreadsheet takes a cell that starts with = + - @ (or a tab or CR
+	 * before one) as a formula: such a text gets a leading ' (OWASP's
+	 * advice against CSV injection), which shows and runs nothing. */
+	bool formula = s && *s && strchr("=+-@\t\r", *s);
 
 	if (s == NULL)
 		return;
 	len = strlen(s);
-	if (strpbrk(s, ",\"\r\n") == NULL && (len == 0 || (s[0] != ' ' && s[len - 1] != ' '))) {
+	if (!formula && strpbrk(s, ",\"\r\n") == NULL &&
+	    (len == 0 || (s[0] != ' ' && s[len - 1] != ' '))) {
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (formula)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);

@@ -42,6 +42,25 @@ void ob_md_text(FILE *out, const char *s)
 	}
 }
 
+const char *ob_tty_text(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 1 < size; s++) {
+		unsigned char c = (unsigned char)*s, next = (unsigned char)s[1];
+
+		if (c == 0xC2 && next >= 0x80 && next <= 0x9F) { /* C1 in UTF-8 */
+			buf[n++] = '?';
+			s++;
+		} else {
+			buf[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+		}
+	}
+	if (size > 0)
+		buf[n] = '\0';
+	return buf;
+}
+
 void ob_results_ratio_text(double x, char *buf, size_t size)
 {
 	if (fabs(x) >= 100)
@@ -77,7 +96,8 @@ static char *ratios(const struct ob_results *r)
 	return g;
 }
 
-/* Calls each cell's text into a flat grid: [row+1][col+1], row 0 = header. */
+/* Calls each cell's text into a flat grid: [row+1][col+1], row 0 = header
+ * (the labels terminal-safe: the grid is printed as it is). */
 static char *grid(const struct ob_results *r)
 {
 	size_t cols = r->nrts + 1;
@@ -87,11 +107,11 @@ static char *grid(const struct ob_results *r)
 		return NULL;
 	snprintf(g, CELL, "%s", "test");
 	for (size_t c = 0; c < r->nrts; c++)
-		snprintf(g + (c + 1) * CELL, CELL, "%s", r->rts[c].label);
+		ob_tty_text(r->rts[c].label, g + (c + 1) * CELL, CELL);
 	for (size_t row = 0; row < r->nrows; row++) {
 		char *line = g + (row + 1) * cols * CELL;
 
-		snprintf(line, CELL, "%s", r->rows[row].label);
+		ob_tty_text(r->rows[row].label, line, CELL);
 		for (size_t c = 0; c < r->nrts; c++)
 			ob_results_cell_text(r, row, c, line + (c + 1) * CELL, CELL);
 	}
@@ -151,8 +171,11 @@ void ob_results_write_table_ex(const struct ob_results *r, FILE *out, int flags)
 		fputc('\n', out);
 	}
 	fputs("(mean ± sd over the runs of each cell; \"failed (k/n)\": k of n runs not ok", out);
-	if (q != NULL && r->nrts > 1)
-		fprintf(out, "; xR: mean / %s's mean", r->rts[0].name);
+	if (q != NULL && r->nrts > 1) {
+		char name[CELL];
+
+		fprintf(out, "; xR: mean / %s's mean", ob_tty_text(r->rts[0].name, name, sizeof(name)));
+	}
 	fputs(")\n", out);
 	free(g);
 	free(q);

@@ -8,7 +8,9 @@
 #include "results-model.h"
 
 /* One CSV field, RFC 4180: quoted (with "" for ") when it holds a comma,
- * a quote, CR, LF or leading/trailing space; NULL is an empty field. */
+ * a quote, CR, LF or leading/trailing space; NULL is an empty field.  A
+ * text that a spreadsheet would run as a formula (first character = + - @,
+ * tab or CR) is quoted with a ' in front. */
 void ob_csv_field(FILE *f, const char *s);
 /* Split one CSV line in place into at most max fields (quotes honoured);
  * returns the number of fields, or -1 for an unterminated quote. */
@@ -39,6 +41,11 @@ void ob_results_write_md_table(const struct ob_results *r, FILE *out);
 /* Text for a Markdown table cell or line: \\ | ` < > escaped, & as &amp;,
  * control characters (line breaks) as spaces: data never makes markup. */
 void ob_md_text(FILE *out, const char *s);
+/* s for a terminal, into buf (truncated to size): every control character
+ * (C0, DEL and the C1 range U+0080-U+009F) becomes '?', so that a string
+ * from raw.jsonl cannot move the cursor, retitle the window or inject
+ * escape sequences.  Returns buf. */
+const char *ob_tty_text(const char *s, char *buf, size_t size);
 /* The details table: per figure and runtime n, mean, sd, median, min, max,
  * CV, 95 % CI half-width and runs not ok, as text cells ("" for none). */
 #define OB_DETAIL_COLS 11

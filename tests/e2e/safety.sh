@@ -150,6 +150,50 @@ t_ok "... report.html has no raw tag from the data" \
 t_ok "... no raw HTML tag from the data outside code blocks" \
 	sh -c "! grep -v '^      ' '$H/report.md' | grep -q '<script>'"
 
+# ---- formulas for spreadsheets, escape sequences for terminals -----------------
+# strings that start a CSV cell as a formula, and terminal control sequences
+# (window title, clear screen, C1 CSI) in the names report and compare print
+F=$T_TMP/formula
+mkdir -p "$F"
+python3 - "$S/tests/fixtures/results/raw.jsonl" "$F" <<'EOF2'
+import json, sys
+src, out = sys.argv[1:3]
+evil = ["=HYPERLINK(\"http://e\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)",
+        "\x1b]0;owned\x07\x1b[2J\u009b31m"]
+lines = []
+names = {}
+for l in open(src):
+    try:
+        r = json.loads(l)
+    except ValueError:
+        continue
+    if r["runtime"] == "runc":  # the baseline of compare --study keeps its name
+        r["accel"] = evil[4]
+    else:
+        names.setdefault(r["runtime"], evil[len(names) % 4] + "\x1b]0;owned\x07")
+        r["runtime"] = names[r["runtime"]]
+    if r.get("variant"):
+        r["variant"] = evil[4] + r["variant"]
+    lines.append(json.dumps(r))
+open(out + "/raw.jsonl", "w").write("\n".join(lines) + "\n")
+EOF2
+t_ok "report on formulas and escape sequences succeeds" sh -c "'$OCIBENCH' report '$F' >'$T_TMP/formula.out'"
+# (a control character other than the line feed, or a C1 one in UTF-8)
+ctl() { ! LC_ALL=C grep -q "$(printf '[\001-\011\013-\037\177]')\\|$(printf '\302[\200-\237]')" "$1"; }
+t_ok "... its table on the terminal has no control character" ctl "$T_TMP/formula.out"
+t_ok "... and still names the runtimes" grep -q 'HYPERLINK' "$T_TMP/formula.out"
+t_ok "compare A B on them succeeds" sh -c "'$OCIBENCH' compare '$F' '$F' >'$T_TMP/formula.cmp'"
+t_ok "... no control character on the terminal" ctl "$T_TMP/formula.cmp"
+t_ok "compare --study on them succeeds" sh -c "'$OCIBENCH' compare '$F' --study x86_64 >'$T_TMP/formula.study'"
+t_ok "... no control character on the terminal" ctl "$T_TMP/formula.study"
+t_ok "... summary.csv: no cell a spreadsheet would run (= + - @ first)" python3 -c "
+import csv
+rows = list(csv.reader(open('$F/summary.csv', newline='')))
+assert len(rows) > 1 and all(len(r) == 15 for r in rows), [len(r) for r in rows]
+bad = [c for r in rows for c in r if c[:1] in ('=', '+', '-', '@')]
+assert not bad, bad
+assert any(r[0].startswith(\"'=HYPERLINK\") for r in rows), 'runtime names kept'"
+
 # ---- two runs at once with the same directories ------------------------------
 # (private stand-ins for the defaults /run/ocibench and
 # /var/lib/ocibench/bundles, which other runs on this machine may use)

@@ -38,6 +38,33 @@ static void test_csv_quoting(void **state)
 	assert_string_equal(field("cr\r"), "\"cr\r\"");
 	assert_string_equal(field(" padded"), "\" padded\"");
 	assert_string_equal(field("µs"), "µs");
+	/* formulas: shown as text, never run by a spreadsheet */
+	assert_string_equal(field("=HYPERLINK(\"http://e\")"), "\"'=HYPERLINK(\"\"http://e\"\")\"");
+	assert_string_equal(field("+1"), "\"'+1\"");
+	assert_string_equal(field("-2+3"), "\"'-2+3\"");
+	assert_string_equal(field("@SUM(A1)"), "\"'@SUM(A1)\"");
+	assert_string_equal(field("\t=1"), "\"'\t=1\"");
+	assert_string_equal(field("a=b"), "a=b");
+}
+
+static char *tty(const char *s)
+{
+	static char buf[64];
+
+	return (char *)ob_tty_text(s, buf, sizeof(buf));
+}
+
+static void test_tty_text(void **state)
+{
+	(void)state;
+	assert_string_equal(tty("runc"), "runc");
+	assert_string_equal(tty(""), "");
+	assert_string_equal(tty("a\x1b]0;title\x07" "b"), "a?]0;title?b");
+	assert_string_equal(tty("\x1b[2J\r\n\t\x7f"), "?[2J????");
+	assert_string_equal(tty("c1 \xc2\x9b" "31m"), "c1 ?31m"); /* U+009B, CSI */
+	assert_string_equal(tty("µs ± × é"), "µs ± × é");       /* printable UTF-8 stays */
+	assert_string_equal(tty("0123456789012345678901234567890123456789012345678901234567890123456789"),
+			    "012345678901234567890123456789012345678901234567890123456789012");
 }
 
 static void test_csv_split(void **state)
@@ -237,6 +264,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_quoting),
 		cmocka_unit_test(test_csv_split),
+		cmocka_unit_test(test_tty_text),
 		cmocka_unit_test(test_extract_lifecycle),
 		cmocka_unit_test(test_extract_workloads),
 		cmocka_unit_test(test_extract_failed),
