@@ -50,7 +50,13 @@ leftovers() {
 		[ -d "$root" ] || continue
 		rt=$(basename "$root")
 		case $rt in runc | crun | runsc) ;; *) continue ;; esac
-		$rt --root "$root" list -q 2>/dev/null | grep -F -- "ocibench-$id-" | sed "s/^/container ($rt): /"
+		# (--quiet: runsc knows no -q; a list that fails is a leftover too,
+		# never a silent zero)
+		if ! $rt --root "$root" list --quiet >"$T_TMP/list" 2>&1; then
+			echo "cannot list the $rt containers: $(head -1 "$T_TMP/list")"
+			continue
+		fi
+		grep -F -- "ocibench-$id-" "$T_TMP/list" | sed "s/^/container ($rt): /"
 	done
 	grep -l -a -F -e "ocibench-$id-" -e "$BD/$id/" /proc/[0-9]*/cmdline 2>/dev/null |
 		while read -r f; do
@@ -117,7 +123,7 @@ t_ok "... one line names raw.jsonl and the errno" \
 t_ok "... it stopped at once (fewer than 30 cells)" sh -c "[ \$(grep -c ' ok ' '$T_TMP/full.err') -lt 30 ]"
 t_ok "... raw.jsonl holds only whole lines" sh -c "[ -s '$T_TMP/full-out/res/raw.jsonl' ] && [ \"\$(tail -c 1 '$T_TMP/full-out/res/raw.jsonl' | od -An -c | tr -d ' ')\" = '\\n' ] && jq -e . '$T_TMP/full-out/res/raw.jsonl' >/dev/null"
 t_jq "... the manifest says incomplete" '.incomplete == true' "$T_TMP/full-out/res/manifest.json"
-t_ok "... no container, bundle or state file left" sh -c "[ -z \"\$(ls '$BD')\" ] && [ -z \"\$(ls '$ST/runs')\" ] && [ -z \"\$(runc --root '$ST/root/runc' list -q 2>/dev/null)\" ]"
+t_ok "... no container, bundle or state file left" sh -c "[ -z \"\$(ls '$BD')\" ] && [ -z \"\$(ls '$ST/runs')\" ] && [ -z \"\$(runc --root '$ST/root/runc' list --quiet 2>/dev/null)\" ]"
 
 # --bundle-dir on a tmpfs too small for one rootfs
 mkdir -p "$T_TMP/full-bd"
