@@ -20,6 +20,7 @@
 #include "kata-host.h"
 #include "cli.h"
 #include "engine/engine.h"
+#include "netenv.h"
 #include "results.h"
 #include "run.h"
 #include "ob-cleanup.h"
@@ -68,8 +69,10 @@ static const struct ob_opt run_opts[] = {
 	{ "mount", OB_OPT_STRING, O(mount), NULL, 0, 0, NULL,
 	  "fileio work dir: comma list of rootfs, bind, bind-tmpfs, tmpfs, one variant each"
 	  " (default rootfs)" },
-	{ "net-subnet", OB_OPT_STRING, O(net_subnet), "10.199.0.0/24", 0, 0, NULL,
-	  "net test: the private /24 of the containers' own network namespaces" },
+	{ "net-subnet", OB_OPT_STRING, O(net_subnet), NULL, 0, 0, NULL,
+	  "net test: the private /24 of the containers' own network namespaces; when not"
+	  " given, the first /24 from the default up that no live run holds"
+	  " (default " OB_NET_SUBNET_DEFAULT ")" },
 	{ "net-peer", OB_OPT_STRING, O(net_peer), NULL, 0, 0, NULL,
 	  "net test: run the server under this runtime (default: the column's)" },
 	{ "relative", OB_OPT_BOOL, O(relative), "off", 0, 0, NULL,

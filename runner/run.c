@@ -86,6 +86,7 @@ struct run {
 	struct ob_image *img;
 	struct ob_rootfs_src src;
 	struct in_addr net_subnet;
+	bool net_subnet_pick;
 	struct ob_runtime *net_peer;
 	struct ob_test density;        /* the density test with --density's variants */
 	char dvar[16][16];
@@ -354,7 +355,11 @@ static int pick_net(struct run *r, struct ob_error *err)
 {
 	const char *peer = r->c->o.net_peer;
 
-	if (ob_netenv_parse_subnet(r->c->o.net_subnet, &r->net_subnet, err) < 0)
+	/* without --net-subnet: the first /24 from the default that no live run
+	 * holds (ob_state_begin picks it) */
+	r->net_subnet_pick = r->c->o.net_subnet == NULL;
+	if (ob_netenv_parse_subnet(r->net_subnet_pick ? OB_NET_SUBNET_DEFAULT : r->c->o.net_subnet,
+				   &r->net_subnet, err) < 0)
 		return -1;
 	if (!peer)
 		return 0;
@@ -697,7 +702,8 @@ int ob_cmd_run(struct cli *c, int argc, char **argv, struct ob_error *err)
 	for (size_t i = 0; i < r.nrts && used[r.nrts]; i++)
 		if (r.rts[i] == r.net_peer)
 			used[r.nrts] = NULL;
-	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, used, r.nrts + !!used[r.nrts], err) < 0)
+	if (ob_state_begin(c->o.state_dir, r.runid, r.bundles, used, r.nrts + !!used[r.nrts],
+			   &r.net_subnet, r.net_subnet_pick, err) < 0)
 		goto out_early;
 	for (size_t i = 0; i < r.nrts; i++) {
 		/* every column's root exists, so that a sweep after a SIGKILL lists it

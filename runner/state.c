@@ -1,6 +1,7 @@
 /* state.c - see state.h */
 #include "state.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -117,18 +119,100 @@ static char *run_file(const char *state_dir, const char *runid)
 	return ob_xasprintf("%s/runs/%s.json", state_dir, runid);
 }
 
+/* Is the run runid alive (its state file names a living process)? */
+static bool run_alive(const char *state_dir, const char *runid);
+
+/* The live run (other than self) of state_dir that holds the /24 net, into
+ * holder; false when none does. */
+static bool subnet_holder(const char *state_dir, const char *self, struct in_addr net,
+			  char *holder, size_t len)
+{
+	ob_cleanup_free char *runs = ob_xasprintf("%s/runs", state_dir);
+	DIR *d = opendir(runs);
+	struct dirent *e;
+	bool found = false;
+
+	while (!found && d && (e = readdir(d))) {
+		char runid[256];
+		size_t n = strlen(e->d_name);
+
+		if (n < 6 || n - 5 >= sizeof(runid) || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		snprintf(runid, sizeof(runid), "%.*s", (int)(n - 5), e->d_name);
+		if (strcmp(runid, self) == 0 || !ob_state_is_runid(runid) ||
+		    !run_alive(state_dir, runid))
+			continue;
+		ob_cleanup_free char *path = run_file(state_dir, runid);
+		json_t *o = json_load_file(path, 0, NULL);
+		const char *text = json_string_value(json_object_get(o, "subnet"));
+		struct in_addr a;
+		struct ob_error ignore;
+
+		if (text && ob_netenv_parse_subnet(text, &a, &ignore) == 0 && a.s_addr == net.s_addr) {
+			snprintf(holder, len, "%s", runid);
+			found = true;
+		}
+		json_decref(o);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* The /24 of the run's net cells: *subnet itself, or with pick the first
+ * /24 from it upward that no live run holds.  Called with the runs
+ * directory locked. */
+static int claim_subnet(const char *state_dir, const char *runid, struct in_addr *subnet, bool pick,
+			struct ob_error *err)
+{
+	char holder[256], text[INET_ADDRSTRLEN];
+	struct in_addr net = *subnet;
+
+	for (int k = 0; k < 256 && ob_netenv_private(net); k++) {
+		if (!subnet_holder(state_dir, runid, net, holder, sizeof(holder))) {
+			*subnet = net;
+			return 0;
+		}
+		if (!pick)
+			break;
+		net.s_addr = htonl(ntohl(net.s_addr) + 256);
+	}
+	inet_ntop(AF_INET, subnet, text, sizeof(text));
+	if (!pick)
+		return ob_err(err, OB_EXIT_USAGE, 0,
+			      "--net-subnet '%s/24' is in use by the live run %s: choose another", text,
+			      holder);
+	return ob_err(err, OB_EXIT_FAIL, 0,
+		      "no free private /24 from %s/24 upward for the net test (live runs hold them)",
+		      text);
+}
+
 int ob_state_begin(const char *state_dir, const char *runid, const char *bundles,
-		   struct ob_runtime *const *rts, size_t nrts, struct ob_error *err)
+		   struct ob_runtime *const *rts, size_t nrts, struct in_addr *subnet,
+		   bool pick_subnet, struct ob_error *err)
 {
 	ob_cleanup_free char *dir = NULL, *path = run_file(state_dir, runid), *text = NULL;
-	json_t *o = json_object(), *a = json_array();
+	ob_cleanup_close int lock = -1;
+	char net[INET_ADDRSTRLEN + 4];
+	json_t *o, *a;
 
 	dir = ob_xasprintf("%s/runs", state_dir);
 	if (ob_mkdir_p(dir, 0700, err) < 0)
 		return -1;
+	/* two runs starting at once: one picks its subnet and records it
+	 * before the other looks (the lock goes with the descriptor) */
+	if ((lock = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || flock(lock, LOCK_EX) < 0)
+		return ob_err(err, OB_EXIT_FAIL, errno, "locking %s", dir);
+	if (claim_subnet(state_dir, runid, subnet, pick_subnet, err) < 0)
+		return -1;
+	inet_ntop(AF_INET, subnet, net, INET_ADDRSTRLEN);
+	strcat(net, "/24");
+	o = json_object();
+	a = json_array();
 	json_object_set_new(o, "pid", json_integer(getpid()));
 	json_object_set_new(o, "starttime", json_integer(ob_proc_starttime(getpid())));
 	json_object_set_new(o, "bundles", json_string(bundles));
+	json_object_set_new(o, "subnet", json_string(net));
 	for (size_t i = 0; i < nrts; i++) {
 		json_t *args = json_array();
 
@@ -150,7 +234,6 @@ void ob_state_end(const char *state_dir, const char *runid)
 	unlink(path);
 }
 
-/* Is the run runid alive (its state file names a living process)? */
 static bool run_alive(const char *state_dir, const char *runid)
 {
 	ob_cleanup_free char *path = run_file(state_dir, runid);

@@ -2,13 +2,14 @@
  * that the next run, or `ocibench cleanup`, can remove the containers,
  * mounts and bundles of a run that was killed with SIGKILL.
  *
- *   STATE/runs/RUNID.json   {pid, starttime, bundles, runtimes: [{name, path, args, root}]}
+ *   STATE/runs/RUNID.json   {pid, starttime, bundles, subnet, runtimes: [{name, path, args, root}]}
  *   STATE/root/NAME/        each runtime column's private --root
  * Containers are named ocibench-RUNID-N (a net cell's server ocibench-RUNID-sN).
  */
 #ifndef OB_STATE_H
 #define OB_STATE_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -39,9 +40,13 @@ int ob_owned_claim(const char *dir, enum ob_owned_kind kind, const char *option,
 /* Is s a run id, YYYYMMDDTHHMMSS-PID (the only names cleanup removes)? */
 bool ob_state_is_runid(const char *s);
 
-/* Record the live run (runtimes: the columns it uses). */
+/* Record the live run (runtimes: the columns it uses) with the private /24
+ * of its net cells, unique among the live runs of state_dir: *subnet as
+ * given (refused, OB_EXIT_USAGE, when a live run holds it), or with
+ * pick_subnet the first free /24 from *subnet upward, set in *subnet. */
 int ob_state_begin(const char *state_dir, const char *runid, const char *bundles,
-		   struct ob_runtime *const *rts, size_t nrts, struct ob_error *err);
+		   struct ob_runtime *const *rts, size_t nrts, struct in_addr *subnet,
+		   bool pick_subnet, struct ob_error *err);
 
 /* The run ended (its own clean-up done): forget it. */
 void ob_state_end(const char *state_dir, const char *runid);

@@ -14,6 +14,13 @@
 
 #define NETNS_DIR "/var/run/netns"
 
+bool ob_netenv_private(struct in_addr net)
+{
+	uint32_t a = ntohl(net.s_addr);
+
+	return (a >> 24) == 10 || (a >> 20) == (172u << 4 | 1) || (a >> 16) == (192u << 8 | 168);
+}
+
 int ob_netenv_parse_subnet(const char *text, struct in_addr *net, struct ob_error *err)
 {
 	char buf[INET_ADDRSTRLEN + 4];
@@ -30,9 +37,7 @@ int ob_netenv_parse_subnet(const char *text, struct in_addr *net, struct ob_erro
 		goto bad;
 	net->s_addr &= htonl(0xffffff00u);
 	/* RFC 1918 only: the containers' addresses must never shadow a real one */
-	uint32_t a = ntohl(net->s_addr);
-
-	if ((a >> 24) != 10 && (a >> 20) != (172u << 4 | 1) && (a >> 16) != (192u << 8 | 168))
+	if (!ob_netenv_private(*net))
 		return ob_err(err, OB_EXIT_USAGE, 0,
 			      "--net-subnet '%s' is not private (10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)",
 			      text);

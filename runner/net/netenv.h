@@ -13,10 +13,13 @@
 #define OB_NETENV_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 
 #include "ob-error.h"
 
 #define OB_NETENV_MAX 8
+/* The first /24 a run tries for its net cells (--net-subnet). */
+#define OB_NET_SUBNET_DEFAULT "10.199.0.0/24"
 
 struct ob_netenv {
 	char prefix[48];
@@ -27,6 +30,9 @@ struct ob_netenv {
 	char ns[OB_NETENV_MAX][64]; /* endpoint namespace names */
 	char addr[OB_NETENV_MAX][INET_ADDRSTRLEN];
 };
+
+/* Does the /24 lie in 10/8, 172.16/12 or 192.168/16 (RFC 1918)? */
+bool ob_netenv_private(struct in_addr net);
 
 /* Parse "A.B.C.0/24" (or "A.B.C.D/24": host part ignored). */
 int ob_netenv_parse_subnet(const char *text, struct in_addr *net, struct ob_error *err);
