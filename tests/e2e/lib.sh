@@ -30,9 +30,10 @@ trap 'rm -rf "$T_TMP"' EXIT
 command -v jq >/dev/null || { echo "Bail out! jq is needed (apt-get install jq)"; exit 99; }
 
 # Bounds on "no hang" checks are multiplied by this: binaries under an
-# emulator start and run several times slower.
+# emulator, or built with the sanitizers, start and run several times slower.
 T_SCALE=1
 [ -n "${OB_EMU:-}" ] && T_SCALE=4
+[ "${OB_SANITIZERS:-}" = yes ] && T_SCALE=4
 
 W() {
 	local name=$1; shift

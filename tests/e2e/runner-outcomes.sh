@@ -23,6 +23,11 @@ outcome() {
 	local root=$T_TMP/rootfs-$1
 	mkdir -p "$root/bin" "$root/tmp"
 	cp "$FAKE" "$root/bin/ocibench-cpu"
+	# a sanitizer build's fake is dynamic: its shared libraries go along
+	if [ "${OB_SANITIZERS:-}" = yes ]; then
+		ldd "$FAKE" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
+			while read -r so; do cp -L --parents "$so" "$root"; done
+	fi
 	echo "$1" >"$root/fake-outcome"
 	"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --rootfs-from="$root" --profile=smoke \
 		--repeat=1 --runtimes=runc --tests=cpu --out="$T_TMP/res-$1" >"$T_TMP/out" 2>"$T_TMP/err"

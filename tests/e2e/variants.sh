@@ -146,9 +146,9 @@ exit 1
 EOF
 chmod +x "$T_TMP/slow-rt"
 R2=$T_TMP/res-rt
-t_exit 1 "runc, runsc-ptrace (a variant column), a hanging runtime with --timeout=2: exit 1" \
+t_exit 1 "runc, runsc-ptrace (a variant column), a hanging runtime with --timeout=$((2 * T_SCALE)): exit 1" \
 	OB --profile=smoke --tests=lifecycle --runtime=runsc-ptrace=runsc,--platform=ptrace \
-	--runtime=hang="$T_TMP/slow-rt" --runtimes=runc,hang,runsc-ptrace --timeout=2 --out="$R2"
+	--runtime=hang="$T_TMP/slow-rt" --runtimes=runc,hang,runsc-ptrace --timeout=$((2 * T_SCALE)) --out="$R2"
 jq -s . "$R2/raw.jsonl" >"$T_TMP/rt.json"
 t_jq "three columns: runc ok, hang timeout (create), runsc-ptrace ok with its flag" \
 	'map(.runtime) == ["runc","hang","runsc-ptrace"] and .[0].status == "ok"
