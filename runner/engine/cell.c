@@ -26,6 +26,7 @@
 
 #include <jansson.h>
 
+#include "host/cells.h"
 #include "netcell.h"
 #include "netenv.h"
 #include "ob-cleanup.h"
@@ -55,35 +56,22 @@ struct files {
 static int run(struct ob_engine *e, char *const *argv, int out, const struct files *f,
 	       uint64_t deadline, int *st, uint64_t *t0, uint64_t *t1, char **text)
 {
-	ob_cleanup_free char *exe = ob_proc_which(argv[0]), *netns = NULL, *procs = NULL;
 	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ob_cleanup_close int mem = out < 0 ? memfd_create("ocibench-engine", MFD_CLOEXEC) : -1;
-	struct ob_argv a = { 0 };
 	struct ob_error err;
 	pid_t pid;
 	int w;
 
-	if (!exe || null < 0 || (out < 0 && mem < 0))
+	if (null < 0 || (out < 0 && mem < 0))
 		return -1;
-	if (e->netns[0] && (asprintf(&netns, "/var/run/netns/%s", e->netns) < 0 ||
-			    asprintf(&procs, "%s/%s/cgroup.procs", ob_cgroup_track_root(), e->cgroup) < 0))
-		abort();
-	ob_argv_add(&a, "%s", exe);
-	ob_argv_addv(&a, argv + 1);
-
-	struct ob_spawn sp = { .argv = a.v, .in = null, .out = out < 0 ? mem : out,
-			       .err = f->errfd, .netns = netns, .cgroup = procs };
-
 	*t0 = ob_now_ns();
-	if (ob_proc_spawn(&sp, &pid, &err) < 0) {
+	if (ob_engine_spawn(e, argv, null, out < 0 ? mem : out, f->errfd, &pid, &err) < 0) {
 		dprintf(f->errfd, "ocibench: %s\n", err.msg);
-		ob_argv_free(&a);
 		return -1;
 	}
 	w = ob_proc_wait(pid, deadline, true, st, t1, &err);
 	if (w == OB_WAIT_TIMEOUT || w == OB_WAIT_STOPPED)
 		ob_proc_kill(pid);
-	ob_argv_free(&a);
 	if (out < 0 && text) {
 		off_t len = lseek(mem, 0, SEEK_END);
 
@@ -503,8 +491,15 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		net_cell(s, rt, t, variant, seq, dir, deadline, r);
 		goto out;
 	}
-	if (t->cell) { /* footprint, density: measured on the bare OCI path */
-		ob_lc_fail(r, OB_LC_UNSUPPORTED, "%s: measured on the bare OCI path only", t->name);
+	if (t->cell == ob_footprint_cell || t->cell == ob_density_cell) {
+		workload_argv(s, t, &a);
+		t->args(s->profile, variant, "run", &a);
+		a.v[a.n] = NULL;
+		ob_engine_idle_cell(s, rt, t, variant, seq, (char *const *)a.v, r);
+		goto out;
+	}
+	if (t->cell) {
+		ob_lc_fail(r, OB_LC_UNSUPPORTED, "%s: not run through an engine", t->name);
 		goto out;
 	}
 	if (files_open(&f, dir, "ctr", &err) < 0) {

@@ -7,7 +7,10 @@
  *   start   ctr task start -d ID      (task create + start)
  *   wait    the task's pid, watched through a pidfd (ctr has no wait)
  *   delete  ctr task delete ID, then ctr container delete ID
- * The exit status is the one `ctr task delete` reports.
+ * The exit status is the one `ctr task delete` reports.  An idle container
+ * (footprint, density) starts attached (no --detach: ctr's stdout is the
+ * task's, ctr exits with its status and deletes the task) and stops on
+ * `ctr tasks kill --signal=SIGTERM`.
  */
 #include "engine.h"
 
@@ -216,8 +219,10 @@ static void ctd_start(struct ob_engine *e, const struct ob_runtime *rt, const st
 	ob_argv_addv(a, e->cli.v);
 	ob_argv_add(a, "tasks");
 	ob_argv_add(a, "start");
-	ob_argv_add(a, "--detach");
-	ob_argv_add(a, "--log-uri=file://%s", out);
+	if (!c->attach) {
+		ob_argv_add(a, "--detach");
+		ob_argv_add(a, "--log-uri=file://%s", out);
+	}
 	ob_argv_add(a, "--pid-file=%s.pid", out);
 	ob_argv_add(a, "%s", c->id);
 }
@@ -238,6 +243,35 @@ static char *ctd_stderr_file(struct ob_engine *e, const struct ob_ectr *c, const
 	return path;
 }
 
+static void ctd_kill(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		     struct ob_argv *a)
+{
+	ob_argv_addv(a, e->cli.v);
+	ob_argv_add(a, "tasks");
+	ob_argv_add(a, "kill");
+	ob_argv_add(a, "--signal=SIGTERM");
+	ob_argv_add(a, "%s", c->id);
+}
+
+/* The task's process, from the pid file `tasks start` wrote. */
+static int ctd_pids(struct ob_engine *e, const struct ob_ectr *c, const char *out, pid_t *pid,
+		    pid_t *own, size_t nown, struct ob_error *err)
+{
+	ob_cleanup_free char *path = NULL, *text = NULL;
+	size_t len;
+	long p;
+
+	memset(own, 0, nown * sizeof(*own));
+	if (asprintf(&path, "%s.pid", out) < 0)
+		abort();
+	if (ob_read_file(path, &text, &len, err) < 0)
+		return -1;
+	if ((p = strtol(text, NULL, 10)) <= 0)
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s: no pid", path);
+	*pid = (pid_t)p;
+	return 0;
+}
+
 static void ctd_remove(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		       bool force, int step, struct ob_argv *a)
 {
@@ -252,4 +286,6 @@ static void ctd_remove(struct ob_engine *e, const struct ob_runtime *rt, const s
 const struct ob_engine_ops ob_containerd_ops = {
 	.name = "containerd", .up = ctd_up, .down = ctd_down, .create = ctd_create,
 	.start = ctd_start, .stderr_file = ctd_stderr_file, .remove = ctd_remove, .nremove = 2,
+	/* an attached `tasks start` deletes the task when it ends */
+	.nremove_attached = 1, .kill = ctd_kill, .pids = ctd_pids,
 };

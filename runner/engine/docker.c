@@ -5,12 +5,15 @@
  *   start   docker start ID
  *   wait    docker wait ID            (prints the exit status)
  *   delete  docker rm ID
- * `docker logs ID`, between wait and rm, is not timed.  podman takes the
+ * `docker logs ID`, between wait and rm, is not timed.  An idle container
+ * (footprint, density) starts attached (`start --attach`: the client's
+ * stdout is the container's) and stops on `kill --signal=TERM`.  podman takes the
  * same commands, with the runtime given as a path (--runtime WRAPPER).
  */
 #include "engine.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -315,7 +318,40 @@ static void dk_start(struct ob_engine *e, const struct ob_runtime *rt, const str
 {
 	global(e, rt, a);
 	ob_argv_add(a, "start");
+	if (c->attach)
+		ob_argv_add(a, "--attach");
 	ob_argv_add(a, "%s", c->id);
+}
+
+static void dk_kill(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		    struct ob_argv *a)
+{
+	global(e, rt, a);
+	ob_argv_add(a, "kill");
+	ob_argv_add(a, "--signal=TERM");
+	ob_argv_add(a, "%s", c->id);
+}
+
+/* The container's process; podman's state names its conmon too. */
+static int dk_pids(struct ob_engine *e, const struct ob_ectr *c, const char *out, pid_t *pid,
+		   pid_t *own, size_t nown, struct ob_error *err)
+{
+	ob_cleanup_free char *said = NULL;
+	char *const args[] = { "inspect", "--format",
+			       is_docker(e) ? "{{.State.Pid}}" : "{{.State.Pid}} {{.State.ConmonPid}}",
+			       (char *)c->id, NULL };
+	long p = 0, conmon = 0;
+
+	memset(own, 0, nown * sizeof(*own));
+	if (ob_engine_cli(e, args, 30 * SEC, &said, err) < 0)
+		return -1;
+	if (sscanf(said, "%ld %ld", &p, &conmon) < 1 || p <= 0)
+		return ob_err(err, OB_EXIT_FAIL, 0, "%s inspect %s: no pid in \"%.100s\"",
+			      e->ops->name, c->id, said);
+	*pid = (pid_t)p;
+	if (conmon > 0 && nown > 1)
+		own[0] = (pid_t)conmon;
+	return 0;
 }
 
 static void dk_wait(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
@@ -388,6 +424,7 @@ const struct ob_engine_ops ob_docker_ops = {
 	.name = "docker", .up = docker_up, .down = docker_down, .create = dk_create,
 	.start = dk_start, .stderr_file = dk_stderr_file, .wait = dk_wait, .logs = dk_logs,
 	.remove = dk_remove, .nremove = 1,
+	.nremove_attached = 1, .kill = dk_kill, .pids = dk_pids,
 	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
 };
 
@@ -395,5 +432,6 @@ const struct ob_engine_ops ob_podman_ops = {
 	.name = "podman", .up = podman_up, .down = docker_down, .create = dk_create,
 	.start = dk_start, .stderr_file = dk_stderr_file, .wait = dk_wait, .logs = dk_logs,
 	.remove = dk_remove, .nremove = 1,
+	.nremove_attached = 1, .kill = dk_kill, .pids = dk_pids,
 	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
 };

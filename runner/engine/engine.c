@@ -214,32 +214,69 @@ int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, siz
 	return 0;
 }
 
+/* How argv runs: exe found, in e's namespace and cgroup; 0 or -1. */
+struct how {
+	struct ob_argv a;
+	struct ob_spawn sp;
+	char *netns, *procs;
+};
+
+static int how_init(struct ob_engine *e, char *const *argv, struct how *h, struct ob_error *err)
+{
+	ob_cleanup_free char *exe = ob_proc_which(argv[0]);
+
+	memset(h, 0, sizeof(*h));
+	if (!exe)
+		return ob_err(err, OB_EXIT_USAGE, 0, "%s not found", argv[0]);
+	if (e->netns[0] && asprintf(&h->netns, "/var/run/netns/%s", e->netns) < 0)
+		abort();
+	h->sp.netns = h->netns;
+	/* the engine's clients (podman, conmon, ctr) in its cgroup too */
+	if (e->netns[0] && e->cgroup[0]) {
+		if (asprintf(&h->procs, "%s/%s/cgroup.procs", ob_cgroup_track_root(), e->cgroup) < 0)
+			abort();
+		h->sp.cgroup = h->procs;
+	}
+	ob_argv_add(&h->a, "%s", exe);
+	ob_argv_addv(&h->a, argv + 1);
+	h->sp.argv = h->a.v;
+	return 0;
+}
+
+static void how_free(struct how *h)
+{
+	ob_argv_free(&h->a);
+	free(h->netns);
+	free(h->procs);
+}
+
+int ob_engine_spawn(struct ob_engine *e, char *const *argv, int in, int out, int errfd,
+		    pid_t *pid, struct ob_error *err)
+{
+	struct how h;
+	int rc;
+
+	if (how_init(e, argv, &h, err) < 0)
+		return -1;
+	h.sp.in = in;
+	h.sp.out = out;
+	h.sp.err = errfd;
+	rc = ob_proc_spawn(&h.sp, pid, err);
+	how_free(&h);
+	return rc;
+}
+
 int ob_engine_cmd(struct ob_engine *e, char *const *argv, uint64_t timeout_ns, char **out,
 		  struct ob_error *err)
 {
-	ob_cleanup_free char *exe = ob_proc_which(argv[0]), *netns = NULL;
-	struct ob_argv a = { 0 };
-	struct ob_spawn sp = { 0 };
+	struct how h;
 	int st, rc;
 	char buf[64];
 
 	*out = NULL;
-	if (!exe)
-		return ob_err(err, OB_EXIT_USAGE, 0, "%s not found", argv[0]);
-	if (e->netns[0] && asprintf(&netns, "/var/run/netns/%s", e->netns) < 0)
-		abort();
-	sp.netns = netns;
-	/* the engine's clients (podman, conmon, ctr) in its cgroup too */
-	ob_cleanup_free char *procs = NULL;
-
-	if (e->netns[0] && e->cgroup[0]) {
-		if (asprintf(&procs, "%s/%s/cgroup.procs", ob_cgroup_track_root(), e->cgroup) < 0)
-			abort();
-		sp.cgroup = procs;
-	}
-	ob_argv_add(&a, "%s", exe);
-	ob_argv_addv(&a, argv + 1);
-	rc = ob_proc_capture_sp(&sp, a.v, timeout_ns, &st, out, err);
+	if (how_init(e, argv, &h, err) < 0)
+		return -1;
+	rc = ob_proc_capture_sp(&h.sp, h.a.v, timeout_ns, &st, out, err);
 	if (rc == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
 		char *last = *out ? *out + strlen(*out) : NULL;
 
@@ -250,7 +287,7 @@ int ob_engine_cmd(struct ob_engine *e, char *const *argv, uint64_t timeout_ns, c
 			    ob_proc_status_text(st, buf, sizeof(buf)),
 			    last ? last + 1 : *out ? *out : "");
 	}
-	ob_argv_free(&a);
+	how_free(&h);
 	return rc;
 }
 

@@ -56,6 +56,9 @@ struct ob_ectr {
 	const char *network;      /* the engine's network (docker/podman name, containerd
 				   * netns path); NULL: no network */
 	bool detach;              /* keep running after start (a server) */
+	bool attach;              /* start attached: the start command's stdout is the
+				   * container's, it lasts until the container exits
+				   * and exits with its status (footprint, density) */
 };
 
 /* What one engine does; the driver is cell.c. */
@@ -87,6 +90,17 @@ struct ob_engine_ops {
 	void (*remove)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		       bool force, int step, struct ob_argv *a);
 	int nremove;
+	/* After an attached start: how many of the last remove commands are
+	 * left to do (containerd's client deletes the task itself) */
+	int nremove_attached;
+	/* Send SIGTERM to c's process. */
+	void (*kill)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
+		     struct ob_argv *a);
+	/* What the engine's state says of running container c (out: as given
+	 * to start): its process, and the engine's own processes it names for
+	 * it (own, at most nown, 0-terminated) */
+	int (*pids)(struct ob_engine *e, const struct ob_ectr *c, const char *out, pid_t *pid,
+		    pid_t *own, size_t nown, struct ob_error *err);
 	/* The container's address on network (net test). */
 	int (*address)(struct ob_engine *e, const struct ob_ectr *c, char *buf, size_t len,
 		       struct ob_error *err);
@@ -191,6 +205,11 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 /* Whether the engines run rt (runc, crun, runsc; Kata and rune stay on the
  * bare OCI path). */
 bool ob_engine_runs(const struct ob_runtime *rt);
+/* The footprint and density cells of an engine column (idle.c): argv is
+ * the idle workload with its arguments. */
+void ob_engine_idle_cell(const struct ob_suite *s, const struct ob_runtime *rt,
+			 const struct ob_test *t, const char *variant, size_t seq,
+			 char *const *argv, struct ob_lc_result *r);
 
 /* The engine of an engine column, "oci" for a bare one. */
 const char *ob_engine_name(const struct ob_runtime *rt);
@@ -203,6 +222,9 @@ extern const struct ob_engine_ops ob_docker_ops, ob_podman_ops, ob_containerd_op
  * output captured in *out (stdout+stderr); 0 if it exited 0. */
 int ob_engine_cmd(struct ob_engine *e, char *const *argv, uint64_t timeout_ns, char **out,
 		  struct ob_error *err);
+/* Spawn argv (as ob_engine_cmd runs it) with the given stdio; no wait. */
+int ob_engine_spawn(struct ob_engine *e, char *const *argv, int in, int out, int errfd,
+		    pid_t *pid, struct ob_error *err);
 /* The same with e->cli in front of args. */
 int ob_engine_cli(struct ob_engine *e, char *const *args, uint64_t timeout_ns, char **out,
 		  struct ob_error *err);

@@ -23,6 +23,16 @@ void ob_footprint_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 void ob_density_cell(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
 		     const char *variant, size_t seq, struct ob_lc_result *r);
 
+/* The same with the containers run by drv (an engine's, fleet.h; NULL:
+ * the bare runtime rt). */
+struct ob_fleet_driver;
+void ob_footprint_run(const struct ob_suite *s, const struct ob_runtime *rt,
+		      const struct ob_fleet_driver *drv, const struct ob_test *t,
+		      const char *variant, size_t seq, struct ob_lc_result *r);
+void ob_density_run(const struct ob_suite *s, const struct ob_runtime *rt,
+		    const struct ob_fleet_driver *drv, const struct ob_test *t, const char *variant,
+		    size_t seq, struct ob_lc_result *r);
+
 /* ob_lc_run with the host CPU of the container's processes between
  * `start` and its exit in r->extra: workload_cpu_s (the workload's own
  * report), host_cpu_s (its cgroup's CPU, or the sum over its processes),

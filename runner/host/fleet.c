@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,9 +14,11 @@
 
 #include "ob-clock.h"
 #include "ob-file.h"
+#include "ob-fs.h"
 #include "cgroup.h"
 #include "proc.h"
 #include "procs.h"
+#include "rtstate.h"
 #include "state.h"
 
 static void fail(struct ob_fleet *f, enum ob_lc_status st, const struct ob_idle *c,
@@ -53,10 +56,19 @@ int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct 
 		char dir[4096], bin[512], host[4096 + 512], wl[64];
 
 		c->ready_fd = -1;
+		c->start_ms = NAN;
 		/* fixed width: runsc takes an id for a prefix of the ids it knows */
 		snprintf(c->id, sizeof(c->id), OB_CONTAINER_PREFIX "%s-%zud%03zu", s->runid, seq, i);
 		snprintf(dir, sizeof(dir), "%s/%zud%03zu", s->bundles, seq, i);
 		snprintf(wl, sizeof(wl), "ocibench-%s", t->workload);
+		if (f->drv) {
+			if (ob_mkdir_p(dir, 0700, &err) < 0 || f->drv->prepare(f->drv->ctx, c, dir, &err) < 0) {
+				fail(f, OB_LC_FAILED, NULL, "%s", err.msg);
+				return -1;
+			}
+			c->have_b = true;
+			continue;
+		}
 		if (ob_bundle_create(dir, s->src, &c->b, &err) < 0) {
 			fail(f, OB_LC_FAILED, NULL, "bundle: %s", err.msg);
 			return -1;
@@ -76,18 +88,38 @@ int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct 
 	return 0;
 }
 
-/* Spawn "RUNTIME sub args" for c with the given stdout; -1 with f failed. */
-static int spawn(struct ob_fleet *f, struct ob_idle *c, const char *sub, const char *const *args,
-		 int out)
+static const char *const cmd_names[] = { "create", "start", "kill", "delete" };
+
+/* The bare runtime's command line of cmd. */
+static int rt_spawn(const struct ob_fleet *f, const struct ob_idle *c, enum ob_fleet_cmd cmd,
+		    int in, int out, int errfd, pid_t *pid, struct ob_error *err)
+{
+	const char *const create[] = { "--bundle", c->b.dir, "--pid-file", c->b.pidfile, c->id, NULL };
+	const char *const kill[] = { c->id, "TERM", NULL };
+	const char *const id[] = { c->id, NULL };
+
+	return ob_lc_spawn(f->rt, cmd_names[cmd],
+			   cmd == OB_FLEET_CREATE ? create : cmd == OB_FLEET_KILL ? kill : id, in, out,
+			   errfd, pid, err);
+}
+
+/* Spawn the command of cmd for c with the given stdout (-1: its errlog);
+ * -1 with f failed. */
+static int spawn(struct ob_fleet *f, struct ob_idle *c, enum ob_fleet_cmd cmd, int out)
 {
 	int in = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int errfd = open(c->b.errlog, O_WRONLY | O_APPEND | O_CLOEXEC);
+	const char *sub = cmd_names[cmd];
 	struct ob_error err;
 	int rc = -1;
 
+	if (in >= 0 && errfd >= 0 && out < 0)
+		out = errfd;
 	if (in < 0 || errfd < 0)
 		fail(f, OB_LC_FAILED, c, "%s %s: opening stdio: %s", sub, c->id, strerror(errno));
-	else if (ob_lc_spawn(f->rt, sub, args, in, out < 0 ? errfd : out, errfd, &c->cmd, &err) < 0)
+	else if ((f->drv ? f->drv->spawn(f->drv->ctx, c, cmd, c->del_step, in, out, errfd, &c->cmd,
+					 &err)
+			 : rt_spawn(f, c, cmd, in, out, errfd, &c->cmd, &err)) < 0)
 		fail(f, OB_LC_FAILED, c, "%s %s: %s", sub, c->id, err.msg);
 	else
 		rc = 0;
@@ -99,21 +131,30 @@ static int spawn(struct ob_fleet *f, struct ob_idle *c, const char *sub, const c
 	return rc;
 }
 
-static int spawn_create(struct ob_fleet *f, struct ob_idle *c)
+/* Spawn cmd with the write end of a new ready pipe as its stdout. */
+static int spawn_piped(struct ob_fleet *f, struct ob_idle *c, enum ob_fleet_cmd cmd)
 {
-	const char *const args[] = { "--bundle", c->b.dir, "--pid-file", c->b.pidfile, c->id, NULL };
 	int p[2];
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
-		fail(f, OB_LC_FAILED, c, "create %s: pipe: %s", c->id, strerror(errno));
+		fail(f, OB_LC_FAILED, c, "%s %s: pipe: %s", cmd_names[cmd], c->id, strerror(errno));
 		return -1;
 	}
 	c->ready_fd = p[0];
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	c->created = true;
-	int rc = spawn(f, c, "create", args, p[1]);
+	int rc = spawn(f, c, cmd, p[1]);
 
-	close(p[1]); /* the runtime and the container hold the write end now */
+	close(p[1]); /* the runtime and the container (or the client) hold it now */
+	return rc;
+}
+
+/* The bare runtime's container gets the pipe at create, a driver's attached
+ * client at start. */
+static int spawn_create(struct ob_fleet *f, struct ob_idle *c)
+{
+	c->created = true;
+	int rc = f->drv ? spawn(f, c, OB_FLEET_CREATE, -1) : spawn_piped(f, c, OB_FLEET_CREATE);
+
 	if (rc == 0)
 		c->st = OB_IDLE_CREATING;
 	return rc;
@@ -171,7 +212,6 @@ static void drain(struct ob_idle *c)
 /* Advance c's lifecycle after its command or process may have ended. */
 static void step(struct ob_fleet *f, struct ob_idle *c)
 {
-	const char *const id_args[] = { c->id, NULL };
 	double ms;
 	bool ok;
 
@@ -179,12 +219,22 @@ static void step(struct ob_fleet *f, struct ob_idle *c)
 	case OB_IDLE_CREATING:
 		if (!cmd_done(f, c, "create", &c->create_ms, &ok) || !ok)
 			return;
+		if (f->drv) { /* the attached start lives as long as the container */
+			c->start_wall_ns = ob_wall_ns();
+			if (spawn_piped(f, c, OB_FLEET_START) == 0) {
+				c->start_ns = c->t0;
+				c->pid = c->cmd;
+				c->cmd = 0;
+				c->st = OB_IDLE_RUNNING;
+			}
+			return;
+		}
 		if ((c->pid = ob_lc_read_pid(c->b.pidfile)) < 0) {
 			fail(f, OB_LC_FAILED, c, "create %s: no pid in %s", c->id, c->b.pidfile);
 			return;
 		}
 		c->start_wall_ns = ob_wall_ns();
-		if (spawn(f, c, "start", id_args, -1) == 0) {
+		if (spawn(f, c, OB_FLEET_START, -1) == 0) {
 			c->start_ns = c->t0;
 			c->st = OB_IDLE_STARTING;
 		}
@@ -212,15 +262,19 @@ static void step(struct ob_fleet *f, struct ob_idle *c)
 		if (!c->exited)
 			return;
 		drain(c);
-		if (spawn(f, c, "delete", id_args, -1) == 0)
+		if (spawn(f, c, OB_FLEET_DELETE, -1) == 0)
 			c->st = OB_IDLE_DELETING;
 		return;
 	case OB_IDLE_DELETING:
-		if (cmd_done(f, c, "delete", &ms, &ok) && ok) {
-			c->st = OB_IDLE_GONE;
-			c->created = false;
-			c->stop_ms = (double)(c->t0 - c->stop_t0) / 1e6 + ms;
+		if (!cmd_done(f, c, "delete", &ms, &ok) || !ok)
+			return;
+		if (f->drv && ++c->del_step < f->drv->ndelete) {
+			spawn(f, c, OB_FLEET_DELETE, -1);
+			return;
 		}
+		c->st = OB_IDLE_GONE;
+		c->created = false;
+		c->stop_ms = (double)(c->t0 - c->stop_t0) / 1e6 + ms;
 		return;
 	default:
 		return;
@@ -237,7 +291,13 @@ static void abandon(struct ob_fleet *f)
 			ob_proc_kill(c->cmd);
 			c->cmd = 0;
 		}
-		if (c->created)
+		if (f->drv && c->pid > 0 && !c->exited) { /* the attached client */
+			ob_proc_kill(c->pid);
+			c->exited = true;
+		}
+		if (c->created && f->drv)
+			f->drv->force_delete(f->drv->ctx, c);
+		else if (c->created)
 			ob_lc_force_delete(f->rt, c->id);
 		c->created = false;
 		c->st = OB_IDLE_GONE;
@@ -254,13 +314,14 @@ static size_t count(const struct ob_fleet *f, enum ob_idle_state a, enum ob_idle
 	return n;
 }
 
-/* Memory charged to the cgroups of the containers created so far. */
+/* Memory charged to the cgroups of the containers created so far (a
+ * driver's containers: only MemAvailable tells). */
 static uint64_t charged(const struct ob_fleet *f)
 {
 	uint64_t sum = 0, bytes;
 	struct ob_cgroup cg;
 
-	for (size_t i = 0; i < f->n; i++)
+	for (size_t i = 0; i < f->n && !f->drv; i++)
 		if (f->c[i].pid > 0 && ob_cgroup_of(f->c[i].pid, &cg) == 0 &&
 		    ob_cgroup_memory(&cg, &bytes) == 0)
 			sum += bytes;
@@ -387,10 +448,9 @@ int ob_fleet_down(struct ob_fleet *f)
 
 		while (f->status == OB_LC_OK && next < f->n && inflight < f->concurrency) {
 			struct ob_idle *c = &f->c[next++];
-			const char *const args[] = { c->id, "TERM", NULL };
 
 			c->stop_t0 = ob_now_ns();
-			if (spawn(f, c, "kill", args, -1) == 0)
+			if (spawn(f, c, OB_FLEET_KILL, -1) == 0)
 				c->st = OB_IDLE_KILLING;
 			inflight++;
 		}
@@ -408,6 +468,17 @@ int ob_fleet_down(struct ob_fleet *f)
 	}
 	abandon(f);
 	return -1;
+}
+
+int ob_fleet_find(const struct ob_fleet *f, size_t i, struct ob_hprocs *hp)
+{
+	const struct ob_idle *c = &f->c[i];
+	struct ob_rtstate rs;
+
+	if (f->drv)
+		return f->drv->find(f->drv->ctx, c, hp);
+	ob_rtstate_get(f->rt, c->id, &rs);
+	return ob_hprocs_find(c->pid, &rs, &c->exe, hp);
 }
 
 json_t *ob_fleet_report(const struct ob_fleet *f, size_t i)

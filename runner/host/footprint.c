@@ -1,6 +1,7 @@
 /* footprint.c - the footprint and density cells (cells.h). */
 #include "cells.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +11,6 @@
 #include "fleet.h"
 #include "ob-clock.h"
 #include "procs.h"
-#include "rtstate.h"
 
 #define KIB 1024.0
 
@@ -34,11 +34,7 @@ struct cost {
 
 static void measure(const struct ob_fleet *f, size_t i, struct cost *c)
 {
-	const struct ob_idle *ic = &f->c[i];
-	struct ob_rtstate rs;
-
-	ob_rtstate_get(f->rt, ic->id, &rs);
-	if (ob_hprocs_find(ic->pid, &rs, &ic->exe, &c->hp) < 0)
+	if (ob_fleet_find(f, i, &c->hp) < 0)
 		c->hp.n = 0;
 	c->have_cg = c->hp.have_cg && ob_cgroup_memory(&c->hp.cg, &c->cg_bytes) == 0;
 }
@@ -80,11 +76,31 @@ static json_t *kib_or_null(bool have, uint64_t bytes)
 	return have ? json_integer((json_int_t)(bytes / 1024u)) : json_null();
 }
 
+/* A duration, null when not measured (an engine's attached start). */
+static json_t *ms_or_null(double ms)
+{
+	return isnan(ms) ? json_null() : json_real(ms);
+}
+
 void ob_footprint_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		       const struct ob_test *t, const char *variant, size_t seq,
 		       struct ob_lc_result *r)
 {
-	struct ob_fleet f = { .rt = rt, .concurrency = 1, .deadline = ob_now_ns() + s->timeout_ns };
+	ob_footprint_run(s, rt, NULL, t, variant, seq, r);
+}
+
+void ob_density_cell(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
+		     const char *variant, size_t seq, struct ob_lc_result *r)
+{
+	ob_density_run(s, rt, NULL, t, variant, seq, r);
+}
+
+void ob_footprint_run(const struct ob_suite *s, const struct ob_runtime *rt,
+		      const struct ob_fleet_driver *drv, const struct ob_test *t,
+		      const char *variant, size_t seq, struct ob_lc_result *r)
+{
+	struct ob_fleet f = { .rt = rt, .drv = drv, .concurrency = 1,
+			      .deadline = ob_now_ns() + s->timeout_ns };
 	struct cost c;
 
 	memset(r, 0, sizeof(*r));
@@ -109,7 +125,8 @@ void ob_footprint_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 			     "workload_processes", (json_int_t)nwl, "processes",
 			     ob_hprocs_json(&c.hp), "ready_ms",
 			     (double)(ic->ready_ns - ic->start_ns) / 1e6);
-	r->have[OB_PH_CREATE] = r->have[OB_PH_START] = true;
+	r->have[OB_PH_CREATE] = true;
+	r->have[OB_PH_START] = !isnan(ic->start_ms);
 	r->phase_ms[OB_PH_CREATE] = ic->create_ms;
 	r->phase_ms[OB_PH_START] = ic->start_ms;
 	r->start_issued_ns = ic->start_ns; /* both on the runner's clock */
@@ -126,11 +143,13 @@ out:
 	ob_fleet_free(&f);
 }
 
-void ob_density_cell(const struct ob_suite *s, const struct ob_runtime *rt, const struct ob_test *t,
-		     const char *variant, size_t seq, struct ob_lc_result *r)
+void ob_density_run(const struct ob_suite *s, const struct ob_runtime *rt,
+		    const struct ob_fleet_driver *drv, const struct ob_test *t, const char *variant,
+		    size_t seq, struct ob_lc_result *r)
 {
 	size_t n = ob_density_n(variant);
-	struct ob_fleet f = { .rt = rt, .concurrency = s->concurrency ? s->concurrency : 1,
+	struct ob_fleet f = { .rt = rt, .drv = drv,
+			      .concurrency = s->concurrency ? s->concurrency : 1,
 			      .deadline = ob_now_ns() + s->timeout_ns };
 	uint64_t pss = 0, rt_pss = 0, wl_pss = 0, cg = 0;
 	bool all_cg = true;
@@ -158,9 +177,9 @@ void ob_density_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 		wl_pss += ob_hprocs_pss(&c.hp, true);
 		all_cg = all_cg && c.have_cg;
 		cg += c.have_cg ? c.cg_bytes : 0;
-		json_array_append_new(per, json_pack("{s:s,s:f,s:f,s:f,s:I,s:I}", "id", f.c[i].id,
+		json_array_append_new(per, json_pack("{s:s,s:f,s:o,s:f,s:I,s:I}", "id", f.c[i].id,
 						     "create_ms", f.c[i].create_ms, "start_ms",
-						     f.c[i].start_ms, "ready_ms",
+						     ms_or_null(f.c[i].start_ms), "ready_ms",
 						     (double)(f.c[i].ready_ns - f.c[i].start_ns) / 1e6,
 						     "pss_kib", (json_int_t)(ob_hprocs_pss(&c.hp, false) +
 									     ob_hprocs_pss(&c.hp, true)),

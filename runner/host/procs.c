@@ -173,8 +173,24 @@ static void argv0(pid_t pid, char *out, size_t len)
 	out[n] = '\0';
 }
 
+pid_t ob_host_top(pid_t pid, pid_t stop)
+{
+	struct pstat ps;
+	pid_t top = 0;
+
+	/* bounded: a loop in a racing /proc cannot hang it */
+	for (int depth = 0; depth < 64 && read_stat(pid, &ps) == 0; depth++) {
+		if (ps.ppid <= 1 || ps.ppid == getpid() || ps.ppid == stop)
+			return top;
+		top = pid = ps.ppid;
+	}
+	return top;
+}
+
 static bool owned(const struct ob_rtstate *rs, pid_t pid)
 {
+	if (rs && rs->above && rs->above == pid)
+		return true;
 	for (size_t i = 0; rs && i < sizeof(rs->own) / sizeof(rs->own[0]) && rs->own[i]; i++)
 		if (rs->own[i] == pid)
 			return true;
@@ -228,6 +244,8 @@ int ob_hprocs_find(pid_t pid, const struct ob_rtstate *rs, const struct stat *wl
 		add(hp, rs->pid, OB_FOUND_STATE);
 		for (size_t i = 0; i < sizeof(rs->own) / sizeof(rs->own[0]) && rs->own[i]; i++)
 			add(hp, rs->own[i], OB_FOUND_STATE);
+		if (rs->above)
+			add(hp, rs->above, OB_FOUND_TREE);
 	}
 	hp->have_cg = ob_cgroup_of(pid, &hp->cg) == 0;
 	if (hp->have_cg) {

@@ -5,7 +5,8 @@
  * A process is the workload's when its executable is the workload binary
  * of the bundle (same device and inode); every other one is the runtime's:
  * runsc's sandbox (the sentry and the stubs it runs the application in) and
- * gofer, an engine's shim, Kata's qemu.  runc and crun leave none once the
+ * gofer, an engine's shim or conmon (above the container in the process
+ * tree: ob_rtstate.above), Kata's qemu.  runc and crun leave none once the
  * container runs.
  */
 #ifndef OB_HOST_PROCS_H
@@ -84,6 +85,13 @@ int ob_host_cpu(pid_t pid, uint64_t *ns);
  * live and that has reaped no child, such as a container's init waiting
  * for `start`. */
 int ob_host_cpu_fine(pid_t pid, uint64_t *ns);
+
+/* The topmost ancestor of pid that is not 1, not the runner and not stop
+ * (an engine's daemon): what a container hangs from, such as the shim or
+ * conmon an engine started for it (both are child subreapers: the
+ * container's processes are their children).  0 when pid is gone or its
+ * parent is already one of those. */
+pid_t ob_host_top(pid_t pid, pid_t stop);
 
 /* MemAvailable from /proc/meminfo in bytes, 0 when unknown. */
 uint64_t ob_host_mem_available(void);

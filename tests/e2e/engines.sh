@@ -3,7 +3,8 @@
 # runc/crun/runsc through private docker, podman and containerd daemons that
 # the test's own runs start, the lifecycle phases and workloads through
 # each, the net test on the engine's network, nothing left behind after a
-# run, and the clean-up of a SIGKILLed run's daemon.  Needs root and the
+# run, footprint and density through each (the shim or conmon counted as the
+# runtime's), and the clean-up of a SIGKILLed run's daemon.  Needs root and the
 # Debian packages docker.io, podman, containerd, skopeo (./quickstart test
 # installs them, never this script).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
@@ -42,7 +43,8 @@ no_leftovers() {
 	[ -z "$(ls -A "$BD" 2>/dev/null | grep -vx .ocibench-owned)" ]
 }
 runids() { # the run ids of this test's results, as one regex
-	local ids; ids=$(cat "$T_TMP"/res-*/raw.jsonl 2>/dev/null | jq -r .run_id | sort -u | paste -sd'|')
+	local ids; ids=$(cat "$T_TMP"/res-*/raw.jsonl "$T_TMP"/res-*/manifest.json 2>/dev/null |
+		jq -r .run_id | sort -u | paste -sd'|')
 	echo "${ids:-no-run-yet}"
 }
 
@@ -155,6 +157,63 @@ t_jq "net: bytes crossed the engine's network (server got them)" \
 	'[inputs | select(.test == "net")] | all(.net.server_exit_status == 0 and .workload.status == "ok")' \
 	"$(recs "$R")"
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
+
+# ---- footprint and density through the engines ------------------------------------
+# The runtime's host processes under an engine: the shim (docker, containerd)
+# or conmon (podman) the container hangs from, found by the process tree, and
+# what it started (runsc's sandbox and gofer).  The test names the binaries
+# the runner must have found; the runner itself never looks at names.
+R=$T_TMP/res-fp
+t_ok "footprint through docker, podman, containerd under runc and runsc" \
+	OB --engine=docker,podman,containerd --runtimes=runc,runsc --profile=smoke --tests=footprint --out="$R"
+t_jq "6 footprint records, all ok, with cgroup memory and the idle workload stopped by SIGTERM" \
+	'[inputs] | length == 6 and all(.status == "ok" and .cgroup_memory_kib > 0 and .ready_ms > 0
+	 and .workload.signal == "SIGTERM")' "$(recs "$R")"
+for e in docker podman containerd; do
+	case $e in podman) holder=/usr/bin/conmon ;; *) holder=/usr/bin/containerd-shim-runc-v2 ;; esac
+	t_jq "$e: the $holder above the container, found by the process tree, is the runtime's" \
+		"[inputs | select(.runtime | startswith(\"$e/\"))] | length == 2 and all(
+		 [.processes[] | select(.argv0 == \"$holder\")] | length == 1 and
+		 (.[0] | .role == \"runtime\" and .pss_kib > 0 and (.found_by | index(\"process_tree\"))))" \
+		"$(recs "$R")"
+	t_jq "$e/runc: the workload's process is the workload's, the shim's PSS the runtime's" \
+		"[inputs | select(.runtime == \"$e/runc\")][0] | .workload_processes == 1 and .workload_pss_kib > 0
+		 and .runtime_processes == 1 and .runtime_pss_kib > 0" "$(recs "$R")"
+	t_jq "$e/runsc: sandbox and gofer below the shim, their PSS above runc's" \
+		"[inputs | select(.runtime | startswith(\"$e/\"))] | INDEX(.runtime) |
+		 .[\"$e/runsc\"].runtime_pss_kib > .[\"$e/runc\"].runtime_pss_kib + 1024 and
+		 ([.[\"$e/runsc\"].processes[] | select(.argv0 == \"runsc-sandbox\" or .argv0 == \"runsc-gofer\")
+		   | select(.found_by | index(\"process_tree\"))] | length == 2)" "$(recs "$R")"
+done
+t_jq "podman's state names conmon too" \
+	'[inputs | select(.engine == "podman") | .processes[] | select(.argv0 == "/usr/bin/conmon")]
+	 | length == 2 and all(.found_by | index("runtime_state"))' "$(recs "$R")"
+t_ok "no daemon, mount, namespace, cgroup or bundle left after footprint" no_leftovers
+
+R=$T_TMP/res-dens
+t_ok "density N=8, 2 in flight, through docker and containerd under runc and runsc" \
+	OB --engine=docker,containerd --runtimes=runc,runsc --profile=smoke --tests=density --density=8 \
+	--concurrency=2 --out="$R"
+t_jq "density records: n, ready_s, pss_kib_total, delete_s; every container has its PSS" \
+	'[inputs] | length == 4 and all(.status == "ok" and .n == 8 and .ready_s > 0 and .delete_s > 0
+	 and .pss_kib_total > 0 and (.containers | length) == 8 and all(.containers[]; .pss_kib > 0
+	 and .start_ms == null and .ready_ms > 0))' "$(recs "$R")"
+t_jq "8 runsc sandboxes take more PSS than 8 runc containers, through each engine" \
+	'[inputs] | INDEX(.runtime) | .["docker/runsc"].pss_kib_total > .["docker/runc"].pss_kib_total
+	 and .["containerd/runsc"].pss_kib_total > .["containerd/runc"].pss_kib_total' "$(recs "$R")"
+t_ok "no daemon, mount, namespace, cgroup or bundle left after density" no_leftovers
+
+# SIGINT once a few shims of the run's private dockerd are up
+shims_up() { [ "$(ps -eo args | grep -F "$BD" | grep -c '^/usr/bin/containerd-shim-runc-v2')" -ge 3 ]; }
+"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --engine=docker --runtimes=runc --profile=smoke \
+	--tests=density --density=8 --out="$T_TMP/res-int" >/dev/null 2>&1 &
+pid=$!
+t_ok "docker/runc: density under way, 3 shims up" wait_for 120 shims_up
+kill -INT $pid
+wait $pid
+rc=$?
+t_ok "SIGINT mid-density through docker: exit status 130 (was $rc)" test $rc = 130
+t_ok "SIGINT: no daemon, shim, mount, namespace, cgroup or bundle left" no_leftovers
 
 # ---- SIGKILL mid-run: ocibench cleanup removes the daemon and what it made ------
 "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --docker-host=private --engine=docker --runtimes=runc --profile=smoke \

@@ -19,9 +19,10 @@ allowed() {
 	runner/net) echo "runner/net runner/oci lib runner/suite.h runner/state.h" ;;
 	runner/host) echo "runner/host runner/oci lib runner/suite.h runner/state.h" ;;
 	# the engines run the same tests through docker, podman, containerd:
-	# they take the matrix's types and names, the OCI plumbing and the
-	# net cell's private network (containerd)
-	runner/engine) echo "runner/engine runner/oci runner/net lib runner/suite.h runner/state.h" ;;
+	# they take the matrix's types and names, the OCI plumbing, the net
+	# cell's private network (containerd) and the host cells' idle
+	# containers and process accounting (footprint, density)
+	runner/engine) echo "runner/engine runner/oci runner/net runner/host lib runner/suite.h runner/state.h" ;;
 	runner) echo "runner runner/oci runner/net runner/host runner/engine lib results/results.h" ;;
 	esac
 }
