@@ -45,7 +45,9 @@ static void dir_of(pid_t pid, const char *ctl, const char *mount, char *out, siz
 	char theirs[1024], ours[1024];
 
 	out[0] = '\0';
-	if (path_of(pid, ctl, theirs, sizeof(theirs)) < 0 ||
+	/* the root is never a container's own (an exited process, a zombie
+	 * not yet reaped, shows it): its processes are the whole host's */
+	if (path_of(pid, ctl, theirs, sizeof(theirs)) < 0 || strcmp(theirs, "/") == 0 ||
 	    path_of(getpid(), ctl, ours, sizeof(ours)) < 0 || strcmp(theirs, ours) == 0)
 		return;
 	snprintf(out, len, "%s%s", mount, theirs);

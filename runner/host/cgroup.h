@@ -15,9 +15,10 @@ struct ob_cgroup {
 	bool v2;
 };
 
-/* The cgroup of pid when it is not the runner's own (a runtime that made
- * none leaves its container in ours, and then the cgroup says nothing
- * about the container): 0, or -1 when it has no cgroup of its own. */
+/* The cgroup of pid when it is neither the runner's own (a runtime that
+ * made none leaves its container in ours, and then the cgroup says nothing
+ * about the container) nor the root: 0, or -1 when it has no cgroup of its
+ * own. */
 int ob_cgroup_of(pid_t pid, struct ob_cgroup *cg);
 
 /* The processes in the cgroup (memory dir, else cpu dir): how many were

@@ -187,16 +187,6 @@ pid_t ob_host_top(pid_t pid, pid_t stop)
 	return top;
 }
 
-static bool owned(const struct ob_rtstate *rs, pid_t pid)
-{
-	if (rs && rs->above && rs->above == pid)
-		return true;
-	for (size_t i = 0; rs && i < sizeof(rs->own) / sizeof(rs->own[0]) && rs->own[i]; i++)
-		if (rs->own[i] == pid)
-			return true;
-	return false;
-}
-
 static struct stat emulator;
 static bool have_emulator;
 
@@ -219,7 +209,7 @@ void ob_hprocs_classify(struct ob_hprocs *hp, const struct ob_rtstate *rs, const
 		struct stat st;
 
 		snprintf(exe, sizeof(exe), "/proc/%ld/exe", (long)p->pid);
-		if (owned(rs, p->pid) || !wl)
+		if (ob_rtstate_owns(rs, p->pid) || !wl)
 			p->workload = false;
 		else if (stat(exe, &st) == 0)
 			p->workload = ob_hprocs_is_workload(&st, wl);

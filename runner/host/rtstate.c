@@ -46,3 +46,15 @@ void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtsta
 		json_decref(j);
 	}
 }
+
+bool ob_rtstate_owns(const struct ob_rtstate *rs, pid_t pid)
+{
+	if (!rs || pid <= 0)
+		return false;
+	if (rs->above == pid)
+		return true;
+	for (size_t i = 0; i < sizeof(rs->own) / sizeof(rs->own[0]) && rs->own[i]; i++)
+		if (rs->own[i] == pid)
+			return true;
+	return false;
+}

@@ -5,6 +5,7 @@
 #ifndef OB_HOST_RTSTATE_H
 #define OB_HOST_RTSTATE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "runtime.h"
@@ -17,5 +18,8 @@ struct ob_rtstate {
 };
 
 void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtstate *st);
+
+/* Whether the state names pid as the runtime's own (own[], above). */
+bool ob_rtstate_owns(const struct ob_rtstate *rs, pid_t pid);
 
 #endif

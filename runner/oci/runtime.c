@@ -45,7 +45,7 @@ static const char *const kata_vfs_args[] = {
 static const struct builtin builtins[] = {
 	{ "runc", "runc", NULL, 0, NULL },
 	{ "crun", "crun", NULL, OB_RTQ_HYBRID_CGROUP, NULL },
-	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS | OB_RTQ_NETSTACK, NULL },
+	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS | OB_RTQ_NETSTACK | OB_RTQ_APP_STUBS, NULL },
 	{ "kata", "kata-runtime", kata_9p_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS, NULL },
 	{ "kata-virtiofs", "kata-runtime", kata_vfs_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS, NULL },
 	/* ordinary containers take rune's plain runc path: no SGX needed */

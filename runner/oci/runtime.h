@@ -28,6 +28,9 @@ enum {
 	OB_RTQ_ENCLAVE = 1u << 5,       /* this column is the enclave variant */
 	OB_RTQ_OWN_NETNS = 1u << 6,     /* kata-runtime: gets a network namespace the runner
 	                                 * made (its own outlives a killed create) */
+	OB_RTQ_APP_STUBS = 1u << 7,     /* runsc: the application runs in host processes its
+					 * sandbox drives (stubs), and its own CPU count is
+					 * the sandbox's, not the host kernel's */
 };
 
 struct ob_ecol;
