@@ -29,8 +29,8 @@ struct idle {
 	char *const *argv;
 };
 
-/* The container as the engine's commands take it; out: where start puts
- * what it keeps of it (containerd: OUT.pid). */
+/* The container as the engine's commands take it (its start is given
+ * c->b.out, where containerd's client writes OUT.pid). */
 static struct ob_ectr ectr(const struct idle *x, const struct ob_idle *c)
 {
 	return (struct ob_ectr){ .id = c->id, .argv = x->argv, .attach = true };
