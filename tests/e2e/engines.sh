@@ -205,8 +205,8 @@ t_ok "no daemon, mount, namespace, cgroup or bundle left after density" no_lefto
 
 # SIGINT once a few shims of the run's private dockerd are up
 shims_up() { [ "$(ps -eo args | grep -F "$BD" | grep -c '^/usr/bin/containerd-shim-runc-v2')" -ge 3 ]; }
-"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --engine=docker --runtimes=runc --profile=smoke \
-	--tests=density --density=8 --out="$T_TMP/res-int" >/dev/null 2>&1 &
+"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --docker-host=private --engine=docker --runtimes=runc \
+	--profile=smoke --tests=density --density=8 --out="$T_TMP/res-int" >/dev/null 2>&1 &
 pid=$!
 t_ok "docker/runc: density under way, 3 shims up" wait_for 120 shims_up
 kill -INT $pid
