@@ -218,6 +218,8 @@ static int cmd_runtimes(struct cli *c, struct ob_error *err)
 		if (rt->accel)
 			printf("  (accel %s%s)", rt->accel,
 			       strcmp(rt->accel, "tcg") == 0 ? ": QEMU's software CPU, figures emulated" : "");
+		if (rt->quirks & OB_RTQ_SECCOMP_EPERM)
+			printf("  (seccomp without errnoRet: refused calls get EPERM)");
 		putchar('\n');
 	}
 	struct ob_engine_opts eo = { c->o.engine, c->o.docker_host, c->o.containerd_address };

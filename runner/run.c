@@ -146,7 +146,20 @@ static const char *foreign_refusal(const struct ob_runtime *rt)
 	return NULL;
 }
 
-/* --seccomp: the filter of every bundle of the run. */
+/* The filter of rt's bundles: the run's, or what rt's binding can load. */
+static int rt_seccomp(struct run *r, struct ob_runtime *rt, struct ob_error *err)
+{
+	rt->seccomp = r->sc.oci;
+	rt->seccomp_record = NULL;
+	if (!(rt->quirks & OB_RTQ_SECCOMP_EPERM) || rt->engine)
+		return 0;
+	if (ob_seccomp_for_eperm(&r->sc, &rt->seccomp, &rt->seccomp_record, err) < 0)
+		return ob_err_wrap(err, "runtime %s (runc 1.0.0-rc10 inside)", rt->name);
+	return 0;
+}
+
+/* --seccomp: the filter of every bundle of the run (the suite sets each
+ * column's before its cells). */
 static int pick_seccomp(struct run *r, struct ob_error *err)
 {
 	struct utsname u;
@@ -155,7 +168,10 @@ static int pick_seccomp(struct run *r, struct ob_error *err)
 	if (ob_seccomp_load(r->c->o.seccomp, ob_bundle_caps, u.machine, u.release, &r->sc, err) < 0)
 		return -1;
 	ob_bundle_set_seccomp(r->sc.oci);
-	return 0;
+	for (size_t i = 0; i < r->ncols; i++)
+		if (rt_seccomp(r, r->cols[i], err) < 0)
+			return -1;
+	return r->net_peer ? rt_seccomp(r, r->net_peer, err) : 0;
 }
 
 /* --engine: the columns, ENGINE/RUNTIME for every engine but oci. */
@@ -586,10 +602,11 @@ static json_t *manifest(struct run *r, int argc, char **argv, json_t *workloads)
 
 		for (char **a = r->rts[i]->args; *a; a++)
 			json_array_append_new(args, json_string(*a));
-		json_array_append_new(rts, json_pack("{s:s,s:s,s:o,s:s,s:s?}", "name", r->rts[i]->name,
-						     "path", r->rts[i]->path, "args", args, "version",
-						     r->rts[i]->version, "hidden_mount",
-						     r->rts[i]->hide_mount));
+		json_array_append_new(rts, json_pack("{s:s,s:s,s:o,s:s,s:s?,s:O*}", "name",
+						     r->rts[i]->name, "path", r->rts[i]->path, "args",
+						     args, "version", r->rts[i]->version,
+						     "hidden_mount", r->rts[i]->hide_mount, "seccomp",
+						     r->rts[i]->seccomp_record));
 	}
 	for (size_t i = 0; i < r->ntests; i++)
 		if (i == 0 || strcmp(r->tests[i]->name, r->tests[i - 1]->name) != 0)

@@ -126,6 +126,11 @@ static int record(struct ob_suite *s, const struct ob_runtime *rt, const struct 
 		json_object_set_new(o, "platform", json_string(s->emulated));
 		json_object_set_new(o, "emulated", json_true());
 	}
+	if (rt->seccomp_record) /* a filter other than the manifest's: which one */
+		json_object_set_new(o, "seccomp", json_pack("{s:O,s:O}", "filter",
+							    json_object_get(rt->seccomp_record, "filter"),
+							    "sha256",
+							    json_object_get(rt->seccomp_record, "sha256")));
 	if ((rt->quirks & OB_RTQ_KATA_CONFIG) && r->create_attempts > 0) {
 		json_object_set_new(o, "create_attempts", json_integer(r->create_attempts));
 		s->kata_creates++;
@@ -432,6 +437,7 @@ int ob_suite_run(struct ob_suite *s, struct ob_error *err)
 						return 0;
 					}
 					ob_progress_begin(&pr, rt->name, t->name, cv, rep, s->repeat);
+					ob_bundle_set_seccomp(rt->seccomp);
 					if (rt->engine)
 						ob_engine_cell(s, rt, t, vars[vi], ++seq, &r);
 					else if (t->cell)

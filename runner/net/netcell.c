@@ -110,8 +110,8 @@ static int join_netns(json_t *config, void *path, struct ob_error *err)
 /* config.json of one side: the workload's cmd ("server" or "run") arguments
  * from the test table, the client's "-c ADDR" first. */
 static int configure(const struct ob_suite *s, const struct ob_test *t, const char *variant,
-		     const char *cmd, const struct ob_bundle *b, const char *ns_path,
-		     const char *server_addr, struct ob_error *err)
+		     const char *cmd, const struct side *sd, const struct ob_bundle *b,
+		     const char *ns_path, const char *server_addr, struct ob_error *err)
 {
 	struct ob_args a = { 0 };
 	char bin[512], wl[64];
@@ -129,6 +129,8 @@ static int configure(const struct ob_suite *s, const struct ob_test *t, const ch
 	struct ob_bundle_spec spec = { .args = a.v, .env = s->image_env, .workdir = t->workdir,
 				       .customize = join_netns, .customize_arg = (void *)ns_path };
 
+	/* the server's runtime may be another column's (--net-peer) */
+	ob_bundle_set_seccomp(sd->rt.seccomp);
 	return ob_bundle_configure(b, &spec, err);
 }
 
@@ -270,9 +272,9 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 	ob_netenv_path(&ne, 0, ns[0], sizeof(ns[0]));
 	ob_netenv_path(&ne, 1, ns[1], sizeof(ns[1]));
 	if (ob_bundle_create(sdir, s->src, &sb, &err) < 0 ||
-	    configure(s, t, variant, "server", &sb, ns[0], NULL, &err) < 0 ||
+	    configure(s, t, variant, "server", &srv, &sb, ns[0], NULL, &err) < 0 ||
 	    ob_bundle_create(cdir, s->src, &cb, &err) < 0 ||
-	    configure(s, t, variant, "run", &cb, ns[1], ne.addr[0], &err) < 0) {
+	    configure(s, t, variant, "run", &cli, &cb, ns[1], ne.addr[0], &err) < 0) {
 		fail_err(r, OB_LC_FAILED, "bundle", &err);
 		goto out;
 	}

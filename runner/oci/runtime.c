@@ -49,7 +49,7 @@ static const struct builtin builtins[] = {
 	{ "kata", "kata-runtime", kata_9p_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS, NULL },
 	{ "kata-virtiofs", "kata-runtime", kata_vfs_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS, NULL },
 	/* ordinary containers take rune's plain runc path: no SGX needed */
-	{ "rune", "rune", NULL, OB_RTQ_ENCLAVE_OK, NULL },
+	{ "rune", "rune", NULL, OB_RTQ_ENCLAVE_OK | OB_RTQ_SECCOMP_EPERM, NULL },
 };
 /* A rune column named *-sgx is the enclave variant (opt-in, --runtime). */
 #define ENCLAVE_SUFFIX "-sgx"

@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "ob-error.h"
 
 enum {
@@ -31,6 +33,7 @@ enum {
 	OB_RTQ_APP_STUBS = 1u << 7,     /* runsc: the application runs in host processes its
 					 * sandbox drives (stubs), and its own CPU count is
 					 * the sandbox's, not the host kernel's */
+	OB_RTQ_SECCOMP_EPERM = 1u << 8, /* rune: runc 1.0.0-rc10 inside, no errnoRet (seccomp.h) */
 };
 
 struct ob_ecol;
@@ -53,6 +56,9 @@ struct ob_runtime {
 			       * (runsc's sandbox network on kernels >= 6.11; set per cell) */
 	struct ob_ecol *engine; /* a column through an engine (engine/engine.h), NULL:
 				 * the bare OCI path */
+	json_t *seccomp;        /* linux.seccomp of its bundles, borrowed (NULL: none) */
+	json_t *seccomp_record; /* how it differs from the run's --seccomp, borrowed
+				 * (NULL: it is the run's filter as converted) */
 };
 
 struct ob_rtset {

@@ -183,6 +183,145 @@ int ob_seccomp_load(const char *value, const char *const *caps, const char *arch
 	return 0;
 }
 
+/* What runc 1.0.0-rc10's binding knows (libcontainer/seccomp/config.go). */
+static bool eperm_knows(const char *what, const char *name)
+{
+	static const char *const actions[] = { "SCMP_ACT_KILL", "SCMP_ACT_ERRNO", "SCMP_ACT_TRAP",
+					       "SCMP_ACT_ALLOW", "SCMP_ACT_TRACE", "SCMP_ACT_LOG",
+					       NULL };
+	static const char *const arches[] = {
+		"SCMP_ARCH_X86",      "SCMP_ARCH_X86_64",    "SCMP_ARCH_X32",     "SCMP_ARCH_ARM",
+		"SCMP_ARCH_AARCH64",  "SCMP_ARCH_MIPS",      "SCMP_ARCH_MIPS64",  "SCMP_ARCH_MIPS64N32",
+		"SCMP_ARCH_MIPSEL",   "SCMP_ARCH_MIPSEL64",  "SCMP_ARCH_MIPSEL64N32",
+		"SCMP_ARCH_PPC",      "SCMP_ARCH_PPC64",     "SCMP_ARCH_PPC64LE", "SCMP_ARCH_S390",
+		"SCMP_ARCH_S390X",    NULL
+	};
+
+	for (const char *const *k = strcmp(what, "action") == 0 ? actions : arches; *k; k++)
+		if (strcmp(*k, name) == 0)
+			return true;
+	return false;
+}
+
+/* "ENOSYS" for 38, else the number. */
+static const char *errno_name(int e, char *buf, size_t len)
+{
+	const char *n = e > 0 ? strerrorname_np(e) : NULL;
+
+	if (n)
+		return n;
+	snprintf(buf, len, "errno %d", e);
+	return buf;
+}
+
+/* A refused call's errno under the full filter: errnoRet, EPERM without. */
+static int errno_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_integer(v) ? (int)json_integer_value(v) : EPERM;
+}
+
+/* "socket (on some arguments): EPERM, not EINVAL" */
+static void note_errno(json_t *diffs, json_t *names, bool args, int was)
+{
+	char buf[32], *list = NULL;
+	json_t *n;
+	size_t i;
+
+	json_array_foreach(names, i, n) {
+		char *l = ob_xasprintf("%s%s%s", list ? list : "", list ? ", " : "",
+				       json_string_value(n) ? json_string_value(n) : "?");
+
+		free(list);
+		list = l;
+	}
+	json_array_append_new(diffs, json_sprintf("%s%s: EPERM, not %s", list ? list : "?",
+						  args ? " (on some arguments)" : "",
+						  errno_name(was, buf, sizeof(buf))));
+	free(list);
+}
+
+json_t *ob_seccomp_eperm_only(json_t *oci, json_t **record, struct ob_error *err)
+{
+	const char *def = json_string_value(json_object_get(oci, "defaultAction"));
+	json_t *out, *rules = json_array(), *left = json_array(), *diffs = json_array(), *r, *v;
+	char buf[32], hex[OB_SHA256_HEX_LEN + 1];
+	size_t i;
+
+	*record = NULL;
+	if (!def || !eperm_knows("action", def))
+		goto unknown_action;
+	json_array_foreach(json_object_get(oci, "architectures"), i, v)
+		if (!eperm_knows("arch", json_string_value(v) ? json_string_value(v) : "")) {
+			ob_err(err, OB_EXIT_USAGE, 0, "architecture %s is unknown to runc 1.0.0-rc10",
+			       json_string_value(v) ? json_string_value(v) : "?");
+			goto fail;
+		}
+	if (strcmp(def, "SCMP_ACT_ERRNO") == 0 && errno_of(oci, "defaultErrnoRet") != EPERM)
+		json_array_append_new(diffs, json_sprintf("a call the profile does not allow: "
+							  "EPERM, not %s",
+							  errno_name(errno_of(oci, "defaultErrnoRet"),
+								     buf, sizeof(buf))));
+	json_array_foreach(json_object_get(oci, "syscalls"), i, r) {
+		const char *act = json_string_value(json_object_get(r, "action"));
+		bool args = json_array_size(json_object_get(r, "args")) > 0;
+
+		if (!act || !eperm_knows("action", act)) {
+			def = act ? act : "(none)";
+			goto unknown_action;
+		}
+		if (strcmp(act, "SCMP_ACT_ERRNO") == 0 && errno_of(r, "errnoRet") != EPERM)
+			note_errno(diffs, json_object_get(r, "names"), args, errno_of(r, "errnoRet"));
+		if (strcmp(act, def) == 0) {
+			json_array_extend(left, json_object_get(r, "names"));
+			continue;
+		}
+		json_t *rule = json_deep_copy(r);
+
+		json_object_del(rule, "errnoRet");
+		json_array_append_new(rules, rule);
+	}
+	out = json_deep_copy(oci);
+	json_object_del(out, "defaultErrnoRet");
+	json_object_set_new(out, "syscalls", rules);
+
+	char *text = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+	struct ob_sha256 h;
+	unsigned char d[OB_SHA256_LEN];
+
+	if (!text)
+		abort();
+	ob_sha256_init(&h);
+	ob_sha256_update(&h, text, strlen(text));
+	ob_sha256_final(&h, d);
+	ob_sha256_hex(d, hex);
+	free(text);
+	*record = json_pack("{s:s,s:s,s:o,s:o}", "filter", "eperm-only", "sha256", hex, "left_out",
+			    left, "differences", diffs);
+	return out;
+unknown_action:
+	ob_err(err, OB_EXIT_USAGE, 0, "action %s is unknown to runc 1.0.0-rc10", def ? def : "(none)");
+fail:
+	json_decref(rules);
+	json_decref(left);
+	json_decref(diffs);
+	return NULL;
+}
+
+int ob_seccomp_for_eperm(struct ob_seccomp *sc, json_t **oci, json_t **record,
+			 struct ob_error *err)
+{
+	*oci = *record = NULL;
+	if (!sc->oci)
+		return 0;
+	if (!sc->eperm && !(sc->eperm = ob_seccomp_eperm_only(sc->oci, &sc->eperm_record, err)))
+		return ob_err_wrap(err, "--seccomp %s", sc->path);
+	*oci = sc->eperm;
+	*record = sc->eperm_record;
+	return 0;
+}
+
 json_t *ob_seccomp_manifest(const struct ob_seccomp *sc)
 {
 	return json_pack("{s:s,s:s*,s:s*}", "profile", sc->name, "path", sc->path, "sha256",
@@ -193,5 +332,7 @@ void ob_seccomp_free(struct ob_seccomp *sc)
 {
 	free(sc->path);
 	json_decref(sc->oci);
+	json_decref(sc->eperm);
+	json_decref(sc->eperm_record);
 	memset(sc, 0, sizeof(*sc));
 }
