@@ -273,6 +273,26 @@ static void manifest_summary(FILE *out, const struct ob_results *r)
 	fputs("</table>\n", out);
 }
 
+/* A column whose filter is not the manifest's --seccomp as converted (a
+ * runtime that cannot express all of it): its name and what differs. */
+static void seccomp_note(FILE *out, json_t *sc)
+{
+	json_t *d;
+	size_t i;
+
+	if (!json_is_string(json_object_get(sc, "filter")))
+		return;
+	fputs(" <span class=\"note\">(seccomp filter ", out);
+	H(out, json_string_value(json_object_get(sc, "filter")));
+	fprintf(out, ": the rules of %zu calls left out (the default refuses them)",
+		json_array_size(json_object_get(sc, "left_out")));
+	json_array_foreach(json_object_get(sc, "differences"), i, d) {
+		fputs("; ", out);
+		H(out, json_is_string(d) ? json_string_value(d) : "?");
+	}
+	fputs(")</span>", out);
+}
+
 static void runtimes_table(FILE *out, const struct ob_results *r)
 {
 	json_t *mrts = json_object_get(r->manifest, "runtimes");
@@ -300,6 +320,7 @@ static void runtimes_table(FILE *out, const struct ob_results *r)
 			H(out, json_string_value(json_object_get(m, "hidden_mount")));
 			fputs(")</span>", out);
 		}
+		seccomp_note(out, json_object_get(m, "seccomp"));
 		fputs("</td></tr>\n", out);
 	}
 	fputs("</table>\n", out);
