@@ -2,8 +2,10 @@
 # End-to-end checks of the rune column (Inclavare Containers' runtime, built
 # from source by runtimes/build into the runtimes prefix): detection, SGX
 # report, ordinary containers through the generic OCI path (lifecycle, cpu),
-# a bundle without enclave settings, and the clean-up of a SIGKILLed run in
-# rune's state root.  Skipped when rune is not built (./quickstart inclavare).
+# a bundle without enclave settings, the default seccomp filter in the form
+# rune can load (applied by the kernel, recorded in records and manifest),
+# and the clean-up of a SIGKILLed run in rune's state root.  Skipped when
+# rune is not built (./quickstart inclavare).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 t_runner_env "rune tests"
 
@@ -17,6 +19,8 @@ if ! grep -Eq '^rune +ok ' "$T_TMP/rts"; then
 fi
 t_ok "rune: version 1.0.0-rc10+dev, from the runtimes prefix" \
 	grep -Eq '^rune +ok +1\.0\.0-rc10\+dev +/.*/inclavare/bin/rune' "$T_TMP/rts"
+t_ok "... whose seccomp filter has no errnoRet, saying so" \
+	grep -Eq '^rune +ok .*\(seccomp without errnoRet: refused calls get EPERM\)' "$T_TMP/rts"
 if grep -q '^SGX: no' "$T_TMP/rts"; then
 	t_ok "rune-sgx: unusable without SGX, saying so" grep -Eq '^rune-sgx +unusable .*SGX' "$T_TMP/rts"
 	t_exit 2 "rune-sgx cannot be chosen here" OB --runtime=rune-sgx=rune --runtimes=rune-sgx \
@@ -30,12 +34,11 @@ t_jq "no enclave settings in config.json" \
 	'(.annotations // {} | keys | map(select(startswith("enclave"))) | length == 0)
 	 and all(.mounts[]; .destination != "/var/run/aesmd")' "$T_TMP/b/config.json"
 
-# rune v0.6.0 (runc 1.0.0-rc10) fails on the default filter with Debian 12's
-# libseccomp ("error adding seccomp filter rule for syscall bdflush:
-# permission denied"): its cells run unconfined
+# the default filter, in the form rune can load: runc 1.0.0-rc10 inside has no
+# errnoRet, so every refusal is EPERM and the rules equal to the default go
 R=$T_TMP/res
-t_ok "smoke under runc and rune (lifecycle, cpu)" OB --profile=smoke --runtimes=runc,rune \
-	--seccomp=unconfined --tests=lifecycle,cpu --timeout=120 --out="$R"
+t_ok "smoke under runc and rune (lifecycle, cpu), default filter" OB --profile=smoke \
+	--runtimes=runc,rune --tests=lifecycle,cpu --timeout=120 --out="$R"
 jq -s . "$R/raw.jsonl" >"$T_TMP/all.json"
 t_jq "every cell ok, rune's from the prefix" \
 	'length == 4 and all(.status == "ok" and .exit_status == 0)
@@ -45,21 +48,64 @@ t_jq "rune's cpu cell counted its primes" \
 	'map(select(.runtime == "rune" and .test == "cpu"))[0].workload | .events > 0 and .primes_per_event > 0' \
 	"$T_TMP/all.json"
 t_ok "rune made its state root (it ran the containers)" test -d "$ST/root/rune"
+t_jq "rune's records name their filter; runc's have the manifest's" \
+	'map(select(.runtime == "rune")) | all(.seccomp.filter == "eperm-only" and (.seccomp.sha256 | test("^[0-9a-f]{64}$")))' \
+	"$T_TMP/all.json"
+t_jq "... runc's records carry none" 'map(select(.runtime == "runc")) | all(has("seccomp") | not)' "$T_TMP/all.json"
+t_jq "manifest: the default profile; rune's filter, what it leaves out and what differs" \
+	'.seccomp.profile == "default"
+	 and (.runtimes[] | select(.name == "runc") | has("seccomp") | not)
+	 and (.runtimes[] | select(.name == "rune") | .seccomp
+	      | (.left_out | index("bdflush") != null)
+	        and (.differences | any(test("does not allow: EPERM, not ENOSYS")))
+	        and .sha256 == "'"$(jq -r 'select(.runtime == "rune") | .seccomp.sha256' "$R/raw.jsonl" | head -1)"'")' \
+	"$R/manifest.json"
+t_ok "report.html says which filter rune had" grep -q 'seccomp filter eperm-only: .*EPERM, not ENOSYS' "$R/report.html"
 
-# ---- SIGKILL while a rune container runs: cleanup removes it ------------------
-running() { rune --root "$ST/root/rune" list 2>/dev/null | grep -q '^ocibench-.* running '; }
+# the kernel applies rune's filter: a profile that refuses write() leaves its
+# workload without output
+NOWRITE=$S/tests/fixtures/seccomp/nowrite.json
+t_exit 1 "rune with a profile refusing write(): the cell fails" OB --seccomp="$NOWRITE" \
+	--runtimes=rune --profile=smoke --tests=cpu --out="$T_TMP/res-nowrite"
+t_jq "... with no workload JSON" '.status == "failed" and .workload == null' "$T_TMP/res-nowrite/raw.jsonl"
+# an action runc 1.0.0-rc10 lacks: refused before anything runs
+sed 's/"SCMP_ACT_ERRNO", "errnoRet": 1/"SCMP_ACT_KILL_PROCESS"/' "$NOWRITE" >"$T_TMP/killproc.json"
+t_exit 2 "a profile rune cannot express" OB --seccomp="$T_TMP/killproc.json" --runtimes=rune \
+	--profile=smoke --tests=cpu --out="$T_TMP/never"
+t_err_line "... one line naming rune and the action" "rune.*SCMP_ACT_KILL_PROCESS"
+t_ok "... and no results directory" test ! -e "$T_TMP/never"
+
+# ---- a rune net server stopped in mid-cell, then SIGKILL: the filter is in ---
+# ---- force in the container, and cleanup removes what the run left ---------
 rune() { "$(sed -n 's/^rune  *ok  *[^ ]*  *\(\/[^ ]*\).*/\1/p' "$T_TMP/rts")" "$@"; }
-wait_for() { local end=$((SECONDS + $1)); shift; until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.1; done; }
-"$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=rune --tests=syscall --seccomp=unconfined \
-	--repeat=50 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
+OB_TEST_STOP_AT=start "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --profile=smoke --runtimes=rune \
+	--tests=net --timeout=120 --out="$T_TMP/res-kill" >/dev/null 2>"$T_TMP/stop.err" &
 pid=$!
-wait_for 60 running
-t_ok "a rune container was running" running
+for _ in $(seq 1 $((1200 * T_SCALE))); do
+	[ "$(awk '{print $3}' /proc/$pid/stat 2>/dev/null)" = T ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+done
+rune --root "$ST/root/rune" list --format json >"$T_TMP/list.json" 2>/dev/null
+t_jq "a rune container runs (the net server)" 'length == 1 and .[0].status == "running"' "$T_TMP/list.json"
+cpid=$(jq -r '.[0].pid' "$T_TMP/list.json")
+cfg=$(jq -r '.[0].bundle' "$T_TMP/list.json")/config.json
+t_ok "the kernel holds a seccomp filter on its process" grep -Eq '^Seccomp:[[:space:]]+2$' "/proc/$cpid/status"
+t_jq "its config.json: no errnoRet, no rule with the default action" \
+	'.linux.seccomp | (has("defaultErrnoRet") | not) and all(.syscalls[]; (has("errnoRet") | not) and .action != "SCMP_ACT_ERRNO")' \
+	"$cfg"
+t_ok "... and the manifest's sha256 is its filter's" test "$(jq -cjS .linux.seccomp "$cfg" | sha256sum | cut -d' ' -f1)" \
+	= "$(jq -r '.runtimes[0].seccomp.sha256' "$T_TMP/res-kill/manifest.json")"
 kill -KILL $pid
 wait $pid 2>/dev/null
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/out" "$T_TMP/cleanup"
 t_ok "it removed leftovers" grep -Eq ' [1-9][0-9]* leftover item' "$T_TMP/cleanup"
 t_ok "no container left in rune's state root" test -z "$(rune --root "$ST/root/rune" list --quiet 2>/dev/null)"
+# (killed by delete --force; its end is asynchronous)
+gone() { ! grep -qs '^State:[[:space:]]*[^Z]' "/proc/$cpid/status"; }
+for _ in $(seq 1 $((50 * T_SCALE))); do gone && break; sleep 0.1; done
+t_ok "the server's process is gone" gone
 t_ok "no bundle left" test -z "$(find "$BD" -mindepth 1 -maxdepth 1 ! -name .ocibench-owned 2>/dev/null)"
+t_ok "no network namespace of the run left" sh -c "! ls /var/run/netns 2>/dev/null | grep -q -- '-$pid-n'"
 t_done

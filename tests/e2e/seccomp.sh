@@ -48,19 +48,14 @@ t_jq "manifest: profile default, its path and sha256" \
 	".seccomp.profile == \"default\" and .seccomp.path == \"$PROFILE\" and .seccomp.sha256 == \"$sum\"" "$R/manifest.json"
 
 # the kernel applies it: a profile that refuses write() silences the workload
-cat >"$T_TMP/nowrite.json" <<'JSON'
-{"defaultAction": "SCMP_ACT_ALLOW",
- "archMap": [{"architecture": "SCMP_ARCH_X86_64", "subArchitectures": ["SCMP_ARCH_X86"]},
-             {"architecture": "SCMP_ARCH_AARCH64", "subArchitectures": ["SCMP_ARCH_ARM"]}],
- "syscalls": [{"names": ["write", "writev", "pwrite64"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
-JSON
+NOWRITE=$S/tests/fixtures/seccomp/nowrite.json
 R=$T_TMP/res-nowrite
-t_exit 1 "a profile refusing write(): the cells fail" OB --seccomp="$T_TMP/nowrite.json" --runtimes=runc,crun \
+t_exit 1 "a profile refusing write(): the cells fail" OB --seccomp="$NOWRITE" --runtimes=runc,crun \
 	--profile=smoke --tests=cpu --out="$R"
 t_jq "... with no workload JSON" '[inputs] | length == 2 and all(.status == "failed" and .workload == null)' \
 	"$(recs "$R")"
 t_jq "manifest: profile file, with its sha256" \
-	".seccomp.profile == \"file\" and .seccomp.sha256 == \"$(sha256sum "$T_TMP/nowrite.json" | cut -d' ' -f1)\"" "$R/manifest.json"
+	".seccomp.profile == \"file\" and .seccomp.sha256 == \"$(sha256sum "$NOWRITE" | cut -d' ' -f1)\"" "$R/manifest.json"
 R=$T_TMP/res-unconf
 t_ok "unconfined runs" OB --seccomp=unconfined --runtimes=runc --profile=smoke --tests=cpu --out="$R"
 t_jq "manifest: unconfined, no sha256" '.seccomp.profile == "unconfined" and (.seccomp | has("sha256") | not)' "$R/manifest.json"
