@@ -2,11 +2,12 @@
 # End-to-end checks of the Kata columns (Kata Containers 1.12 built from
 # source by runtimes/build): detection with the accelerator, a smoke matrix
 # under kata (9p) and kata-virtiofs (lifecycle, cpu, fileio seqrd), the accel
-# label on every record, the files really behind 9p / virtio-fs, the host
-# prerequisites undone after the run, no qemu, shim, proxy, virtiofsd or mount
-# left after a SIGINT (by the run itself) or a SIGKILL and `ocibench
-# cleanup`.  Skipped when Kata is not built (./quickstart kata).  Under QEMU's software CPU each cell boots a
-# guest: this is the slowest test.
+# label on every record, the files really behind 9p / virtio-fs, the net test
+# between two Kata guests and the bind, bind-tmpfs and tmpfs mounts (seqwr),
+# the host prerequisites undone after the run, no qemu, shim, proxy, virtiofsd
+# or mount left after a SIGINT (by the run itself) or a SIGKILL and `ocibench
+# cleanup`.  Skipped when Kata is not built (./quickstart kata).  Under
+# QEMU's software CPU each cell boots a guest: this is the slowest test.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
 t_runner_env "kata tests"
 
@@ -94,6 +95,37 @@ else
 	t_ok "no qemu, shim, proxy, virtiofsd or mount of the run left" test "$(leftovers "$runid")" = 0
 	t_ok "no network namespace of the run left" sh -c "! ip netns list | grep -q 'ocibench-$runid'"
 
+	# ---- net between two Kata guests; the study's mounts (seqwr) ----------
+	R2=$T_TMP/res-net-mounts
+	OB --profile=smoke --runtimes=kata --tests=net:stream,fileio:seqwr \
+		--mount=bind,bind-tmpfs,tmpfs --net-subnet=10.199.17.0/24 --timeout=900 \
+		--out="$R2" >/dev/null 2>"$T_TMP/nm.err"
+	grep -E 'Kata agent|failed' "$T_TMP/nm.err" | sed 's/^/# /'
+	jq -s . "$R2/raw.jsonl" >"$T_TMP/nm.json"
+	t_jq "4 cells (net stream, seqwr on bind, bind-tmpfs, tmpfs); each ok or failed by the agent's window" \
+		"length == 4 and all(.status == \"ok\" or (.status == \"failed\" and $agent))
+		 and (map(.variant) | sort) == [\"seqwr-bind\",\"seqwr-bind-tmpfs\",\"seqwr-tmpfs\",\"stream\"]" \
+		"$T_TMP/nm.json"
+	missed=$(jq "map(select(.status != \"ok\")) | length" "$T_TMP/nm.json")
+	[ "$missed" -gt 0 ] && t_skip "$missed of the net and mount cells" "the agent missed its start-up window"
+	# the server ran in its own guest and saw the client's whole run (exit 0)
+	t_jq "net: client and server in Kata guests on the private subnet, bytes > 0, server exit 0" \
+		"map(select(.test == \"net\" and .status == \"ok\")) | all(.accel == \"$accel\"
+		 and .net.server_runtime == \"kata\" and .net.server_address == \"10.199.17.2\"
+		 and .workload.bytes > 0 and .workload.gbits_per_s > 0 and .net.server_exit_status == 0)" \
+		"$T_TMP/nm.json"
+	# bind and bind-tmpfs: host directories shared into the guest (9p
+	# passes the host directory's statfs through); tmpfs: the guest's own
+	fsof() { echo "(.variant == \"seqwr-$1\" and (.workload.fs_type == \"9p\" or .workload.fs_type == \"$2\"))"; }
+	t_jq "mounts: bind on the host disk ($hostfs) or 9p, bind-tmpfs on tmpfs or 9p, tmpfs in the guest" \
+		"map(select(.test == \"fileio\" and .status == \"ok\")) | all($(fsof bind "$hostfs") or
+		 $(fsof bind-tmpfs tmpfs) or (.variant == \"seqwr-tmpfs\" and .workload.fs_type == \"tmpfs\"))" \
+		"$T_TMP/nm.json"
+	t_jq "mounts: every seqwr wrote its file set" \
+		'map(select(.test == "fileio" and .status == "ok")) | all(.workload.writes > 0)' "$T_TMP/nm.json"
+	runid=$(jq -r '.[0].run_id' "$T_TMP/nm.json")
+	t_ok "no process, mount or network namespace of the run left" \
+		sh -c "[ $(leftovers "$runid") = 0 ] && ! ip netns list | grep -q '$runid'"
 fi
 
 # start_run COLUMN OUT: a long cpu run under COLUMN, until one of its guests
