@@ -32,11 +32,12 @@
 #define SINK_LOG_MAX (64 << 20)
 #define DEVLOG "/dev/log"
 #define SINK_STOP_MS 5000
-/* kata-runtime 1.x keeps a sandbox's state and its proxy socket here */
+/* kata-runtime 1.x keeps a sandbox's state and its proxy socket here, and
+ * the directory it shares with the guest below SANDBOXES */
 #ifndef OB_KATA_VC
 #define OB_KATA_VC "/run/vc"
 #endif
-static const char *const vc_dirs[] = { OB_KATA_VC "/sbs", OB_KATA_VC "/vm", NULL };
+static const char *const vc_dirs[] = { OB_KATA_VC "/sbs", OB_KATA_VC "/vm", SANDBOXES, NULL };
 
 /* Whether something answers on the syslog socket. */
 static int syslog_alive(void)

@@ -35,7 +35,8 @@ void ob_kata_host_down(struct ob_kata_host *h, FILE *log);
  * Returns the number of items undone. */
 int ob_kata_host_cleanup(FILE *log);
 
-/* Whether kata-runtime keeps state (OB_KATA_VC/{sbs,vm}) of a sandbox whose
+/* Whether kata-runtime keeps state (OB_KATA_VC/{sbs,vm}, the sandbox's
+ * shared directory) of a sandbox whose
  * id starts with prefix: `ocibench cleanup` provides syslog only then. */
 bool ob_kata_host_has_state(const char *prefix);
 

@@ -140,6 +140,11 @@ start_run() {
 	sigrun=$(pgrep -af "sandbox-ocibench-" | grep -o "ocibench-[0-9T]*-$pid" | head -n 1)
 }
 
+# what kata-runtime keeps of the run's sandboxes outside the bundles
+kata_state_gone() {
+	! ls /run/vc/sbs /run/vc/vm /run/kata-containers/shared/sandboxes 2>/dev/null | grep -q "^$sigrun-"
+}
+
 # ---- SIGINT while a guest boots: the run itself leaves nothing -----------------
 start_run kata "$T_TMP/res-int"
 sleep 3
@@ -152,7 +157,7 @@ rc=$?
 t_ok "SIGINT: exit status 130 (was $rc)" test $rc = 130
 t_jq "SIGINT: results marked incomplete" '.incomplete == true' "$T_TMP/res-int/manifest.json"
 t_ok "SIGINT: no qemu, shim, proxy or mount of the run left, without a cleanup" test "$(leftovers "$sigrun")" = 0
-t_ok "SIGINT: no /run/vc state of the run left" sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '^$sigrun-'"
+t_ok "SIGINT: no /run/vc state or shared directory of the run left" kata_state_gone
 t_ok "SIGINT: no network namespace of the run left" sh -c "! ip netns list | grep -q '^$sigrun-'"
 t_ok "SIGINT: syslog and the sandboxes mount as before" as_before
 
@@ -169,8 +174,7 @@ t_ok "the kill left processes behind" test "$(leftovers "$sigrun")" -gt 0
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
 t_ok "no qemu, shim, proxy, virtiofsd or mount left" test "$(leftovers "$sigrun")" = 0
-t_ok "no state of the run's sandboxes left in /run/vc" \
-	sh -c "! ls /run/vc/sbs /run/vc/vm 2>/dev/null | grep -q '^$sigrun-'"
+t_ok "no /run/vc state or shared directory of the run's sandboxes left" kata_state_gone
 t_ok "no network namespace of the run left" sh -c "! ip netns list | grep -q '^$sigrun-'"
 t_ok "syslog and the sandboxes mount as before" as_before
 t_done
