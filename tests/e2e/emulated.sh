@@ -98,10 +98,15 @@ done
 # ocibench-W and their threads (the tracer's ids, not the container's:
 # --pidns-translation), as "count bytes" (bytes: the sum of their results)
 in_runs() {
-	awk -v w="execve(\"/bin/ocibench-$1\"" -v c="$2(" '
-	index($2, w) == 1 && $NF == "0" { p[$1] = 1 }
-	$2 ~ /^(clone|clone3|fork|vfork)\(/ && ($1 in p) && / = [0-9]+ \/\* [0-9]+ in strace/ { p[$(NF - 5)] = 1 }
-	index($2, c) == 1 && ($1 in p) { n++; if ($NF ~ /^[0-9]+$/) b += $NF }
+	# strace splits a call that another traced task interrupts into
+	# "NAME(... <unfinished ...>" and "<... NAME resumed> ...) = RESULT":
+	# the call counts where it starts, its result where it ends
+	awk -v w="execve(\"/bin/ocibench-$1\"" -v c="$2" '
+	{ resumed = ($2 == "<..."); name = resumed ? $3 : substr($2, 1, index($2, "(") - 1) }
+	!resumed && index($2, w) == 1 { if ($NF == "0") p[$1] = 1; else if ($NF == "...>") x[$1] = 1 }
+	resumed && name == "execve" && ($1 in x) { delete x[$1]; if ($NF == "0") p[$1] = 1 }
+	name ~ /^(clone|clone3|fork|vfork)$/ && ($1 in p) && / = [0-9]+ \/\* [0-9]+ in strace/ { p[$(NF - 5)] = 1 }
+	name == c && ($1 in p) { if (!resumed) n++; if ($NF ~ /^[0-9]+$/) b += $NF }
 	END { printf "%d %.0f\n", n, b }' "$T_TMP/trace"
 }
 # syscall: one umask per loop iteration (dup, close, getpid, getuid, umask),
