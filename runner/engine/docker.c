@@ -182,6 +182,9 @@ static int podman_up(struct ob_engine *e, struct ob_error *err)
 	ob_argv_add(&e->cli, "--storage-driver=overlay");
 	ob_argv_add(&e->cli, "--cgroup-manager=cgroupfs");
 	ob_argv_add(&e->cli, "--events-backend=file");
+	/* the runtime's state with the run's, not in its default root
+	 * (/run/runc): a killed run's containers go with its directory */
+	ob_argv_add(&e->cli, "--runtime-flag=root=%s/state", e->dir);
 
 	char *const vargs[] = { "version", "--format", "{{.Client.Version}}", NULL };
 

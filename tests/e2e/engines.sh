@@ -281,5 +281,8 @@ t_ok "a live run's lease directory is left alone" test -d "/var/lib/cni/networks
 rmdir "/var/lib/cni/networks/ocibench-20000101T000000-$$-n1"
 sleep 1
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
+# podman keeps its runtime's state with the run's: none in the runtimes' own roots
+t_ok "no container of the test's in runc's, crun's or runsc's default root" \
+	sh -c "! { runc list; crun list; runsc list; } 2>/dev/null | grep -qF '$T_TMP/'"
 
 t_done
