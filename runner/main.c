@@ -250,7 +250,9 @@ static int cmd_cleanup(struct cli *c, struct ob_error *err)
 
 	/* kata-runtime lists and deletes nothing without syslog: provided only
 	 * when it keeps state of an ocibench sandbox */
-	for (size_t i = 0; i < set.n && kata.lock < 0 && ob_kata_host_has_state(OB_CONTAINER_PREFIX); i++)
+	bool kata_state = ob_kata_host_has_state(OB_CONTAINER_PREFIX);
+
+	for (size_t i = 0; i < set.n && kata.lock < 0 && kata_state; i++)
 		if ((set.rt[i].quirks & OB_RTQ_KATA_CONFIG) && set.rt[i].path && !set.rt[i].unusable &&
 		    ob_kata_host_up(&kata, c->o.state_dir, stderr, &kerr) < 0)
 			ob_err_print("ocibench", &kerr);
