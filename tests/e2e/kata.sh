@@ -164,9 +164,16 @@ t_ok "SIGINT: syslog and the sandboxes mount as before" as_before
 # ---- SIGKILL while a guest runs, then ocibench cleanup -------------------------
 start_run kata-virtiofs "$T_TMP/res-kill"
 # the guest runs in the runner's namespace for the cell, not one Kata made
-qemu=$(pgrep -f "sandbox-$sigrun-" | head -n 1)
-t_ok "the guest's network namespace is the run's own" \
-	sh -c "ip netns identify '$qemu' | grep -q '^$sigrun-n'"
+# (a create tried again replaces the guest: asked of the one up now)
+guest_netns() {
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		q=$(pgrep -f "qemu.*-name sandbox-$sigrun-" | head -n 1)
+		[ -n "$q" ] && ip netns identify "$q" | grep -q "^$sigrun-n" && return 0
+		sleep 1
+	done
+	return 1
+}
+t_ok "the guest's network namespace is the run's own" guest_netns
 sleep 3
 kill -KILL $pid
 wait $pid 2>/dev/null
