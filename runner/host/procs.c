@@ -3,6 +3,7 @@
 #include "cells.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,7 +15,7 @@
 struct pstat {
 	pid_t pid, ppid;
 	char comm[32];
-	uint64_t ticks;
+	uint64_t ticks, self_ticks;
 };
 
 static int read_stat(pid_t pid, struct pstat *ps)
@@ -46,10 +47,11 @@ static int read_stat(pid_t pid, struct pstat *ps)
 	ps->ppid = (pid_t)ppid;
 	/* with the children it has reaped: what wait4() gives when it is reaped */
 	ps->ticks = ut + st + cut + cst;
+	ps->self_ticks = ut + st;
 	return 0;
 }
 
-int ob_host_cpu(pid_t pid, uint64_t *ns)
+static int cpu(pid_t pid, bool self, uint64_t *ns)
 {
 	static long hz;
 	struct pstat ps;
@@ -58,8 +60,18 @@ int ob_host_cpu(pid_t pid, uint64_t *ns)
 		hz = sysconf(_SC_CLK_TCK);
 	if (read_stat(pid, &ps) < 0)
 		return -1;
-	*ns = ps.ticks * (1000000000u / (uint64_t)hz);
+	*ns = (self ? ps.self_ticks : ps.ticks) * (1000000000u / (uint64_t)hz);
 	return 0;
+}
+
+int ob_host_cpu(pid_t pid, uint64_t *ns)
+{
+	return cpu(pid, false, ns);
+}
+
+int ob_host_cpu_self(pid_t pid, uint64_t *ns)
+{
+	return cpu(pid, true, ns);
 }
 
 int ob_host_cpu_fine(pid_t pid, uint64_t *ns)
@@ -260,8 +272,10 @@ int ob_hprocs_find(pid_t pid, const struct ob_rtstate *rs, const struct stat *wl
 		struct ob_hproc *p = &hp->p[j];
 
 		for (size_t i = 0; i < nall; i++)
-			if (all[i].pid == p->pid)
+			if (all[i].pid == p->pid) {
 				snprintf(p->comm, sizeof(p->comm), "%s", all[i].comm);
+				p->ppid = all[i].ppid;
+			}
 		argv0(p->pid, p->cmd, sizeof(p->cmd));
 		if (ob_host_pss(p->pid, &p->pss_kib) < 0)
 			p->pss_kib = 0;

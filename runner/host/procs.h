@@ -27,7 +27,7 @@
 enum { OB_FOUND_PID = 1, OB_FOUND_STATE = 2, OB_FOUND_CGROUP = 4, OB_FOUND_TREE = 8 };
 
 struct ob_hproc {
-	pid_t pid;
+	pid_t pid, ppid;
 	char comm[32];
 	char cmd[64];        /* argv[0] (runsc: runsc-sandbox, runsc-gofer) */
 	bool workload;
@@ -79,6 +79,11 @@ int ob_host_pss(pid_t pid, uint64_t *kib);
  * reaped (as wait4() counts it; also of a zombie not yet reaped), -1 when
  * gone. */
 int ob_host_cpu(pid_t pid, uint64_t *ns);
+
+/* Its own user + system CPU, without the children it reaped: a process
+ * whose children are counted on their own (a shim or conmon reaps the
+ * container's processes). */
+int ob_host_cpu_self(pid_t pid, uint64_t *ns);
 
 /* Its own CPU to the nanosecond, summed over the threads it has now
  * (/proc/PID/task/TID/schedstat): exact for a process whose threads all
