@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "host/cells.h"
+#include "host/hostcpu.h"
 #include "netcell.h"
 #include "netenv.h"
 #include "ob-cleanup.h"
@@ -52,9 +53,12 @@ struct files {
 
 /* Run argv in the engine's namespace and cgroup; its stdout to out (-1: a
  * memory file whose text *text gets), stderr to f->errfd.  t0/t1: spawn
- * and reap times.  Returns OB_WAIT_* or -1. */
-static int run(struct ob_engine *e, char *const *argv, int out, const struct files *f,
-	       uint64_t deadline, int *st, uint64_t *t0, uint64_t *t1, char **text)
+ * and reap times.  With h, the container's host CPU is sampled until its
+ * process exits, while argv runs (a wait command).  Returns OB_WAIT_* or
+ * -1. */
+static int run_watched(struct ob_engine *e, char *const *argv, int out, const struct files *f,
+		       uint64_t deadline, int *st, uint64_t *t0, uint64_t *t1, char **text,
+		       struct ob_hostcpu *h)
 {
 	ob_cleanup_close int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ob_cleanup_close int mem = out < 0 ? memfd_create("ocibench-engine", MFD_CLOEXEC) : -1;
@@ -68,6 +72,11 @@ static int run(struct ob_engine *e, char *const *argv, int out, const struct fil
 	if (ob_engine_spawn(e, argv, null, out < 0 ? mem : out, f->errfd, &pid, &err) < 0) {
 		dprintf(f->errfd, "ocibench: %s\n", err.msg);
 		return -1;
+	}
+	if (h) {
+		uint64_t exit_ns;
+
+		ob_hostcpu_watch(h, h->pid, deadline, &exit_ns);
 	}
 	w = ob_proc_wait(pid, deadline, true, st, t1, &err);
 	if (w == OB_WAIT_TIMEOUT || w == OB_WAIT_STOPPED)
@@ -84,6 +93,12 @@ static int run(struct ob_engine *e, char *const *argv, int out, const struct fil
 			dprintf(f->errfd, "%s", *text);
 	}
 	return w;
+}
+
+static int run(struct ob_engine *e, char *const *argv, int out, const struct files *f,
+	       uint64_t deadline, int *st, uint64_t *t0, uint64_t *t1, char **text)
+{
+	return run_watched(e, argv, out, f, deadline, st, t0, t1, text, NULL);
 }
 
 static bool ok(int w, int st)
@@ -112,8 +127,9 @@ static void force_remove(struct ob_engine *e, const struct ob_runtime *rt, const
 	}
 }
 
-/* The task's pid (containerd): exit seen through a pidfd. */
-static int wait_pid(const char *pidfile, uint64_t deadline, uint64_t *t1)
+/* The task's pid (containerd): exit seen through a pidfd, sampling h (NULL:
+ * none) meanwhile. */
+static int wait_pid(const char *pidfile, uint64_t deadline, uint64_t *t1, struct ob_hostcpu *h)
 {
 	char *text = NULL;
 	size_t len;
@@ -125,25 +141,7 @@ static int wait_pid(const char *pidfile, uint64_t deadline, uint64_t *t1)
 	free(text);
 	if (pid <= 0)
 		return -1;
-	ob_cleanup_close int fd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
-
-	if (fd < 0) {
-		*t1 = ob_now_ns();
-		return errno == ESRCH ? OB_WAIT_DONE : -1; /* already gone */
-	}
-	for (;;) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		uint64_t now = ob_now_ns();
-
-		if (poll(&p, 1, 20) > 0) {
-			*t1 = ob_now_ns();
-			return OB_WAIT_DONE;
-		}
-		if (ob_proc_poll_stop())
-			return OB_WAIT_STOPPED;
-		if (now >= deadline)
-			return OB_WAIT_TIMEOUT;
-	}
+	return ob_hostcpu_watch(h, (pid_t)pid, deadline, t1);
 }
 
 /* The workload's JSON object: the first line of out that starts with '{'
@@ -223,9 +221,11 @@ fail:
 	return -1;
 }
 
-/* wait, output, delete (timed but the output). */
+/* wait, output, delete (timed but the output); with h, the container's
+ * host CPU until its exit. */
 static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
-		 const struct files *f, uint64_t deadline, struct ob_lc_result *r)
+		 const struct files *f, uint64_t deadline, struct ob_lc_result *r,
+		 struct ob_hostcpu *h)
 {
 	struct ob_argv a = { 0 };
 	ob_cleanup_free char *said = NULL;
@@ -234,7 +234,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 
 	if (e->ops->wait) {
 		e->ops->wait(e, rt, c, &a);
-		w = run(e, a.v, -1, f, deadline, &st, &t0, &t1, &said);
+		w = run_watched(e, a.v, -1, f, deadline, &st, &t0, &t1, &said, h);
 		ob_argv_free(&a);
 		if (!ok(w, st)) {
 			ob_lc_step_failed(r, "wait", w, st);
@@ -246,7 +246,7 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		char pidfile[4300];
 
 		snprintf(pidfile, sizeof(pidfile), "%s.pid", f->out);
-		w = wait_pid(pidfile, deadline, &t1);
+		w = wait_pid(pidfile, deadline, &t1, h);
 		if (w != OB_WAIT_DONE) {
 			ob_lc_step_failed(r, "wait", w, 0);
 			goto fail;
@@ -304,6 +304,41 @@ fail:
 	ob_ready_stop(&r->ready);
 	force_remove(e, rt, c, f);
 	r->stderr_tail = ob_lc_tail(f->err);
+}
+
+/* The span of the container's host CPU (hostcpu.h), from now (its start
+ * returned: nothing of it exists before) to its exit: its processes by what
+ * the engine's state names and the process tree (the shim or conmon it
+ * hangs from, and below).  NULL, said in its stderr, when it is gone
+ * already. */
+static struct ob_hostcpu *hostcpu_begin(struct ob_engine *e, const struct ob_runtime *rt,
+					const struct ob_ectr *c, const struct files *f)
+{
+	struct ob_hostcpu *h = calloc(1, sizeof(*h));
+	struct ob_rtstate rs;
+	struct ob_error err;
+	struct stat wl;
+	bool have_wl;
+
+	if (!h)
+		abort();
+	if (ob_engine_rtstate(e, c, f->out, &rs, &wl, &have_wl, &err) < 0 ||
+	    ob_hostcpu_begin(h, rt, rs.pid, &rs, have_wl ? &wl : NULL) < 0) {
+		dprintf(f->errfd, "ocibench: host CPU: the container's processes are gone already\n");
+		free(h);
+		return NULL;
+	}
+	ob_hostcpu_started(h);
+	return h;
+}
+
+/* The same keys when the container's processes were gone before they
+ * could be found (a workload of a few milliseconds). */
+static json_t *hostcpu_none(void)
+{
+	return json_pack("{s:n,s:n,s:n,s:s}", "host_cpu_s", "workload_cpu_s",
+			 "host_cpu_per_workload_cpu_s", "host_cpu_null",
+			 "the container had exited before its processes were found");
 }
 
 static int files_open(struct files *f, const char *dir, const char *name, struct ob_error *err)
@@ -432,12 +467,12 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 
 	if (up(e, rt, &cc, &cf, deadline, r) == 0) {
 		ob_test_stop_point("engine-net"); /* both containers on the engine's network */
-		down(e, rt, &cc, &cf, deadline, r);
+		down(e, rt, &cc, &cf, deadline, r, NULL);
 	}
 	if (r->status == OB_LC_OK) {
 		uint64_t grace = ob_now_ns() + GRACE_NS;
 
-		down(e, rt, &sc, &sf, grace < deadline ? grace : deadline, &sr);
+		down(e, rt, &sc, &sf, grace < deadline ? grace : deadline, &sr, NULL);
 		server_up = false;
 		if (sr.exit_status != 0) {
 			ob_lc_fail(r, OB_LC_FAILED, "server: exit %d", sr.exit_status);
@@ -524,8 +559,16 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 	struct ob_ectr c = { .id = id, .argv = (char *const *)a.v, .workdir = t->workdir,
 			     .mount = &m };
 
-	if (up(e, rt, &c, &f, deadline, r) == 0)
-		down(e, rt, &c, &f, deadline, r);
+	if (up(e, rt, &c, &f, deadline, r) == 0) {
+		struct ob_hostcpu *h = t->lifecycle == ob_hostcpu_run ? hostcpu_begin(e, rt, &c, &f) : NULL;
+
+		down(e, rt, &c, &f, deadline, r, h);
+		if (h && r->status == OB_LC_OK)
+			ob_hostcpu_record(h, r);
+		else if (t->lifecycle == ob_hostcpu_run && r->status == OB_LC_OK)
+			r->extra = hostcpu_none();
+		free(h);
+	}
 out:
 	if (f.errfd >= 0)
 		close(f.errfd);

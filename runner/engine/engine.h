@@ -211,6 +211,16 @@ void ob_engine_idle_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 			 const struct ob_test *t, const char *variant, size_t seq,
 			 char *const *argv, struct ob_lc_result *r);
 
+/* What the engine's state and the process tree say of running container c
+ * (out: as given to start): its process, the engine's processes named for
+ * it, the one it hangs from (a shim, conmon); *wl the workload binary
+ * (c->argv[0]) as the container sees it, *have_wl false when its process
+ * has no such file (runsc's sandbox). */
+struct ob_rtstate;
+struct stat;
+int ob_engine_rtstate(struct ob_engine *e, const struct ob_ectr *c, const char *out,
+		      struct ob_rtstate *rs, struct stat *wl, bool *have_wl, struct ob_error *err);
+
 /* The engine of an engine column, "oci" for a bare one. */
 const char *ob_engine_name(const struct ob_runtime *rt);
 

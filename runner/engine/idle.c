@@ -95,24 +95,36 @@ static void force_delete(void *ctx, const struct ob_idle *c)
 	}
 }
 
+int ob_engine_rtstate(struct ob_engine *e, const struct ob_ectr *c, const char *out,
+		      struct ob_rtstate *rs, struct stat *wl, bool *have_wl, struct ob_error *err)
+{
+	char exe[4200];
+
+	memset(rs, 0, sizeof(*rs));
+	if (e->ops->pids(e, c, out, &rs->pid, rs->own, sizeof(rs->own) / sizeof(rs->own[0]),
+			 err) < 0)
+		return -1;
+	rs->above = ob_host_top(rs->pid, e->pid);
+	/* the workload binary as the container sees it: a runtime whose
+	 * process has no such root (runsc's sandbox) has no host process of
+	 * the workload's */
+	snprintf(exe, sizeof(exe), "/proc/%ld/root%s", (long)rs->pid, c->argv[0]);
+	*have_wl = stat(exe, wl) == 0;
+	return 0;
+}
+
 static int find(void *ctx, const struct ob_idle *c, struct ob_hprocs *hp)
 {
 	const struct idle *x = ctx;
 	struct ob_ectr ec = ectr(x, c);
-	struct ob_rtstate rs = { 0 };
+	struct ob_rtstate rs;
 	struct ob_error err;
-	char exe[4200];
 	struct stat wl;
+	bool have_wl;
 
-	if (x->e->ops->pids(x->e, &ec, c->b.out, &rs.pid, rs.own,
-			    sizeof(rs.own) / sizeof(rs.own[0]), &err) < 0)
+	if (ob_engine_rtstate(x->e, &ec, c->b.out, &rs, &wl, &have_wl, &err) < 0)
 		return -1;
-	rs.above = ob_host_top(rs.pid, x->e->pid);
-	/* the workload binary as the container sees it: a runtime whose
-	 * process has no such root (runsc's sandbox) has no host process of
-	 * the workload's */
-	snprintf(exe, sizeof(exe), "/proc/%ld/root%s", (long)rs.pid, x->argv[0]);
-	return ob_hprocs_find(rs.pid, &rs, stat(exe, &wl) == 0 ? &wl : NULL, hp);
+	return ob_hprocs_find(rs.pid, &rs, have_wl ? &wl : NULL, hp);
 }
 
 void ob_engine_idle_cell(const struct ob_suite *s, const struct ob_runtime *rt,

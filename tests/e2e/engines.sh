@@ -137,6 +137,33 @@ t_jq "oci columns keep their names and say engine oci" \
 # the CPU work was done in the container: its own CPU time, not the engine's
 t_jq "cpu through the engines used CPU in the container" \
 	'[inputs | select(.test == "cpu" and .engine != "oci")] | all(.workload.events > 0)' "$(recs "$R")"
+# host CPU through the engines: the container's cgroup plus the shim or
+# conmon outside it (found by the process tree, its own CPU), sampled until
+# the container's process exits; the test names the binaries the runner
+# must have found
+for e in docker podman containerd; do
+	case $e in podman) holder=/usr/bin/conmon ;; *) holder=/usr/bin/containerd-shim-runc-v2 ;; esac
+	t_jq "$e: syscall's host CPU from the cgroup and the $holder outside it" \
+		"[inputs | select(.engine == \"$e\" and .test == \"syscall\")] | length == 3 and all(
+		 .host_cpu_source == \"cgroup\" and .host_cpu_s > 0 and .workload_cpu_s > 0
+		 and .host_cpu_sample_ms > 0 and .host_cpu_outside_cgroup_s >= 0
+		 and ([.processes[] | select(.argv0 == \"$holder\")] | length == 1 and
+		      (.[0] | .role == \"runtime\" and .in_cgroup == false and .cpu_s >= 0))
+		 and .runtime_processes >= 1)" "$(recs "$R")"
+	t_jq "$e/runc, crun: host CPU per workload CPU second near 1 (the kernel's count)" \
+		"[inputs | select(.engine == \"$e\" and .test == \"syscall\" and (.runtime | test(\"/(runc|crun)$\")))]
+		 | length == 2 and all(.host_cpu_per_workload_cpu_s > 0.5 and .host_cpu_per_workload_cpu_s < 2
+		 and (.workload_cpu_source | startswith(\"workload\")))" "$(recs "$R")"
+	t_jq "$e/runsc: the application's stubs below the sandbox, the sentry's CPU on top" \
+		"[inputs | select(.runtime == \"$e/runsc\" and .test == \"syscall\")][0] |
+		 (.workload_cpu_source | startswith(\"host\")) and .application_processes >= 1
+		 and ([.processes[] | select(.role == \"application\") | .argv0] | all(. != \"runsc-sandbox\" and . != \"runsc-gofer\"))
+		 and ([.processes[] | select(.argv0 == \"runsc-sandbox\" or .argv0 == \"runsc-gofer\") | .role] == [\"runtime\", \"runtime\"])
+		 and .host_cpu_s > 2 * .workload_cpu_s and .runtime_cpu_s > 0" "$(recs "$R")"
+done
+t_jq "cpu through the engines: host CPU keys, figures or null with the reason" \
+	'[inputs | select(.test == "cpu" and .engine != "oci")] | length == 9 and
+	 all(has("host_cpu_s") and (.host_cpu_s != null or (.host_cpu_null | length) > 0))' "$(recs "$R")"
 t_jq "manifest lists the engines and their versions" \
 	'[.engines[].name] == ["oci","docker","podman","containerd"] and (.engines[1].version | length) > 0' "$R/manifest.json"
 t_ok "table has ENGINE/RUNTIME columns" sh -c "OB_GNUPLOT= '$OCIBENCH' report '$R' | grep -q 'docker/runsc'"
