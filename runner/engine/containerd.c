@@ -35,8 +35,6 @@
  * "ADDRESS/NAMESPACE/ID" (ADDRESS: containerd's socket).  The shim removes
  * it when it exits; one that is SIGKILLed leaves it. */
 #define SHIM_SOCKETS "/run/containerd/s"
-/* Where a private containerd (state = DIR/state) keeps its tasks. */
-#define TASKS "state/io.containerd.runtime.v2.task/" NS
 
 static int ctd_up(struct ob_engine *e, struct ob_error *err)
 {
@@ -116,16 +114,49 @@ static int ctd_up(struct ob_engine *e, struct ob_error *err)
 	return rc;
 }
 
-/* Remove the shim sockets of the tasks of the private containerd in dir
- * (the engine's directory of a run); how many. */
-static int sweep_shim_sockets(const char *dir, FILE *log)
+/* p cleaned in place as Go's filepath.Clean does it (the shim hashes the
+ * cleaned path): no empty or "." component, ".." taking the one before it;
+ * p is absolute. */
+static void clean_path(char *p)
+{
+	char *out = p, *in = p;
+
+	while (*in) {
+		size_t len;
+
+		while (*in == '/')
+			in++;
+		len = strcspn(in, "/");
+		if (len == 0 || (len == 1 && in[0] == '.')) {
+			in += len;
+			continue;
+		}
+		if (len == 2 && in[0] == '.' && in[1] == '.') {
+			while (out > p && *--out != '/')
+				;
+		} else {
+			*out++ = '/';
+			memmove(out, in, len);
+			out += len;
+		}
+		in += len;
+	}
+	if (out == p)
+		*out++ = '/';
+	*out = '\0';
+}
+
+/* Remove the shim sockets of the tasks a private containerd (its socket
+ * address, its state directory state) kept in namespace ns; how many.  Every
+ * task there is the run's. */
+static int sweep_shim_sockets(const char *address, const char *state, const char *ns, FILE *log)
 {
 	ob_cleanup_free char *tasks = NULL;
 	struct dirent *de;
 	DIR *d;
 	int n = 0;
 
-	if (asprintf(&tasks, "%s/" TASKS, dir) < 0)
+	if (asprintf(&tasks, "%s/io.containerd.runtime.v2.task/%s", state, ns) < 0)
 		abort();
 	if (!(d = opendir(tasks)))
 		return 0;
@@ -136,9 +167,9 @@ static int sweep_shim_sockets(const char *dir, FILE *log)
 		struct ob_sha256 h;
 		struct stat st;
 
-		if (strncmp(de->d_name, OB_CONTAINER_PREFIX, strlen(OB_CONTAINER_PREFIX)) != 0 ||
-		    asprintf(&key, "%s/containerd.sock/" NS "/%s", dir, de->d_name) < 0)
+		if (de->d_name[0] == '.' || asprintf(&key, "%s/%s/%s", address, ns, de->d_name) < 0)
 			continue;
+		clean_path(key);
 		ob_sha256_init(&h);
 		ob_sha256_update(&h, key, strlen(key));
 		ob_sha256_final(&h, md);
@@ -156,13 +187,99 @@ static int sweep_shim_sockets(const char *dir, FILE *log)
 	return n;
 }
 
+/* The private containerd of the containerd engine in dir (the engine's
+ * directory of a run), and the one a private dockerd starts (its exec root
+ * "exec", namespace "moby"). */
+static int sweep_private(const char *dir, FILE *log)
+{
+	ob_cleanup_free char *a = NULL, *st = NULL, *da = NULL, *dst = NULL;
+
+	if (asprintf(&a, "%s/containerd.sock", dir) < 0 || asprintf(&st, "%s/state", dir) < 0 ||
+	    asprintf(&da, "%s/exec/containerd/containerd.sock", dir) < 0 ||
+	    asprintf(&dst, "%s/exec/containerd/daemon", dir) < 0)
+		abort();
+	return sweep_shim_sockets(a, st, NS, log) + sweep_shim_sockets(da, dst, "moby", log);
+}
+
+static size_t socket_inodes(pid_t pid, unsigned long *ino, size_t max)
+{
+	char path[64];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%ld/fd", (long)pid);
+	if (!(d = opendir(path)))
+		return 0;
+	while (n < max && (de = readdir(d))) {
+		char fd[64 + 256], target[64];
+		ssize_t len;
+
+		snprintf(fd, sizeof(fd), "%s/%s", path, de->d_name);
+		if ((len = readlink(fd, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[len] = '\0';
+		if (sscanf(target, "socket:[%lu]", &ino[n]) == 1)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+void ob_shim_sockets_held(pid_t pid, struct ob_argv *out)
+{
+	unsigned long ino[256];
+	char path[64], line[512], name[300];
+	size_t n = socket_inodes(pid, ino, sizeof(ino) / sizeof(ino[0]));
+	FILE *f;
+
+	if (n == 0)
+		return;
+	/* the path each socket was bound to, in pid's network namespace */
+	snprintf(path, sizeof(path), "/proc/%ld/net/unix", (long)pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long i;
+		bool held = false, listed = false;
+
+		if (sscanf(line, "%*s %*s %*s %*s %*s %*s %lu %299s", &i, name) != 2 ||
+		    strncmp(name, SHIM_SOCKETS "/", strlen(SHIM_SOCKETS) + 1) != 0)
+			continue;
+		for (size_t k = 0; k < n && !held; k++)
+			held = ino[k] == i;
+		for (size_t k = 0; k < out->n && !listed; k++)
+			listed = strcmp(out->v[k], name) == 0;
+		if (held && !listed)
+			ob_argv_add(out, "%s", name);
+	}
+	fclose(f);
+}
+
+int ob_shim_sockets_remove(const struct ob_argv *socks, FILE *log)
+{
+	int n = 0;
+
+	for (size_t k = 0; k < socks->n; k++) {
+		struct stat st;
+
+		if (lstat(socks->v[k], &st) == 0 && S_ISSOCK(st.st_mode) && unlink(socks->v[k]) == 0) {
+			if (log)
+				fprintf(log, "ocibench: removed the containerd shim socket %s\n", socks->v[k]);
+			n++;
+		}
+	}
+	return n;
+}
+
 int ob_engine_sweep_tree(const char *tree, FILE *log)
 {
-	ob_cleanup_free char *dir = NULL;
+	ob_cleanup_free char *ctd = NULL, *docker = NULL;
 
-	if (asprintf(&dir, "%s/%s", tree, ob_containerd_ops.name) < 0)
+	if (asprintf(&ctd, "%s/%s", tree, ob_containerd_ops.name) < 0 ||
+	    asprintf(&docker, "%s/%s", tree, ob_docker_ops.name) < 0)
 		abort();
-	return sweep_shim_sockets(dir, log);
+	return sweep_private(ctd, log) + sweep_private(docker, log);
 }
 
 static void ctd_down(struct ob_engine *e)
@@ -178,7 +295,7 @@ static void ctd_down(struct ob_engine *e)
 	ob_daemon_stop(e);
 	/* shims stop() had to kill */
 	if (!e->user_daemon && e->dir)
-		sweep_shim_sockets(e->dir, NULL);
+		sweep_private(e->dir, NULL);
 	if (e->runid)
 		ob_cgroup_remove_run(NS, e->runid);
 }

@@ -42,8 +42,9 @@ const char *ob_cgroup_track_root(void)
 	return access(CG_ROOT "/cgroup.controllers", F_OK) == 0 ? CG_ROOT : CG_ROOT "/pids";
 }
 
-/* SIGKILL every process in the cgroup tree dir; how many were found. */
-static int kill_tree(const char *dir)
+/* SIGKILL every process in the cgroup tree dir; how many were found.  The
+ * containerd shim sockets they hold are added to socks first. */
+static int kill_tree(const char *dir, struct ob_argv *socks)
 {
 	ob_cleanup_free char *procs = NULL;
 	DIR *d = opendir(dir);
@@ -58,7 +59,7 @@ static int kill_tree(const char *dir)
 
 			if (asprintf(&sub, "%s/%s", dir, e->d_name) < 0)
 				abort();
-			n += kill_tree(sub);
+			n += kill_tree(sub, socks);
 		}
 	closedir(d);
 	if (asprintf(&procs, "%s/cgroup.procs", dir) < 0)
@@ -67,6 +68,7 @@ static int kill_tree(const char *dir)
 	long pid;
 
 	while (f && fscanf(f, "%ld", &pid) == 1) {
+		ob_shim_sockets_held((pid_t)pid, socks);
 		kill((pid_t)pid, SIGKILL);
 		n++;
 	}
@@ -97,20 +99,24 @@ static void rmdir_tree(const char *dir)
 }
 
 /* Kill what is in cgroup rel (relative to each hierarchy), reap what was
- * ours, then remove it from every hierarchy. */
-static void remove_cgroup(const char *rel)
+ * ours, remove the shim sockets the killed shims held, then the cgroup from
+ * every hierarchy. */
+static void remove_cgroup(const char *rel, FILE *log)
 {
 	ob_cleanup_free char *track = NULL;
+	struct ob_argv socks = { 0 };
 	DIR *d;
 	struct dirent *e;
 
 	if (asprintf(&track, "%s/%s", ob_cgroup_track_root(), rel) < 0)
 		abort();
-	for (int i = 0; i < 50 && kill_tree(track) > 0; i++) {
+	for (int i = 0; i < 50 && kill_tree(track, &socks) > 0; i++) {
 		ob_proc_reap();
 		usleep(100000);
 	}
 	ob_proc_reap();
+	ob_shim_sockets_remove(&socks, log);
+	ob_argv_free(&socks);
 	if ((d = opendir(CG_ROOT))) {
 		while ((e = readdir(d))) {
 			ob_cleanup_free char *p = NULL;
@@ -140,7 +146,7 @@ void ob_cgroup_remove_run(const char *parent, const char *runid)
 
 				if (asprintf(&rel, "%s/%s", parent, e->d_name) < 0)
 					abort();
-				remove_cgroup(rel);
+				remove_cgroup(rel, NULL);
 			}
 		closedir(d);
 	}
@@ -265,10 +271,10 @@ void ob_daemon_stop(struct ob_engine *e)
 	}
 	if (e->cgroup[0]) {
 		/* shims and sandboxes a failed container left (RUNTIMES.md) */
-		remove_cgroup(e->cgroup);
+		remove_cgroup(e->cgroup, NULL);
 		if (asprintf(&top, OB_CONTAINER_PREFIX "%s-engines", e->runid) < 0)
 			abort();
-		remove_cgroup(top);
+		remove_cgroup(top, NULL);
 	}
 	netns_del(e->netns);
 	e->netns[0] = '\0';
@@ -388,7 +394,7 @@ int ob_daemon_cleanup(FILE *log)
 	if ((d = opendir(ob_cgroup_track_root()))) {
 		while ((e = readdir(d)))
 			if (dead_run(e->d_name, "-engines", runid, sizeof(runid))) {
-				remove_cgroup(e->d_name);
+				remove_cgroup(e->d_name, log);
 				if (log)
 					fprintf(log, "ocibench: removed the engine processes and cgroups of run %s\n",
 						runid);

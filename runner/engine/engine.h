@@ -258,6 +258,15 @@ const char *ob_cgroup_track_root(void);
  * containerd's runc state; returns the number of items removed. */
 int ob_daemon_cleanup(FILE *log);
 
+/* The containerd shim sockets (/run/containerd/s/HASH) that process pid
+ * holds open, as the kernel names them, added to out once each.  A shim
+ * removes its socket when it shuts down; one that is SIGKILLed (a run's
+ * cgroup killed, docker's and containerd's shims alike) leaves it, so the
+ * killer reads them first and removes them once the shims are dead. */
+void ob_shim_sockets_held(pid_t pid, struct ob_argv *out);
+/* Unlink those of socks that are still sockets; how many. */
+int ob_shim_sockets_remove(const struct ob_argv *socks, FILE *log);
+
 /* What a run's private daemons made outside tree (the run's bundle
  * directory), found through it: containerd's shim sockets.  Called before
  * the tree goes; returns the number of items removed. */

@@ -48,6 +48,32 @@ runids() { # the run ids of this test's results, as one regex
 	echo "${ids:-no-run-yet}"
 }
 
+# The containerd shim sockets (/run/containerd/s/HASH) the test's shims hold,
+# as the kernel names them (the socket inodes in each shim's descriptors, their
+# paths in the shim's network namespace), recorded in $T_TMP/socks by a
+# sampler for the whole test: docker's and containerd's shims alike.  Other
+# runs' shims on this host hold sockets there too; only these are checked.
+shim_socks() {
+	local pid
+	for pid in $(ps -eo pid=,args= | grep -F "$T_TMP/" | awk '$2 ~ /containerd-shim/ {print $1}'); do
+		ls -l /proc/$pid/fd 2>/dev/null | sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' |
+			awk 'NR == FNR { ino[$1]; next } ($7 in ino) && $8 ~ "^/run/containerd/s/" { print $8 }' \
+				- /proc/$pid/net/unix 2>/dev/null
+	done
+}
+record_socks() { shim_socks >>"$T_TMP/socks"; }
+touch "$T_TMP/socks"
+( while :; do record_socks; sleep 0.2; done ) &
+SAMPLER=$!
+trap 'kill $SAMPLER 2>/dev/null; rm -rf "$T_TMP"' EXIT
+socks_gone() { # none of the recorded sockets is left
+	local s left=0
+	for s in $(sort -u "$T_TMP/socks"); do
+		[ ! -e "$s" ] || { echo "$s is left" >&2; left=1; }
+	done
+	return $left
+}
+
 # ---- bad input: one line, exit 2 ------------------------------------------------
 bad() { # desc word args...
 	local desc=$1 word=$2; shift 2
@@ -236,20 +262,25 @@ shims_up() { [ "$(ps -eo args | grep -F "$BD" | grep -c '^/usr/bin/containerd-sh
 	--profile=smoke --tests=density --density=8 --out="$T_TMP/res-int" >/dev/null 2>&1 &
 pid=$!
 t_ok "docker/runc: density under way, 3 shims up" wait_for 120 shims_up
+record_socks
 kill -INT $pid
 wait $pid
 rc=$?
 t_ok "SIGINT mid-density through docker: exit status 130 (was $rc)" test $rc = 130
 t_ok "SIGINT: no daemon, shim, mount, namespace, cgroup or bundle left" no_leftovers
+t_ok "SIGINT: none of the shims' sockets left" socks_gone
 
 # ---- SIGKILL mid-run: ocibench cleanup removes the daemon and what it made ------
+# (containers up: a SIGKILLed shim leaves its socket in /run/containerd/s)
 "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --docker-host=private --engine=docker --runtimes=runc --profile=smoke \
-	--tests=syscall --repeat=50 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
+	--tests=density --density=8 --out="$T_TMP/res-kill" >/dev/null 2>&1 &
 pid=$!
-wait_for 120 has_lines "$T_TMP/res-kill/raw.jsonl"
+wait_for 120 shims_up
+n=$(shim_socks | sort -u | tee -a "$T_TMP/socks" | wc -l)
 kill -KILL $pid
 wait $pid 2>/dev/null
 t_ok "SIGKILL leaves the private dockerd behind" procs_left
+t_ok "its shims held sockets in /run/containerd/s ($n)" test "$n" -ge 3
 t_ok "ocibench cleanup" OB cleanup
 cp "$T_TMP/err" "$T_TMP/cleanup.err"
 # (the engine processes, unless another run's start swept them first: every
@@ -257,6 +288,7 @@ cp "$T_TMP/err" "$T_TMP/cleanup.err"
 t_ok "it names what it removed" grep -qE 'engine processes|leftover bundles' "$T_TMP/cleanup.err"
 sleep 1
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
+t_ok "none of the killed shims' sockets left" socks_gone
 
 # ---- killed with both containers of a net cell up: what the engines made outside
 # the run's tree (podman's CNI leases, results and container netns; containerd's
@@ -311,5 +343,9 @@ t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
 # podman keeps its runtime's state with the run's: none in the runtimes' own roots
 t_ok "no container of the test's in runc's, crun's or runsc's default root" \
 	sh -c "! { runc list; crun list; runsc list; } 2>/dev/null | grep -qF '$T_TMP/'"
+kill $SAMPLER
+wait $SAMPLER 2>/dev/null
+t_ok "the test's shims held sockets ($(sort -u "$T_TMP/socks" | wc -l)); none is left" \
+	eval '[ -s "$T_TMP/socks" ] && socks_gone'
 
 t_done
