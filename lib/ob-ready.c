@@ -5,24 +5,81 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ob-clock.h"
+#include "ob-file.h"
+
+#define BOOT_ID "/proc/sys/kernel/random/boot_id"
+#define TIME_NS "/proc/self/ns/time"
+
+/* This kernel's boot id ("-" when unknown), the inode of our time
+ * namespace (0 when unknown). */
+static void clock_names(char boot[40], unsigned long *ino)
+{
+	int fd = open(BOOT_ID, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, boot, 39);
+	struct stat st;
+
+	if (fd >= 0)
+		close(fd);
+	boot[n > 0 ? n : 0] = '\0';
+	boot[strcspn(boot, "\n")] = '\0';
+	if (!boot[0])
+		strcpy(boot, "-");
+	*ino = stat(TIME_NS, &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
 
 void ob_ready_signal(void)
 {
 	static const char token[] = OB_READY_TOKEN;
 	const char *v = getenv(OB_READY_ENV);
+	struct timespec ts;
+	char boot[40];
+	unsigned long ino;
 
-	if (v && *v) {
-		ssize_t n = write(2, token, sizeof(token) - 1);
+	if (!v || !*v)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ssize_t n = write(2, token, sizeof(token) - 1);
 
-		(void)n; /* no stderr: nobody is timing us */
+	(void)n; /* no stderr: nobody is timing us */
+	clock_names(boot, &ino);
+	dprintf(2, OB_READY_CLOCK "%llu %s %lu\n",
+		(unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec, boot, ino);
+}
+
+uint64_t ob_ready_clock(const struct ob_ready *r, const char **why)
+{
+	char *text = NULL, boot[40], wboot[40];
+	unsigned long ino, wino;
+	unsigned long long ns;
+	struct ob_error err;
+	const char *line;
+	size_t len;
+	uint64_t at = 0;
+
+	*why = "the workload wrote no clock line";
+	if (!r->path || ob_read_file(r->path, &text, &len, &err) < 0)
+		return 0;
+	line = (size_t)r->from < len ? strstr(text + r->from, OB_READY_CLOCK) : NULL;
+	clock_names(boot, &ino);
+	if (!line || sscanf(line + strlen(OB_READY_CLOCK), "%llu %39s %lu", &ns, wboot, &wino) != 3)
+		;
+	else if (strcmp(boot, "-") == 0 || ino == 0 || strcmp(wboot, boot) != 0 || wino != ino)
+		*why = "the workload's clock is not the host's (another kernel or time namespace)";
+	else {
+		*why = NULL;
+		at = ns;
 	}
+	free(text);
+	return at;
 }
 
 /* Whether the file holds the token after offset from. */

@@ -26,8 +26,14 @@
  * line as JSON (Docker's json-file driver). */
 #define OB_READY_TOKEN_JSON "\"ocibench: ready\\n\""
 
+/* The line the workload writes right after the token: its reading of
+ * CLOCK_MONOTONIC taken before the token, with what names that clock (the
+ * kernel's boot id, the inode of the time namespace):
+ *   "ocibench: clock NS BOOT_ID TIME_NS_INODE\n" */
+#define OB_READY_CLOCK "ocibench: clock "
+
 /* The workload's side: write the token to stderr when OB_READY_ENV is set
- * (once; its first act). */
+ * (once; its first act), then the clock line. */
 void ob_ready_signal(void);
 
 /* The runner's side: a thread that waits for the token in a file. */
@@ -51,6 +57,16 @@ int ob_ready_start_token(struct ob_ready *r, const char *path, const char *token
 
 /* When the token arrived (monotonic ns), 0 while it has not. */
 uint64_t ob_ready_at(const struct ob_ready *r);
+
+/* The workload's own reading of CLOCK_MONOTONIC (the clock line in the
+ * watched file, written since the watch began) when that clock is the
+ * runner's: the same kernel boot and the same time namespace (a container
+ * of runc or crun; not a guest kernel, not gVisor's sentry, whose clocks are
+ * their own).  Where the file is written by a copier that may run after the
+ * container has exited (an engine's log), the token's arrival says nothing
+ * of when the workload began; this reading does.  0 with *why when there is
+ * none to take.  Before ob_ready_stop(). */
+uint64_t ob_ready_clock(const struct ob_ready *r, const char **why);
 
 /* Stop watching; returns ob_ready_at() (a token that arrived unseen stays 0).
  * Safe on a zeroed struct, and twice. */

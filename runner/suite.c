@@ -118,6 +118,9 @@ static int record(struct ob_suite *s, const struct ob_runtime *rt, const struct 
 	double fi = ob_lc_first_instruction_ms(r, &why);
 
 	json_object_set_new(o, "first_instruction_ms", isnan(fi) ? json_null() : json_real(fi));
+	if (!isnan(fi)) /* how the end of the span was taken */
+		json_object_set_new(o, "first_instruction_from",
+				    json_string(r->ready_clock ? "workload_clock" : "token_arrival"));
 	if (why)
 		json_object_set_new(o, "first_instruction_null", json_string(why));
 	if (rt->accel)

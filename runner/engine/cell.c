@@ -229,7 +229,8 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 {
 	struct ob_argv a = { 0 };
 	ob_cleanup_free char *said = NULL;
-	uint64_t t0, t1, tr0 = 0;
+	uint64_t t0, t1, tr0 = 0, clock;
+	const char *why;
 	int st, w;
 
 	if (e->ops->wait) {
@@ -264,6 +265,14 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 			goto fail;
 		}
 	}
+	/* The token reaches the host through the engine's log copier, which
+	 * may write it after the exit the engine reports (containerd's shim
+	 * copies the task's output on its own; its pidfd says exited first).
+	 * So the workload's own reading of the clock where that clock is the
+	 * runner's (runc, crun), read before rm takes docker's and podman's
+	 * log; else the arrival, watched to the end, which the check of
+	 * first_instruction_ms refuses when it came after the exit. */
+	clock = ob_ready_clock(&r->ready, &why);
 	for (int step = 0; step < e->ops->nremove; step++) {
 		free(said);
 		said = NULL;
@@ -284,11 +293,11 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 		}
 	}
 	set_phase(r, OB_PH_DELETE, tr0, t1);
-	/* watched to the end: a log that an engine writes after the exit it
-	 * reports (containerd's shim copies the task's output on its own, its
-	 * pidfd says exited before) gives a token that the check of
-	 * first_instruction_ms refuses, with that reason */
 	r->ready_ns = ob_ready_stop(&r->ready);
+	if (clock) {
+		r->ready_ns = clock;
+		r->ready_clock = true;
+	}
 	r->workload = workload_json(f->out);
 	if (r->exit_status == 0 && r->workload) {
 		r->status = OB_LC_OK;

@@ -16,6 +16,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -46,7 +47,7 @@ static int ctd_up(struct ob_engine *e, struct ob_error *err)
 	ob_argv_add(&e->cli, "ctr");
 	ob_argv_add(&e->cli, "--address=%s", e->address);
 	ob_argv_add(&e->cli, "--namespace=" NS);
-	if (ob_mkdir_p(e->wrapdir, 0755, err) < 0)
+	if (ob_mkdir_p(e->wrapdir, 0755, err) < 0 || ob_wrap_ctd_logger(e->wrapdir, &e->logger, err) < 0)
 		return -1;
 	/* ctr runs unconfined unless given a profile: the bare runtimes' one */
 	if (e->sc && e->sc->oci) {
@@ -330,6 +331,22 @@ static void ctd_create(struct ob_engine *e, const struct ob_runtime *rt, const s
 	ob_argv_addv(a, c->argv);
 }
 
+/* s percent-encoded for a URI (all but unreserved characters and '/'). */
+static char *uri_escape(const char *s)
+{
+	char *out = malloc(strlen(s) * 3 + 1), *o = out;
+
+	if (!out)
+		abort();
+	for (; *s; s++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~/", *s))
+			*o++ = *s;
+		else
+			o += sprintf(o, "%%%02X", (unsigned char)*s);
+	*o = '\0';
+	return out;
+}
+
 static void ctd_start(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		      const char *out, struct ob_argv *a)
 {
@@ -337,24 +354,34 @@ static void ctd_start(struct ob_engine *e, const struct ob_runtime *rt, const st
 	ob_argv_add(a, "tasks");
 	ob_argv_add(a, "start");
 	if (!c->attach) {
+		/* Not --log-uri=file://: containerd 1.6's shim then copies stdout
+		 * and stderr into one file that the stdout copy closes when it
+		 * ends, so the stderr of a task that exits at once (the ready
+		 * token with it) is lost when its copy had not run yet. */
+		ob_cleanup_free char *bin = uri_escape(e->logger), *o = uri_escape(out),
+				     *er = NULL, *eo = NULL;
+
+		if (asprintf(&er, "%s.stderr", out) < 0)
+			abort();
+		eo = uri_escape(er);
 		ob_argv_add(a, "--detach");
-		ob_argv_add(a, "--log-uri=file://%s", out);
+		ob_argv_add(a, "--log-uri=binary://%s?out=%s&err=%s", bin, o, eo);
 	}
 	ob_argv_add(a, "--pid-file=%s.pid", out);
 	ob_argv_add(a, "%s", c->id);
 }
 
-/* The task's log (--log-uri): its stdout and stderr, raw. */
+/* The task's stderr as the logging binary copies it, raw. */
 static char *ctd_stderr_file(struct ob_engine *e, const struct ob_ectr *c, const char *created,
 			     const char *out, const char **token, const char **why)
 {
-	char *path = strdup(out);
+	char *path;
 
 	(void)e;
 	(void)c;
 	(void)created;
 	(void)why;
-	if (!path)
+	if (asprintf(&path, "%s.stderr", out) < 0)
 		abort();
 	*token = OB_READY_TOKEN;
 	return path;

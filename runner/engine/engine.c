@@ -398,6 +398,7 @@ void ob_engines_free(struct ob_engines *es)
 		free(e->version);
 		free(e->wrapdir);
 		free(e->seccomp_oci);
+		free(e->logger);
 		free(e->has);
 		free(e->data_root);
 		free(e);

@@ -132,6 +132,7 @@ struct ob_engine {
 	size_t nbase;
 	const struct ob_seccomp *sc; /* the run's --seccomp */
 	char *seccomp_oci;    /* containerd: that profile in OCI form, a file */
+	char *logger;         /* containerd: the task's logging binary */
 	char *has;            /* a user's docker daemon: " NAME NAME ... " of the
 			       * runtimes it has (the others are marked); NULL: ours */
 	char *data_root;      /* docker: where its containers' json-file logs are */
@@ -277,6 +278,12 @@ int ob_engine_sweep_tree(const char *tree, FILE *log);
  * containerd-shim wrapper whose runc is that wrapper. */
 int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, char **path,
 		    struct ob_error *err);
+
+/* Write containerd's logging binary for the run into dir (*path, malloc'ed):
+ * `--log-uri=binary://PATH?out=FILE&err=FILE` copies the task's stdout and
+ * stderr to two files as they come, to their end before the task's delete
+ * returns. */
+int ob_wrap_ctd_logger(const char *dir, char **path, struct ob_error *err);
 
 /* podman's run root of run RUNID (its length is limited) */
 #define OB_PODMAN_RUNROOT "/run/ocibench-%s-podman"

@@ -152,3 +152,27 @@ int ob_wrap_runtime(const char *dir, const struct ob_runtime *rt, bool shim, cha
 	memmove(sp + 5, sp + 6, strlen(sp + 6) + 1);
 	return write_script(*path, stext, err);
 }
+
+int ob_wrap_ctd_logger(const char *dir, char **path, struct ob_error *err)
+{
+	/* The logging binary protocol: the task's stdout on fd 3, its stderr
+	 * on fd 4, ready once fd 5 is closed (by every holder: the copies
+	 * too); arguments from the URI's query, KEY VALUE pairs in any order.
+	 * SIGTERM comes with the task's delete, after its exit: ignored, so
+	 * the copies run to the end of the output before the delete returns. */
+	static const char text[] =
+		"#!/bin/sh\n"
+		"trap '' TERM\n"
+		"while [ $# -ge 2 ]; do\n"
+		"\tcase $1 in out) out=$2 ;; err) err=$2 ;; esac\n"
+		"\tshift 2\n"
+		"done\n"
+		"cat <&3 >>\"$out\" 4<&- 5>&- &\n"
+		"cat <&4 >>\"$err\" 3<&- 5>&- &\n"
+		"exec 3<&- 4<&- 5>&-\n"
+		"wait\n";
+
+	if (asprintf(path, "%s/containerd-log", dir) < 0)
+		abort();
+	return write_script(*path, text, err);
+}

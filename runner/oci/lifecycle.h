@@ -38,6 +38,8 @@ struct ob_lc_result {
 	int create_attempts;      /* creates issued (Kata: > 1 after agent start-up failures) */
 	uint64_t ready_ns;        /* CLOCK_MONOTONIC when the workload's ready token
 				   * reached the host (ob-ready.h); 0 = never seen */
+	bool ready_clock;         /* ready_ns is the workload's own reading of the
+				   * host's clock (ob_ready_clock), not the arrival */
 	struct ob_ready ready;    /* its watcher, from create to the end of wait */
 	json_t *workload;         /* the workload's JSON object, or NULL */
 	json_t *extra;            /* more keys for the run's record (tests with a
@@ -89,7 +91,8 @@ pid_t ob_lc_read_pid(const char *path);
 /* `delete --force` id (leftovers, interrupted runs). */
 int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 
-/* "start to first instruction": `start` issued to the ready token's arrival,
+/* "start to first instruction": `start` issued to the ready token's arrival
+ * (or, with ready_clock, to the workload's own reading of the host's clock),
  * both on the host's clock, checked (0 <= it <= start + wait); NAN with *why
  * when it cannot be given. */
 double ob_lc_first_instruction_ms(const struct ob_lc_result *r, const char **why);

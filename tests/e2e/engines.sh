@@ -157,6 +157,9 @@ for e in docker podman containerd; do
 		 all(if .first_instruction_ms == null then (.first_instruction_null | length) > 0
 		     else .first_instruction_ms <= .phases_ms.start + .phases_ms.wait end)" "$(recs "$R")"
 done
+t_jq "runc and crun through every engine: first instruction on the workload's reading of the host's clock" \
+	'[inputs | select(.engine != "oci" and (.runtime | test("/(runc|crun)$")))] | length == 18 and
+	 all(.first_instruction_from == "workload_clock" and .first_instruction_ms > 0)' "$(recs "$R")"
 t_jq "oci columns keep their names and say engine oci" \
 	'[inputs | select(.engine == "oci")] | length == 9 and all(.runtime | test("^(runc|crun|runsc)$"))' \
 	"$(recs "$R")"
@@ -196,6 +199,19 @@ t_ok "table has ENGINE/RUNTIME columns" sh -c "OB_GNUPLOT= '$OCIBENCH' report '$
 t_ok "compare --study takes the lifecycle rows from docker/*" sh -c \
 	"'$OCIBENCH' compare '$R' --study x86_64 | grep -q 'lifecycle rows: the docker/\*' && '$OCIBENCH' compare '$R' --study x86_64 | grep -q '^create (s) *docker/crun'"
 t_ok "no daemon, mount, namespace, cgroup or bundle left" no_leftovers
+
+# ---- containerd: start to first instruction in every cell ---------------------------
+# A task that exits at once: its stderr (the ready token) must reach the host
+# whole (the logging binary), and the figure must not depend on when a copier
+# wrote it (the workload's clock where it is the host's, runc and crun).
+R=$T_TMP/res-first
+t_ok "containerd lifecycle, 6 repetitions of runc, crun, runsc" OB --engine=containerd \
+	--runtimes=runc,crun,runsc --profile=smoke --tests=lifecycle --repeat=6 --out="$R"
+t_jq "18 records, every one with its first instruction" \
+	'[inputs] | length == 18 and all(.status == "ok" and .first_instruction_ms > 0)' "$(recs "$R")"
+t_jq "runc, crun: the workload's clock; runsc (the sentry's clock): the token's arrival" \
+	'[inputs] | all(if (.runtime | endswith("runsc")) then .first_instruction_from == "token_arrival"
+	 else .first_instruction_from == "workload_clock" end)' "$(recs "$R")"
 
 # ---- fileio in the writable layer and as engine mounts; net on engine networks ----
 R=$T_TMP/res-io

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -92,6 +93,60 @@ static void json_form(void **state)
 	assert_int_equal(ob_ready_stop(&plain), 0);
 }
 
+/* A token and clock line written now into name: this process's reading of
+ * CLOCK_MONOTONIC (*ns) with its own clock names, or the ones given. */
+static void clock_line(const char *name, const char *boot, long ino, uint64_t *ns)
+{
+	char line[200], own[64] = "";
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	struct stat st;
+
+	assert_non_null(f);
+	assert_non_null(fgets(own, sizeof(own), f));
+	fclose(f);
+	own[strcspn(own, "\n")] = '\0';
+	assert_int_equal(stat("/proc/self/ns/time", &st), 0);
+	*ns = ob_now_ns();
+	snprintf(line, sizeof(line), OB_READY_TOKEN OB_READY_CLOCK "%llu %s %lu\n", (unsigned long long)*ns,
+		 boot ? boot : own, ino >= 0 ? (unsigned long)ino : (unsigned long)st.st_ino);
+	put(name, line);
+}
+
+/* The workload's own reading counts when its clock is ours (this kernel's
+ * boot, our time namespace), in the watched file, written after the watch
+ * began; never another clock's. */
+static void workload_clock(void **state)
+{
+	struct ob_ready r;
+	const char *why;
+	uint64_t ns;
+
+	(void)state;
+	watch(&r, "clock.log", NULL);
+	clock_line("clock.log", NULL, -1, &ns);
+	assert_int_equal(ob_ready_clock(&r, &why), ns);
+	assert_null(why);
+	ob_ready_stop(&r);
+
+	watch(&r, "clock.log", NULL); /* the line above was before this watch */
+	assert_int_equal(ob_ready_clock(&r, &why), 0);
+	assert_non_null(why);
+	clock_line("clock.log", "00000000-0000-0000-0000-000000000000", -1, &ns);
+	assert_int_equal(ob_ready_clock(&r, &why), 0); /* another kernel */
+	assert_non_null(strstr(why, "not the host's"));
+	ob_ready_stop(&r);
+
+	watch(&r, "clock.log", NULL);
+	clock_line("clock.log", NULL, 1, &ns); /* another time namespace */
+	assert_int_equal(ob_ready_clock(&r, &why), 0);
+	ob_ready_stop(&r);
+
+	watch(&r, "clock.log", NULL); /* what gVisor's sentry writes */
+	put("clock.log", OB_READY_TOKEN OB_READY_CLOCK "133690231 - 0\n");
+	assert_int_equal(ob_ready_clock(&r, &why), 0);
+	ob_ready_stop(&r);
+}
+
 /* A watch that never saw its token stops cleanly, twice. */
 static void never(void **state)
 {
@@ -125,6 +180,7 @@ int main(void)
 		cmocka_unit_test(only_new_token_in_that_file),
 		cmocka_unit_test(json_form),
 		cmocka_unit_test(never),
+		cmocka_unit_test(workload_clock),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
