@@ -157,10 +157,25 @@ char *ob_engine_find_daemon(const struct ob_engine_ops *ops, const char **how)
 			abort();
 		return p;
 	}
-	for (; *socks; socks++)
-		if (listens(*socks)) {
+	/* OB_DOCKER_SOCKETS / OB_CONTAINERD_SOCKETS (PATH:PATH...) replace
+	 * the packages' list: a daemon installed elsewhere, or one a test
+	 * starts where no other process looks */
+	const char *list = getenv(ops == &ob_docker_ops ? "OB_DOCKER_SOCKETS" : "OB_CONTAINERD_SOCKETS");
+	ob_cleanup_free char *copy = list ? strdup(list) : NULL;
+	const char *paths[32];
+	size_t n = 0;
+	char *save = NULL;
+
+	if (list && !copy)
+		abort();
+	for (char *t = copy ? strtok_r(copy, ":", &save) : NULL; t && n < 31; t = strtok_r(NULL, ":", &save))
+		paths[n++] = t;
+	for (; !list && *socks && n < 31; socks++)
+		paths[n++] = *socks;
+	for (size_t i = 0; i < n; i++)
+		if (listens(paths[i])) {
 			*how = "found";
-			if (!(p = strdup(*socks)))
+			if (!(p = strdup(paths[i])))
 				abort();
 			return p;
 		}

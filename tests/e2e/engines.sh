@@ -130,6 +130,24 @@ user_clean() {
 	[ "$(sha256sum <"$UD/config.toml")" = "$conf_sum" ] && kill -0 $UPID
 }
 t_ok "no container or image left in it, its configuration unchanged, still up" user_clean
+# the same daemon found by discovery, as one on the package's socket would be
+# (OB_CONTAINERD_SOCKETS: where discovery looks, here at a socket nobody
+# else's daemon has, and never at the host's own)
+FOUND="$T_TMP/nosuch.sock:$UD/c.sock"
+t_ok "runtimes: the daemon found there" sh -c "env -u CONTAINERD_ADDRESS OB_CONTAINERD_SOCKETS='$FOUND' \
+	'$OCIBENCH' runtimes | grep '^containerd ' | grep -qF 'daemon: $UD/c.sock (found)'"
+R=$T_TMP/res-found
+t_ok "a run through the daemon found (no option, no variable)" env -u CONTAINERD_ADDRESS \
+	OB_CONTAINERD_SOCKETS="$FOUND" "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" \
+	--engine=containerd --runtimes=runc --profile=smoke --tests=lifecycle --out="$R"
+t_ok "it says it found it, and where" grep -qF "using the daemon at $UD/c.sock (found)" "$T_TMP/err"
+t_jq "its record is ok, through containerd" \
+	'[inputs] | length == 1 and all(.status == "ok" and .engine == "containerd")' "$(recs "$R")"
+t_jq "the manifest says the daemon was found, and where" \
+	"(.engines[0] | .daemon == \"found\" and .user_daemon and .address == \"$UD/c.sock\")" "$R/manifest.json"
+t_ok "found: nothing of the run left in it, its configuration unchanged, still up" user_clean
+t_ok "an empty list looks nowhere: a private daemon" sh -c "env -u CONTAINERD_ADDRESS OB_CONTAINERD_SOCKETS= \
+	'$OCIBENCH' runtimes | grep '^containerd ' | grep -qF 'private daemon per run'"
 kill $UPID
 wait $UPID 2>/dev/null
 
