@@ -140,7 +140,8 @@ R=$T_TMP/res-found
 t_ok "a run through the daemon found (no option, no variable)" env -u CONTAINERD_ADDRESS \
 	OB_CONTAINERD_SOCKETS="$FOUND" "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" \
 	--engine=containerd --runtimes=runc --profile=smoke --tests=lifecycle --out="$R"
-t_ok "it says it found it, and where" grep -qF "using the daemon at $UD/c.sock (found)" "$T_TMP/err"
+cp "$T_TMP/err" "$T_TMP/found.err"
+t_ok "it says it found it, and where" grep -qF "using the daemon at $UD/c.sock (found)" "$T_TMP/found.err"
 t_jq "its record is ok, through containerd" \
 	'[inputs] | length == 1 and all(.status == "ok" and .engine == "containerd")' "$(recs "$R")"
 t_jq "the manifest says the daemon was found, and where" \
