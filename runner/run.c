@@ -151,7 +151,7 @@ static int rt_seccomp(struct run *r, struct ob_runtime *rt, struct ob_error *err
 {
 	rt->seccomp = r->sc.oci;
 	rt->seccomp_record = NULL;
-	if (!(rt->quirks & OB_RTQ_SECCOMP_EPERM) || rt->engine)
+	if (!(rt->quirks & OB_RTQ_SECCOMP_EPERM))
 		return 0;
 	if (ob_seccomp_for_eperm(&r->sc, &rt->seccomp, &rt->seccomp_record, err) < 0)
 		return ob_err_wrap(err, "runtime %s (runc 1.0.0-rc10 inside)", rt->name);

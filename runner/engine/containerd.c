@@ -310,9 +310,10 @@ static void ctd_create(struct ob_engine *e, const struct ob_runtime *rt, const s
 	ob_argv_add(a, "--runtime=%s/%s.shim", e->wrapdir, rt->engine->base->name);
 	if (c->network)
 		ob_argv_add(a, "--with-ns=network:%s", c->network);
-	if (e->seccomp_oci) {
+	if (rt->engine->seccomp_file || e->seccomp_oci) {
 		ob_argv_add(a, "--seccomp");
-		ob_argv_add(a, "--seccomp-profile=%s", e->seccomp_oci);
+		ob_argv_add(a, "--seccomp-profile=%s",
+			    rt->engine->seccomp_file ? rt->engine->seccomp_file : e->seccomp_oci);
 	}
 	if (c->workdir) {
 		const struct ob_mount *m = c->mount;

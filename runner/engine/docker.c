@@ -270,7 +270,9 @@ static void dk_create(struct ob_engine *e, const struct ob_runtime *rt, const st
 	if (!is_docker(e))
 		ob_argv_add(a, "--log-driver=k8s-file");
 	/* --seccomp: default is the engine's own profile */
-	if (e->sc && strcmp(e->sc->name, "unconfined") == 0)
+	if (rt->engine->seccomp_file)
+		ob_argv_add(a, "--security-opt=seccomp=%s", rt->engine->seccomp_file);
+	else if (e->sc && strcmp(e->sc->name, "unconfined") == 0)
 		ob_argv_add(a, "--security-opt=seccomp=unconfined");
 	else if (e->sc && strcmp(e->sc->name, "file") == 0)
 		ob_argv_add(a, "--security-opt=seccomp=%s", e->sc->path);

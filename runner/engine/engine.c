@@ -16,6 +16,7 @@
 
 #include "ob-cleanup.h"
 #include "ob-clock.h"
+#include "ob-fs.h"
 #include "proc.h"
 
 #define SEC 1000000000ull
@@ -182,12 +183,13 @@ char *ob_engine_find_daemon(const struct ob_engine_ops *ops, const char **how)
 	return NULL;
 }
 
-/* Whether the engines run rt: the runtimes the engines' own packages
- * run (runc, crun, runsc and columns of them); Kata and rune, which need a
- * sandbox set-up of their own (a VM, an enclave), stay on the bare path. */
+/* Whether the engines run rt: runc, crun, runsc and rune's ordinary
+ * containers (with the filter it can load: ob_ecol's seccomp_file); Kata,
+ * whose VM sandbox the runner sets up itself, and rune's enclaves, which
+ * need SGX, stay on the bare path. */
 bool ob_engine_runs(const struct ob_runtime *rt)
 {
-	return !rt->needs && !(rt->quirks & (OB_RTQ_KATA_CONFIG | OB_RTQ_ENCLAVE_OK));
+	return !rt->needs && !(rt->quirks & OB_RTQ_KATA_CONFIG);
 }
 
 int ob_engines_columns(struct ob_engines *es, struct ob_runtime *const *rts, size_t nrts,
@@ -387,6 +389,21 @@ int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
 		for (size_t i = 0; i < es->ncols; i++)
 			if (es->cols[i]->e == e && es->cols[i]->why)
 				fprintf(stderr, "ocibench: %s: %s\n", es->cols[i]->rt.name, es->cols[i]->why);
+		/* a column whose runtime cannot load the run's filter (rune:
+		 * runc 1.0.0-rc10, no errnoRet) gets the form it can load, as a
+		 * profile file given to the engine, as the bare path does */
+		for (size_t i = 0; i < es->ncols; i++) {
+			struct ob_ecol *c = es->cols[i];
+
+			if (c->e != e || !c->rt.seccomp_record || !c->rt.seccomp)
+				continue;
+			if (asprintf(&c->seccomp_file, "%s/seccomp-%s.json", e->dir, c->base->name) < 0)
+				abort();
+			if (ob_mkdir_p(e->dir, 0700, err) < 0)
+				return -1;
+			if (json_dump_file(c->rt.seccomp, c->seccomp_file, JSON_COMPACT) < 0)
+				return ob_err(err, OB_EXIT_FAIL, errno, "writing %s", c->seccomp_file);
+		}
 	}
 	return 0;
 }
@@ -422,6 +439,7 @@ void ob_engines_free(struct ob_engines *es)
 		free(es->cols[i]->rt.name);
 		free(es->cols[i]->erun);
 		free(es->cols[i]->why);
+		free(es->cols[i]->seccomp_file);
 		free(es->cols[i]);
 	}
 	memset(es, 0, sizeof(*es));

@@ -146,6 +146,8 @@ struct ob_ecol {
 	const struct ob_runtime *base;
 	char *erun;                   /* the runtime as the engine names it */
 	char *why;                    /* NULL usable, else why not (marked cells) */
+	char *seccomp_file;           /* the column's own filter (rt.seccomp) as a
+				       * profile file for the engine; NULL: the run's */
 };
 
 struct ob_engines {
@@ -203,8 +205,8 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		    const struct ob_test *t, const char *variant, size_t seq,
 		    struct ob_lc_result *r);
 
-/* Whether the engines run rt (runc, crun, runsc; Kata and rune stay on the
- * bare OCI path). */
+/* Whether the engines run rt (runc, crun, runsc, rune; Kata and rune's
+ * enclave columns stay on the bare OCI path). */
 bool ob_engine_runs(const struct ob_runtime *rt);
 /* The footprint and density cells of an engine column (idle.c): argv is
  * the idle workload with its arguments. */

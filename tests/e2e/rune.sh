@@ -75,6 +75,30 @@ t_exit 2 "a profile rune cannot express" OB --seccomp="$T_TMP/killproc.json" --r
 t_err_line "... one line naming rune and the action" "rune.*SCMP_ACT_KILL_PROCESS"
 t_ok "... and no results directory" test ! -e "$T_TMP/never"
 
+# ---- rune's ordinary containers through docker, podman and containerd (private
+# daemons): the same filter as the bare path, given to each engine as a profile
+# file (the engines' own profiles hold errnoRet rules rune cannot load)
+if command -v dockerd >/dev/null && command -v podman >/dev/null && command -v containerd >/dev/null; then
+	t_ok "runtimes: rune through each engine" sh -c "grep -Eq '^docker +ok .* rune' '$T_TMP/rts' &&
+		grep -Eq '^podman +ok .* rune' '$T_TMP/rts' && grep -Eq '^containerd +ok .* rune' '$T_TMP/rts'"
+	RE=$T_TMP/res-engines
+	t_ok "rune through docker, podman, containerd (lifecycle, syscall), default filter" OB \
+		--docker-host=private --containerd-address=private --engine=docker,podman,containerd \
+		--runtimes=rune --profile=smoke --tests=lifecycle,syscall --timeout=120 --out="$RE"
+	jq -s . "$RE/raw.jsonl" >"$T_TMP/eng.json"
+	t_jq "six cells ok, each under the bare path's rune filter" \
+		'length == 6 and all(.status == "ok" and .seccomp.filter == "eperm-only"
+		 and .seccomp.sha256 == "'"$(jq -r 'select(.runtime == "rune") | .seccomp.sha256' "$R/raw.jsonl" | head -1)"'")' \
+		"$T_TMP/eng.json"
+	t_exit 1 "through each engine, a profile refusing write() fails rune's cell" OB --seccomp="$NOWRITE" \
+		--docker-host=private --containerd-address=private --engine=docker,podman,containerd \
+		--runtimes=rune --profile=smoke --tests=cpu --timeout=120 --out="$T_TMP/res-engines-nowrite"
+	jq -s . "$T_TMP/res-engines-nowrite/raw.jsonl" >"$T_TMP/nw.json"
+	t_jq "... three failed cells, no workload JSON, the filter loaded (the kernel refused the calls)" \
+		'length == 3 and all(.status == "failed" and .workload == null
+		 and (.stderr_tail | test("error adding seccomp filter") | not))' "$T_TMP/nw.json"
+fi
+
 # ---- a rune net server stopped in mid-cell, then SIGKILL: the filter is in ---
 # ---- force in the container, and cleanup removes what the run left ---------
 rune() { "$(sed -n 's/^rune  *ok  *[^ ]*  *\(\/[^ ]*\).*/\1/p' "$T_TMP/rts")" "$@"; }
