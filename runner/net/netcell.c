@@ -42,7 +42,7 @@ bool ob_net_sysctl_leaks(void)
 
 	if (known >= 0)
 		return known;
-	pid_t pid = fork();
+	pid_t pid = ob_proc_fork();
 
 	if (pid == 0)
 		_exit(unshare(CLONE_NEWNET) < 0 ? 2 :

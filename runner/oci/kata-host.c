@@ -103,7 +103,7 @@ static int start_sink(const char *sink_log, FILE *log, struct ob_error *err)
 	}
 	int out = open(sink_log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 
-	if (out < 0 || pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+	if (out < 0 || pipe2(p, O_CLOEXEC) < 0 || (pid = ob_proc_fork()) < 0) {
 		if (out >= 0)
 			close(out);
 		close(sock);

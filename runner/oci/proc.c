@@ -68,9 +68,34 @@ static void child_fail(const char *what, const char *arg)
 	_exit(127);
 }
 
-int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err)
+/* What was remembered of an earlier process with pid: a dead one's.  The
+ * runner is a subreaper, so the orphans of engines and runtimes (conmon,
+ * shims) are reaped here and remembered without anyone waiting for them;
+ * when the kernel gives their pid to a new child, its wait must not take
+ * their exit status (an instant "exit 0" of a command that is still
+ * running, a phase of 0 ms). */
+static void forget(pid_t pid)
+{
+	for (unsigned i = 0; i < REAPED_MAX; i++)
+		if (reaped[i].pid == pid)
+			reaped[i].pid = 0;
+	for (unsigned i = 0; i < CPU_MAX; i++)
+		if (reaped_cpu[i].pid == pid)
+			reaped_cpu[i].pid = 0;
+}
+
+pid_t ob_proc_fork(void)
 {
 	pid_t p = fork();
+
+	if (p > 0) /* alive now: nothing reaped so far can be this process */
+		forget(p);
+	return p;
+}
+
+int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err)
+{
+	pid_t p = ob_proc_fork();
 	sigset_t none;
 
 	if (p < 0)

@@ -39,6 +39,9 @@ struct ob_spawn {
 
 /* fork + execve; the child gets an empty signal mask and its own process group. */
 int ob_proc_spawn(const struct ob_spawn *sp, pid_t *pid, struct ob_error *err);
+/* fork(), for a child the runner waits for with ob_proc_wait: the exit
+ * status remembered of an earlier process that had its pid is dropped. */
+pid_t ob_proc_fork(void);
 
 enum { OB_WAIT_DONE = 0, OB_WAIT_TIMEOUT = 1, OB_WAIT_STOPPED = 2 };
 
