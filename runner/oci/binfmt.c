@@ -6,13 +6,13 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "ob-cleanup.h"
 #include "ob-file.h"
+#include "prereq.h"
 
 #ifndef OB_BINFMT_MISC
 #define OB_BINFMT_MISC "/proc/sys/fs/binfmt_misc"
@@ -291,43 +291,6 @@ static int do_register(struct ob_binfmt *b, const struct handler *h, FILE *log,
 	return 0;
 }
 
-/* Lock the lock file with op (LOCK_SH, LOCK_EX, maybe | LOCK_NB); the last
- * run to end removes the file, so a lock taken on a file that is no longer
- * the one at LOCK is let go and taken again.  Returns the descriptor, or -1
- * (errno EWOULDBLOCK: another run holds it). */
-static int lock_take(int op, bool create)
-{
-	for (;;) {
-		int fd = open(LOCK, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0644);
-		struct stat a, b;
-
-		if (fd < 0)
-			return -1;
-		if (flock(fd, op) < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
-		if (fstat(fd, &a) == 0 && stat(LOCK, &b) == 0 && a.st_ino == b.st_ino &&
-		    a.st_dev == b.st_dev)
-			return fd;
-		close(fd);
-		if (!create)
-			return errno = ENOENT, -1;
-	}
-}
-
-/* Whether fd (locked) is still the lock file at LOCK. */
-static bool lock_current(int fd)
-{
-	struct stat a, b;
-
-	return fstat(fd, &a) == 0 && stat(LOCK, &b) == 0 && a.st_ino == b.st_ino &&
-	       a.st_dev == b.st_dev;
-}
-
 /* Undo what ocibench made (the caller holds the lock exclusively); the lock
  * file goes last, so the host is left as it was. */
 static int undo(FILE *log)
@@ -377,26 +340,48 @@ static int undo(FILE *log)
 	return n + 1;
 }
 
-/* Under the exclusive lock: what is missing for b->qemu, made. */
-static int provide(struct ob_binfmt *b, const struct handler *want, FILE *log,
-		   struct ob_error *err)
-{
+/* What a hold asks and makes: the handler for b->qemu, as want describes it. */
+struct need {
+	struct ob_binfmt *b;
+	const struct handler *want;
+	char name[128]; /* the enabled entry that handles it ("" when none) */
 	struct handler have;
-	char name[128];
+};
+
+static bool ready(void *ctx)
+{
+	struct need *n = ctx;
+
+	find_entry(n->want, n->name, sizeof(n->name), &n->have);
+	return n->name[0] != '\0';
+}
+
+/* Under the exclusive lock: what is missing for b->qemu, made. */
+static int provide(void *ctx, FILE *log, struct ob_error *err)
+{
+	struct need *n = ctx;
 
 	if (!mounted() && do_mount(log, err) < 0)
 		return -1;
-	find_entry(want, name, sizeof(name), &have);
-	if (name[0])
+	if (ready(n))
 		return 0;
-	return do_register(b, want, log, err);
+	return do_register(n->b, n->want, log, err);
 }
+
+/* Held shared for the run.  A run that holds it has its handler in place,
+ * so changes (under the exclusive lock) wait for no run to go.  A hold sets
+ * up a few times: another run's last release may undo what it made between. */
+static const struct ob_prereq prereq = {
+	.lock = LOCK, .setups = 8, .ready = ready, .provide = provide, .undo = undo
+};
 
 int ob_binfmt_up(struct ob_binfmt *b, const char *oci_arch, FILE *log, struct ob_error *err)
 {
 	const char *q = ob_binfmt_qemu_arch(oci_arch);
-	struct handler want, have;
-	char name[128], status[16] = "";
+	struct handler want;
+	struct need n = { .b = b, .want = &want };
+	const char *name = n.name;
+	char status[16] = "";
 
 	memset(b, 0, sizeof(*b));
 	b->lock = -1;
@@ -406,38 +391,16 @@ int ob_binfmt_up(struct ob_binfmt *b, const char *oci_arch, FILE *log, struct ob
 	snprintf(b->qemu, sizeof(b->qemu), "%s", q);
 	if (describe(q, &want, err) < 0)
 		return -1;
-	/* Held shared for the run.  A run that holds it has its handler in
-	 * place, so changes (under the exclusive lock) wait for no run to go. */
-	int fd = lock_take(LOCK_SH, true);
+	int fd = ob_prereq_hold(&prereq, &n, log, err);
 
 	if (fd < 0)
-		return ob_err(err, OB_EXIT_FAIL, errno, "locking %s", LOCK);
-	/* Converting a lock lets it go for a moment: the last run may end then,
-	 * remove what it made and the lock file.  So the handler is looked for
-	 * again under the shared lock, which must still be the current one. */
-	for (int tries = 0;; tries++) {
-		find_entry(&want, name, sizeof(name), &have);
-		if (lock_current(fd) && (name[0] || tries == 8))
-			break;
-		if (!lock_current(fd) || flock(fd, LOCK_EX) < 0 || !lock_current(fd)) {
-			close(fd);
-			if ((fd = lock_take(LOCK_SH, true)) < 0)
-				return ob_err(err, OB_EXIT_FAIL, errno, "locking %s", LOCK);
-			continue;
-		}
-		if (provide(b, &want, log, err) < 0) {
-			undo(log);
-			close(fd);
-			return -1;
-		}
-		flock(fd, LOCK_SH);
-	}
+		return -1;
 	int fd2 = open(OB_BINFMT_MISC "/status", O_RDONLY | O_CLOEXEC);
 
 	if (fd2 >= 0) {
-		ssize_t n = read(fd2, status, sizeof(status) - 1);
+		ssize_t got = read(fd2, status, sizeof(status) - 1);
 
-		status[n > 0 ? n : 0] = '\0';
+		status[got > 0 ? got : 0] = '\0';
 		close(fd2);
 	}
 	b->lock = fd;
@@ -446,7 +409,7 @@ int ob_binfmt_up(struct ob_binfmt *b, const char *oci_arch, FILE *log, struct ob
 		return ob_err(err, OB_EXIT_FAIL, 0, "binfmt_misc has no handler for %s after registering one", q);
 	}
 	snprintf(b->entry, sizeof(b->entry), "%s", name);
-	snprintf(b->interpreter, sizeof(b->interpreter), "%s", have.interpreter);
+	snprintf(b->interpreter, sizeof(b->interpreter), "%s", n.have.interpreter);
 	b->added = strncmp(name, PREFIX, strlen(PREFIX)) == 0;
 	if (strncmp(status, "disabled", 8) == 0) {
 		ob_binfmt_down(b, log);
@@ -454,32 +417,21 @@ int ob_binfmt_up(struct ob_binfmt *b, const char *oci_arch, FILE *log, struct ob
 			      "binfmt_misc is disabled on this host (%s/status): %s binaries cannot run",
 			      OB_BINFMT_MISC, q);
 	}
-	if (!have.fix_binary) {
+	if (!n.have.fix_binary) {
 		ob_binfmt_down(b, log);
 		return ob_err(err, OB_EXIT_UNSUPPORTED, 0,
 			      "binfmt_misc entry '%s' runs %s binaries without the F flag: its interpreter %s is not in a container's root (register it with F, e.g. update-binfmts with fix_binary yes)",
-			      name, q, have.interpreter);
+			      name, q, n.have.interpreter);
 	}
 	return 0;
 }
 
 void ob_binfmt_down(struct ob_binfmt *b, FILE *log)
 {
-	if (b->lock < 0)
-		return;
-	if (flock(b->lock, LOCK_EX | LOCK_NB) == 0)
-		undo(log);
-	close(b->lock);
-	b->lock = -1;
+	ob_prereq_release(&prereq, &b->lock, log);
 }
 
 int ob_binfmt_cleanup(FILE *log)
 {
-	int fd = lock_take(LOCK_EX | LOCK_NB, false), n;
-
-	if (fd < 0)
-		return 0;
-	n = undo(log);
-	close(fd);
-	return n;
+	return ob_prereq_cleanup(&prereq, log);
 }

@@ -8,7 +8,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/socket.h>
@@ -19,6 +18,7 @@
 
 #include "ob-cleanup.h"
 #include "ob-fs.h"
+#include "prereq.h"
 #include "proc.h"
 
 #ifndef OB_KATA_RUN
@@ -223,6 +223,28 @@ static int undo(FILE *log)
 	return n;
 }
 
+static bool ready(void *ctx)
+{
+	(void)ctx;
+	return syslog_alive() && shared_mount(SANDBOXES);
+}
+
+/* ctx: the sink's log file */
+static int provide(void *ctx, FILE *log, struct ob_error *err)
+{
+	if ((!syslog_alive() && start_sink(ctx, log, err) < 0) ||
+	    (!shared_mount(SANDBOXES) && make_mount(log, err) < 0))
+		return -1;
+	return 0;
+}
+
+/* Held shared for the run.  A run that holds it has what Kata needs in
+ * place, so setting up (under the exclusive lock) happens only when no other
+ * run is going. */
+static const struct ob_prereq prereq = {
+	.lock = LOCK, .setups = 1, .ready = ready, .provide = provide, .undo = undo
+};
+
 int ob_kata_host_up(struct ob_kata_host *h, const char *state_dir, FILE *log,
 		    struct ob_error *err)
 {
@@ -232,51 +254,18 @@ int ob_kata_host_up(struct ob_kata_host *h, const char *state_dir, FILE *log,
 	snprintf(sink_log, sizeof(sink_log), "%s/kata-syslog.log", state_dir);
 	if (ob_mkdir_p(OB_KATA_RUN, 0755, err) < 0)
 		return -1;
-	int fd = open(LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return ob_err(err, OB_EXIT_FAIL, errno, "opening %s", LOCK);
-	/* Held shared for the run.  A run that holds it has what Kata needs in
-	 * place, so setting up (under the exclusive lock) happens only when no
-	 * other run is going. */
-	if (flock(fd, LOCK_SH) < 0) {
-		close(fd);
-		return ob_err(err, OB_EXIT_FAIL, errno, "locking %s", LOCK);
-	}
-	if (!syslog_alive() || !shared_mount(SANDBOXES)) {
-		flock(fd, LOCK_EX);
-		if ((!syslog_alive() && start_sink(sink_log, log, err) < 0) ||
-		    (!shared_mount(SANDBOXES) && make_mount(log, err) < 0)) {
-			undo(log);
-			close(fd);
-			return -1;
-		}
-		flock(fd, LOCK_SH);
-	}
-	h->lock = fd;
-	return 0;
+	h->lock = ob_prereq_hold(&prereq, sink_log, log, err);
+	return h->lock < 0 ? -1 : 0;
 }
 
 void ob_kata_host_down(struct ob_kata_host *h, FILE *log)
 {
-	if (h->lock < 0)
-		return;
-	if (flock(h->lock, LOCK_EX | LOCK_NB) == 0)
-		undo(log);
-	close(h->lock);
-	h->lock = -1;
+	ob_prereq_release(&prereq, &h->lock, log);
 }
 
 int ob_kata_host_cleanup(FILE *log)
 {
-	int fd = open(LOCK, O_RDWR | O_CLOEXEC), n = 0;
-
-	if (fd < 0)
-		return 0;
-	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
-		n = undo(log);
-	close(fd);
-	return n;
+	return ob_prereq_cleanup(&prereq, log);
 }
 
 /* Each entry of Kata's state directories whose name starts with prefix. */
