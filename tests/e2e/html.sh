@@ -12,11 +12,6 @@ H=$D/report.html
 # the figures of the fixture: one chart each (summary.csv has their rows)
 NFIG=15
 
-t_eq() { # desc got want
-	[ "$2" = "$3" ] || echo "# got '$2', wanted '$3'"
-	[ "$2" = "$3" ]
-	t_result $? "$1"
-}
 
 t_ok "report writes report.html" env OB_GNUPLOT= "$OCIBENCH" report "$D"
 cp "$T_TMP/err" "$T_TMP/report.err"

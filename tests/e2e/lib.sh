@@ -6,6 +6,7 @@
 #   t_ok77 DESC CMD...        like t_ok, but exit 77 is reported as a skip
 #   t_static NAME             the workload binary is statically linked
 #   t_schema NAME FILE KEY... FILE holds NAME's result with the common keys and KEYs
+#   t_eq DESC GOT WANT        passes when the strings GOT and WANT are equal
 #   t_skip DESC REASON        a skipped test
 #   t_scaling DESC MIN CMD1 CMD2  CMD2 (twice CMD1's work) takes at least MIN
 #                             times CMD1's CPU time, best of 3 each
@@ -197,6 +198,13 @@ t_snapshot() {
 	local rc=$?
 	[ $rc = 0 ] || sed 's/^/# /' "$T_TMP/diff" | head -30
 	t_result $rc "$name: keys and types as in tests/fixtures/schema/$name"
+}
+
+# t_eq DESC GOT WANT: passes when the two strings are equal
+t_eq() {
+	[ "$2" = "$3" ] || echo "# got '$2', wanted '$3'"
+	[ "$2" = "$3" ]
+	t_result $? "$1"
 }
 
 t_skip() {

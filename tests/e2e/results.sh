@@ -14,11 +14,6 @@ csv() {
 		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 		$1 == rt && $2 "/" $3 "/" $4 == key { print $c[col] }' "$D/summary.csv"
 }
-t_eq() { # desc got want
-	[ "$2" = "$3" ] || echo "# got '$2', wanted '$3'"
-	[ "$2" = "$3" ]
-	t_result $? "$1"
-}
 
 t_ok "report from the fixture" "$TOOL" report "$D"
 cp "$T_TMP/out" "$T_TMP/report.out"

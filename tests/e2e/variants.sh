@@ -75,11 +75,6 @@ esac
 fs() { # runtime mount -> the fs_types seen
 	jq -r --arg rt "$1" --arg m "$2" '[.[] | select(.runtime == $rt and .params.mount == $m) | .workload.fs_type] | unique | join(",")' "$T_TMP/all.json"
 }
-t_eq() { # desc got want
-	[ "$2" = "$3" ] || echo "# got '$2', wanted '$3'"
-	[ "$2" = "$3" ]
-	t_result $? "$1"
-}
 t_eq "runc rootfs: the bundle's disk ($DISK)" "$(fs runc rootfs)" "$DISK"
 t_eq "runc bind: the host disk directory ($DISK)" "$(fs runc bind)" "$DISK"
 t_eq "runc bind-tmpfs: tmpfs" "$(fs runc bind-tmpfs)" tmpfs
