@@ -14,11 +14,8 @@ if [ -z "$IMG" ]; then
 	t_skip "foreign platform under emulation" "no OB_FOREIGN_IMAGE (make check-emulated OB_FOREIGN_IMAGE=../build-aarch64/containers/oci)"
 	t_done; exit
 fi
-t_runner_env "foreign platform under emulation"
+t_runner_env "foreign platform under emulation" runc crun strace
 [ -f "$IMG/index.json" ] || { echo "Bail out! no OCI layout in $IMG"; exit 99; }
-for c in runc crun strace; do
-	command -v $c >/dev/null || { echo "Bail out! $c is not installed (./quickstart test installs it)"; exit 99; }
-done
 [ -f /usr/share/binfmts/qemu-aarch64 ] ||
 	{ echo "Bail out! qemu-user-static is not installed (./quickstart test installs it)"; exit 99; }
 BM=/proc/sys/fs/binfmt_misc

@@ -8,21 +8,10 @@
 # Debian packages docker.io, podman, containerd, skopeo (./quickstart test
 # installs them, never this script).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
-
-if [ "$(id -u)" != 0 ]; then
-	t_skip "engine tests" "need root"; t_done; exit
-fi
-for p in dockerd podman containerd ctr skopeo runc crun runsc; do
-	command -v $p >/dev/null || { echo "Bail out! $p is not installed (./quickstart test installs it)"; exit 99; }
-done
-
-ST=$T_TMP/state
-BD=$T_TMP/bundles
+t_runner_env "engine tests" dockerd podman containerd ctr skopeo runc crun runsc
 # private daemons, whatever daemons this host runs (a later option wins)
 OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" --docker-host=private \
 	--containerd-address=private "$@"; }
-cd "$T_TMP" || exit 1
 # RESULTS_DIR -> a file of its records after a leading null (jq: . then inputs)
 recs() { { echo null; cat "$1/raw.jsonl"; } >"$T_TMP/recs.json"; echo "$T_TMP/recs.json"; }
 wait_for() { # seconds cmd...: poll until cmd succeeds

@@ -8,18 +8,7 @@
 # corrupt, truncated or swapped image layer.  Needs root, runc and runsc.
 # Only this test's directories and run ids are looked at.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
-
-if [ "$(id -u)" != 0 ]; then
-	t_skip "fault injection" "need root"; t_done; exit
-fi
-for r in runc runsc ip; do
-	command -v $r >/dev/null || { echo "Bail out! $r is not installed (./quickstart test installs it)"; exit 99; }
-done
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
-cd "$T_TMP" || exit 1
+t_runner_env "fault injection" runc runsc ip
 MOUNTS=()
 trap 'for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null; done; rm -rf "$T_TMP"' EXIT
 

@@ -217,13 +217,20 @@ t_done() {
 	[ "$T_FAILED" = 0 ]
 }
 
-# t_runner_env WHAT: the runner tests' set-up.  Not root: WHAT is skipped and
-# the script ends.  Else OB runs ocibench with private --state-dir ($ST) and
-# --bundle-dir ($BD), and the cwd is $T_TMP.
+# t_runner_env WHAT [COMMAND...]: the runner tests' set-up.  Not root: WHAT is
+# skipped and the script ends.  A COMMAND not installed bails out: the test's
+# packages are ./quickstart test's to install, a missing one is no skip.
+# Else OB runs ocibench with private --state-dir ($ST) and --bundle-dir
+# ($BD), and the cwd is $T_TMP.
 t_runner_env() {
+	local what=$1 c; shift
 	if [ "$(id -u)" != 0 ]; then
-		t_skip "$1" "need root"; t_done; exit
+		t_skip "$what" "need root"; t_done; exit
 	fi
+	for c in "$@"; do
+		command -v "$c" >/dev/null ||
+			{ echo "Bail out! $c is not installed (./quickstart test installs it)"; exit 99; }
+	done
 	OCIBENCH=$B/ocibench
 	ST=$T_TMP/state
 	BD=$T_TMP/bundles

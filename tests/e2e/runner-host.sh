@@ -7,21 +7,10 @@
 # have containers on this machine: only this test's own are counted (its
 # private --state-dir, --bundle-dir and run ids).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
-
-if [ "$(id -u)" != 0 ]; then
-	t_skip "host cost tests" "need root"; t_done; exit
-fi
-for r in runc runsc; do
-	command -v $r >/dev/null || { echo "Bail out! $r is not installed (./quickstart test installs it)"; exit 99; }
-done
+t_runner_env "host cost tests" runc runsc
 if ! [ -f "$B/containers/oci/index.json" ]; then
 	t_skip "host cost tests" "no image in this build"; t_done; exit
 fi
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
-cd "$T_TMP" || exit 1
 
 # Nothing of this test's runs is left: no container under its runtime
 # roots, no process started from them (runsc's carry --root=$ST, runc's

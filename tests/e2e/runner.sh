@@ -4,20 +4,9 @@
 # clean-up of a SIGKILLed run's leftovers.  Needs root and the Debian
 # packages runc, crun, runsc (installed by ./quickstart test, never here).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
 RTS=runc,crun,runsc
-
-if [ "$(id -u)" != 0 ]; then
-	t_skip "runner tests" "need root"; t_done; exit
-fi
-for r in runc crun runsc; do
-	command -v $r >/dev/null || { echo "Bail out! $r is not installed (./quickstart test installs it)"; exit 99; }
-done
-
-# Private state and bundle dirs: the tests never see or touch other runs.
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
+# private state and bundle dirs: the tests never see or touch other runs
+t_runner_env "runner tests" runc crun runsc
 
 # The rootfs: the image this build made (it holds the shared libraries of a
 # sanitizer build's workloads), else the developers' --rootfs-from with the
@@ -38,7 +27,6 @@ for w in cpu memory fileio syscall; do
 done
 
 # ---- bad input: one line, exit 2, no results directory -----------------------
-cd "$T_TMP" || exit 1
 bad() { # desc word args...
 	local desc=$1 word=$2; shift 2
 	t_exit 2 "$desc" OB "${SRC[@]}" --out="$T_TMP/never" "$@"

@@ -5,19 +5,8 @@
 # and two runs started at once.  Needs root and runc.  Every run uses this
 # test's own directories; every count is of this test's own run ids.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
-
-if [ "$(id -u)" != 0 ]; then
-	t_skip "safety tests" "need root"; t_done; exit
-fi
-command -v runc >/dev/null || { echo "Bail out! runc is not installed (./quickstart test installs it)"; exit 99; }
-command -v python3 >/dev/null || { echo "Bail out! python3 is needed"; exit 99; }
-
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
+t_runner_env "safety tests" runc python3
 SMOKE=(--profile=smoke --runtimes=runc --tests=lifecycle --repeat=1 --timeout=120)
-cd "$T_TMP" || exit 1
 
 # ---- ownership ---------------------------------------------------------------
 # a directory of someone else's files, with a mount below it

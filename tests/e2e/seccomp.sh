@@ -5,20 +5,10 @@
 # that refuses write() leaves the workload without output); unconfined
 # bundles have no filter; bad values are one line and exit 2.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
 PROFILE=/usr/share/containers/seccomp.json
 
-if [ "$(id -u)" != 0 ]; then
-	t_skip "seccomp tests" "need root"; t_done; exit
-fi
-for p in runc crun; do
-	command -v $p >/dev/null || { echo "Bail out! $p is not installed (./quickstart test installs it)"; exit 99; }
-done
+t_runner_env "seccomp tests" runc crun
 [ -r $PROFILE ] || { echo "Bail out! $PROFILE is missing (golang-github-containers-common)"; exit 99; }
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
-cd "$T_TMP" || exit 1
 # RESULTS_DIR -> a file of its records after a leading null (jq: . then inputs)
 recs() { { echo null; cat "$1/raw.jsonl"; } >"$T_TMP/recs.json"; echo "$T_TMP/recs.json"; }
 

@@ -6,23 +6,11 @@
 # container or process left behind, also after a SIGKILL.  Needs root, runc,
 # runsc and the built image (./quickstart test).
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
-
-if [ "$(id -u)" != 0 ]; then
-	t_skip "variant tests" "need root"; t_done; exit
-fi
-for r in runc runsc; do
-	command -v $r >/dev/null || { echo "Bail out! $r is not installed (./quickstart test installs it)"; exit 99; }
-done
+t_runner_env "variant tests" runc runsc
 # a binary or image the build should have made is missing: a failure, not a skip
 if [ ! -f "$B/containers/oci/index.json" ] || [ ! -x "$B/ocibench-fileio" ]; then
 	echo "Bail out! ocibench-fileio or the image (containers/oci) is missing from this build"; exit 99
 fi
-
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
-cd "$T_TMP" || exit 1
 
 no_leftovers() {
 	local n=0
