@@ -144,6 +144,24 @@ static bool ok_exit(int w, int st)
 	return w == OB_WAIT_DONE && WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
+/* A timed step on the container: "RUNTIME sub id", whose span (spawn to
+ * reap, *t0 to *t1, nothing else in it) is r's phase ph when it exits 0;
+ * else r says how it failed.  Returns whether it succeeded. */
+static bool timed_step(const struct ob_runtime *rt, const struct io *io, int out,
+		       const char *sub, const char *id, uint64_t deadline, int ph,
+		       struct ob_lc_result *r, uint64_t *t0, uint64_t *t1)
+{
+	const char *const args[] = { id, NULL };
+	int st, w = rt_cmd(rt, io, out, sub, args, deadline, true, &st, t0, t1);
+
+	if (!ok_exit(w, st)) {
+		ob_lc_step_failed(r, sub, w, st);
+		return false;
+	}
+	set_phase(r, ph, *t0, *t1);
+	return true;
+}
+
 static void container_exit(struct ob_lc_result *r, int st, const struct ob_bundle *b)
 {
 	json_error_t jerr;
@@ -283,23 +301,19 @@ fail:
 int ob_lc_start(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
 		uint64_t deadline, struct ob_lc_result *r)
 {
-	const char *const id_args[] = { id, NULL };
 	struct io io;
 	uint64_t t0, t1;
-	int st, w;
+	bool ok;
 
 	r->status = OB_LC_FAILED;
 	if (open_io(b, &io, r) < 0)
 		goto fail;
 	if (ob_ready_start(&r->ready, b->errlog, &r->err) < 0)
 		goto fail;
-	w = rt_cmd(rt, &io, io.err, "start", id_args, deadline, true, &st, &t0, &t1);
+	ok = timed_step(rt, &io, io.err, "start", id, deadline, OB_PH_START, r, &t0, &t1);
 	r->start_issued_ns = t0;
-	if (!ok_exit(w, st)) {
-		ob_lc_step_failed(r, "start", w, st);
+	if (!ok)
 		goto fail;
-	}
-	set_phase(r, OB_PH_START, t0, t1);
 	r->status = OB_LC_OK;
 	r->started_ns = t1;
 	ob_test_stop_point("start");
@@ -345,7 +359,6 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 {
 	struct io io;
 	uint64_t t0, t1;
-	int st, w;
 
 	if (open_io(b, &io, r) < 0) {
 		r->status = OB_LC_FAILED;
@@ -354,14 +367,9 @@ void ob_lc_delete(const struct ob_runtime *rt, const struct ob_bundle *b, const 
 
 	enum ob_lc_status keep = r->status;
 	struct ob_error keep_err = r->err;
-	const char *const id_args[] = { id, NULL };
 
-	w = rt_cmd(rt, &io, io.err, "delete", id_args, deadline, true, &st, &t0, &t1);
-	if (!ok_exit(w, st)) {
-		ob_lc_step_failed(r, "delete", w, st);
+	if (!timed_step(rt, &io, io.err, "delete", id, deadline, OB_PH_DELETE, r, &t0, &t1))
 		goto fail;
-	}
-	set_phase(r, OB_PH_DELETE, t0, t1);
 	r->status = keep;
 	r->err = keep_err;
 	ob_test_stop_point("delete");
