@@ -6,22 +6,15 @@
 # also after SIGINT and SIGKILL in the middle of a net cell.  Needs root,
 # iproute2 and the Debian packages runc and runsc.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
-
-if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
-	t_skip "runner net tests" "need root and iproute2"; t_done; exit
+if ! command -v ip >/dev/null; then
+	t_skip "runner net tests" "need iproute2"; t_done; exit
 fi
-for r in runc runsc; do
-	command -v $r >/dev/null || { echo "Bail out! $r is not installed (./quickstart test installs it)"; exit 99; }
-done
+t_runner_env "runner net tests" runc runsc
 # a binary or image the build should have made is missing: a failure, not a skip
 if ! [ -x "$B/ocibench-net" ] || ! [ -f "$B/containers/oci/index.json" ]; then
 	echo "Bail out! ocibench-net or the image (containers/oci) is missing from this build"; exit 99
 fi
 
-ST=$T_TMP/state
-BD=$T_TMP/bundles
-OB() { "$OCIBENCH" --state-dir="$ST" --bundle-dir="$BD" "$@"; }
 HOST=--runtime=runsc-host=runsc,--network=host
 root_links=$(ip -o link | wc -l)
 
@@ -42,7 +35,6 @@ no_leftovers() {
 }
 
 # ---- bad input -----------------------------------------------------------------
-cd "$T_TMP" || exit 1
 t_exit 2 "a /16 for --net-subnet is refused" OB --tests=net --net-subnet=10.199.0.0/16 --out="$T_TMP/never"
 t_err_line "one line naming the subnet" "10.199.0.0/16"
 t_exit 2 "an unknown --net-peer is refused" OB --tests=net --net-peer=nosuch --out="$T_TMP/never"

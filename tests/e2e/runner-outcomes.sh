@@ -4,20 +4,13 @@
 # exit 1 -> failed with the stderr tail; exit 77 -> unsupported; exit 0
 # with no JSON, a truncated object or a non-object -> failed.
 . "${OB_SRCDIR:-.}/tests/e2e/lib.sh"
-OCIBENCH=$B/ocibench
 FAKE=$B/tests/e2e/fake-workload
 
-if [ "$(id -u)" != 0 ]; then
-	t_skip "runner outcome tests" "need root"; t_done; exit
-fi
-command -v runc >/dev/null || { echo "Bail out! runc is not installed (./quickstart test installs it)"; exit 99; }
+t_runner_env "runner outcome tests" runc
 [ -x "$FAKE" ] || { echo "Bail out! $FAKE is missing from this build"; exit 99; }
 if [ -n "${OB_EMU:-}" ]; then
 	t_skip "runner outcome tests" "a cross build's binaries do not run in a container here"; t_done; exit
 fi
-
-ST=$T_TMP/state
-BD=$T_TMP/bundles
 # outcome WHAT: run the cpu test once under runc with the fake as the workload
 outcome() {
 	local root=$T_TMP/rootfs-$1
