@@ -11,11 +11,12 @@
  *
  * For the run ocibench mounts binfmt_misc when it is absent and registers
  * the handler when none is enabled, under the name "ocibench-qemu-ARCH".
- * Several runs may share them: each holds a shared lock; the run that ends
- * last (or `ocibench cleanup`, after a SIGKILL) takes it exclusively and
- * removes the ocibench-* entries, then unmounts binfmt_misc if ocibench
- * mounted it and no other entry was registered meanwhile (unmounting would
- * drop that entry).  Entries ocibench did not add are never touched.
+ * Several runs may share them: each holds a shared lock (prereq.h); the run
+ * that ends last (or `ocibench cleanup`, after a SIGKILL) takes it
+ * exclusively and removes the ocibench-* entries, then unmounts binfmt_misc
+ * if ocibench mounted it and no other entry was registered meanwhile
+ * (unmounting would drop that entry).  Entries ocibench did not add are
+ * never touched.
  */
 #ifndef OB_BINFMT_H
 #define OB_BINFMT_H

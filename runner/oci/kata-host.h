@@ -7,10 +7,10 @@
  * process of its own that keeps the messages in STATE_DIR/kata-syslog.log,
  * where a failure's cause is) and a shared bind mount of
  * the sandboxes directory.  Several ocibench runs may share them: each run
- * holds a shared lock; the run that ends last (or `ocibench cleanup`, after
- * a SIGKILL) takes the lock exclusively and undoes what an ocibench run made,
- * as recorded in marker files beside the lock.  Nothing the host had before
- * is touched.
+ * holds a shared lock (prereq.h); the run that ends last (or `ocibench
+ * cleanup`, after a SIGKILL) takes the lock exclusively and undoes what an
+ * ocibench run made, as recorded in marker files beside the lock.  Nothing
+ * the host had before is touched.
  */
 #ifndef OB_KATA_HOST_H
 #define OB_KATA_HOST_H
