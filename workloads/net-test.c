@@ -292,11 +292,18 @@ int net_test_init(struct net_test *t, const struct net_spec *spec, bool client, 
 		s->id = i + 1;
 		s->test = t;
 		ob_lat_init(&s->lat);
-		/* one buffer per stream, touched once here, never copied */
-		s->buf = calloc(1, spec->length);
-		if (s->buf == NULL)
-			return ob_err(err, OB_EXIT_FAIL, ENOMEM, "allocating a %llu-byte buffer",
+		/* One buffer per stream, written once here, never copied.  Page
+		 * aligned, as iperf3's (a mapped file): the kernel copies each
+		 * chunk to or from it, and a copy into a destination 16 bytes
+		 * past a page boundary (where calloc puts a block this large) ran
+		 * at half the speed on x86_64 here. */
+		errno = posix_memalign((void **)&s->buf, (size_t)sysconf(_SC_PAGESIZE), spec->length);
+		if (errno != 0) {
+			s->buf = NULL;
+			return ob_err(err, OB_EXIT_FAIL, errno, "allocating a %llu-byte buffer",
 				      (unsigned long long)spec->length);
+		}
+		memset(s->buf, 0, spec->length);
 	}
 	return 0;
 }
