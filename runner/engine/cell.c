@@ -400,16 +400,16 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 	snprintf(cid, sizeof(cid), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	snprintf(sid, sizeof(sid), OB_CONTAINER_PREFIX "%s-s%zu", s->runid, seq);
 	if (files_open(&sf, dir, "server", &err) < 0 || files_open(&cf, dir, "client", &err) < 0) {
-		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
+		ob_lc_fail_err(r, OB_LC_FAILED, NULL, &err);
 		goto out;
 	}
 	if (e->ops->net_create) {
 		if (e->ops->net_create(e, net, subnet, &err) < 0) {
-			ob_lc_fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
+			ob_lc_fail_err(r, OB_LC_FAILED, "network", &err);
 			goto out;
 		}
 	} else if (ob_netenv_create(&ne, net, s->net_subnet, 2, &err) < 0) {
-		ob_lc_fail(r, OB_LC_FAILED, "network: %.400s", err.msg);
+		ob_lc_fail_err(r, OB_LC_FAILED, "network", &err);
 		goto out;
 	} else {
 		ob_netenv_path(&ne, 0, nsp[0], sizeof(nsp[0]));
@@ -424,7 +424,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 			      .network = e->ops->net_create ? net : nsp[0] };
 
 	if (up(e, rt, &sc, &sf, deadline, &sr) < 0) {
-		ob_lc_fail(r, sr.status, "server: %.400s", sr.err.msg);
+		ob_lc_fail_err(r, sr.status, "server", &sr.err);
 		r->stderr_tail = sr.stderr_tail ? strdup(sr.stderr_tail) : NULL;
 		goto out;
 	}
@@ -459,7 +459,7 @@ static void net_cell(const struct ob_suite *s, const struct ob_runtime *rt, cons
 	}
 	if (e->ops->net_create) {
 		if (e->ops->address(e, &sc, addr, sizeof(addr), &err) < 0) {
-			ob_lc_fail(r, OB_LC_FAILED, "server address: %.400s", err.msg);
+			ob_lc_fail_err(r, OB_LC_FAILED, "server address", &err);
 			goto out;
 		}
 	} else {
@@ -528,7 +528,7 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 	snprintf(dir, sizeof(dir), "%s/%zu", s->bundles, seq);
 	snprintf(id, sizeof(id), OB_CONTAINER_PREFIX "%s-%zu", s->runid, seq);
 	if (ob_mkdir_p(dir, 0700, &err) < 0) {
-		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
+		ob_lc_fail_err(r, OB_LC_FAILED, NULL, &err);
 		return;
 	}
 	if (t->cell == ob_net_cell) {
@@ -547,7 +547,7 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		goto out;
 	}
 	if (files_open(&f, dir, "ctr", &err) < 0) {
-		ob_lc_fail(r, OB_LC_FAILED, "%.400s", err.msg);
+		ob_lc_fail_err(r, OB_LC_FAILED, NULL, &err);
 		goto out;
 	}
 	if (t->workdir) {
@@ -557,7 +557,7 @@ void ob_engine_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 		if (ob_mkdir_p(base, 0700, &err) < 0 ||
 		    ob_mount_prepare(&m, t->mount, ob_test_workdir_size(t, s->profile), base, dir,
 				     &err) < 0) {
-			ob_lc_fail(r, OB_LC_FAILED, "mount: %.400s", err.msg);
+			ob_lc_fail_err(r, OB_LC_FAILED, "mount", &err);
 			goto out;
 		}
 	}

@@ -134,15 +134,6 @@ static int configure(const struct ob_suite *s, const struct ob_test *t, const ch
 	return ob_bundle_configure(b, &spec, err);
 }
 
-/* r failed with the error of a step the cell ran: "step: message". */
-static void fail_err(struct ob_lc_result *r, enum ob_lc_status st, const char *step,
-		     const struct ob_error *err)
-{
-	r->status = st;
-	r->err = *err;
-	ob_err_wrap(&r->err, "%s", step);
-}
-
 static bool listening(const char *out)
 {
 	char *text = NULL;
@@ -182,7 +173,7 @@ static int wait_listening(const struct ob_bundle *b, pid_t pid, uint64_t deadlin
 			ob_lc_fail(r, OB_LC_FAILED, "server: not listening after %llu s",
 			     (unsigned long long)(READY_NS / SEC));
 		else
-			fail_err(r, OB_LC_FAILED, "server", &err);
+			ob_lc_fail_err(r, OB_LC_FAILED, "server", &err);
 		return -1;
 	}
 	return 0;
@@ -233,7 +224,7 @@ static void server_down(const struct side *srv, const struct ob_bundle *sb, cons
 	if (sr->exit_status > 0)
 		ob_lc_fail(r, st, "server: exit %d", sr->exit_status);
 	else
-		fail_err(r, st, "server", &sr->err);
+		ob_lc_fail_err(r, st, "server", &sr->err);
 	free(r->stderr_tail);
 	r->stderr_tail = sr->stderr_tail ? strdup(sr->stderr_tail) : ob_lc_tail(sb->errlog);
 }
@@ -264,7 +255,7 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 	snprintf(sid, sizeof(sid), OB_CONTAINER_PREFIX "%s-s%zu", s->runid, seq);
 
 	if (ob_netenv_create(&ne, prefix, s->net_subnet, 2, &err) < 0) {
-		fail_err(r, OB_LC_FAILED, "network", &err);
+		ob_lc_fail_err(r, OB_LC_FAILED, "network", &err);
 		goto out;
 	}
 	have_net = true;
@@ -275,14 +266,14 @@ void ob_net_cell(const struct ob_suite *s, const struct ob_runtime *rt, const st
 	    configure(s, t, variant, "server", &srv, &sb, ns[0], NULL, &err) < 0 ||
 	    ob_bundle_create(cdir, s->src, &cb, &err) < 0 ||
 	    configure(s, t, variant, "run", &cli, &cb, ns[1], ne.addr[0], &err) < 0) {
-		fail_err(r, OB_LC_FAILED, "bundle", &err);
+		ob_lc_fail_err(r, OB_LC_FAILED, "bundle", &err);
 		goto out;
 	}
 	sb.before_retry = cb.before_retry = reset_endpoint;
 	sb.retry_arg = &eps[0];
 	cb.retry_arg = &eps[1];
 	if (ob_lc_up(&srv.rt, &sb, sid, deadline, &sr, &spid) < 0) {
-		fail_err(r, sr.status, "server", &sr.err);
+		ob_lc_fail_err(r, sr.status, "server", &sr.err);
 		r->create_attempts = sr.create_attempts;
 		r->stderr_tail = sr.stderr_tail ? strdup(sr.stderr_tail) : NULL;
 		goto out;

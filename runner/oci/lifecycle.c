@@ -445,3 +445,12 @@ void ob_lc_fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, .
 	va_end(ap);
 	ob_err(&r->err, OB_EXIT_FAIL, 0, "%s", msg);
 }
+
+void ob_lc_fail_err(struct ob_lc_result *r, enum ob_lc_status st, const char *step,
+		    const struct ob_error *err)
+{
+	r->status = st;
+	r->err = *err;
+	if (step != NULL)
+		ob_err_wrap(&r->err, "%s", step);
+}

@@ -107,6 +107,11 @@ void ob_lc_step_failed(struct ob_lc_result *r, const char *step, int w, int st);
 void ob_lc_fail(struct ob_lc_result *r, enum ob_lc_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Mark r with status st and the error of a step the cell ran, whole:
+ * "step: message" (step NULL: the message alone). */
+void ob_lc_fail_err(struct ob_lc_result *r, enum ob_lc_status st, const char *step,
+		    const struct ob_error *err);
+
 /* The last 2 KiB of a file (a bundle's stderr), malloc'ed; "" when unreadable. */
 char *ob_lc_tail(const char *path);
 
