@@ -155,7 +155,11 @@ static int spawn_piped(struct ob_fleet *f, struct ob_idle *c, enum ob_fleet_cmd 
  * client at start. */
 static int spawn_create(struct ob_fleet *f, struct ob_idle *c)
 {
+	struct stat st;
+
 	c->created = true;
+	c->create_attempts++;
+	c->err_from = stat(c->b.errlog, &st) == 0 ? st.st_size : 0;
 	int rc = f->drv ? spawn(f, c, OB_FLEET_CREATE, -1) : spawn_piped(f, c, OB_FLEET_CREATE);
 
 	if (rc == 0)
@@ -176,6 +180,15 @@ static bool cmd_done(struct ob_fleet *f, struct ob_idle *c, const char *step, do
 	c->cmd = 0;
 	*ms = (double)(t - c->t0) / 1e6;
 	*ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	/* Kata's agent missed its start-up window: a new create, as the
+	 * lifecycle does it (only the last one is timed) */
+	if (!*ok && WIFEXITED(st) && c->st == OB_IDLE_CREATING && !f->drv &&
+	    ob_lc_create_again(f->rt, &c->b, c->id, c->err_from, c->create_attempts)) {
+		close(c->ready_fd);
+		c->ready_fd = -1;
+		spawn_create(f, c);
+		return false;
+	}
 	if (!*ok)
 		fail(f, OB_LC_FAILED, c, "%s %s: %s", step, c->id,
 		     ob_proc_status_text(st, buf, sizeof(buf)));

@@ -50,6 +50,8 @@ struct ob_idle {
 	int ready_fd;             /* read end of its stdout pipe, -1 when closed */
 	enum ob_idle_state st;
 	bool created;             /* create was issued: delete --force on giving up */
+	int create_attempts;      /* creates issued (Kata: > 1 after agent start-up failures) */
+	off_t err_from;           /* the errlog's size when the last create was issued */
 	pid_t cmd;                /* runtime command in flight, 0 none */
 	pid_t pid;                /* the container's process (pid file); with a driver:
 				   * the attached start command */

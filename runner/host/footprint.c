@@ -130,6 +130,7 @@ void ob_footprint_run(const struct ob_suite *s, const struct ob_runtime *rt,
 	r->phase_ms[OB_PH_CREATE] = ic->create_ms;
 	r->phase_ms[OB_PH_START] = ic->start_ms;
 	r->start_issued_ns = ic->start_ns; /* both on the runner's clock */
+	r->create_attempts = ic->create_attempts;
 	r->ready_ns = ic->ready_ns;
 	if (ob_fleet_down(&f) < 0) {
 		outcome(&f, r);
@@ -177,15 +178,19 @@ void ob_density_run(const struct ob_suite *s, const struct ob_runtime *rt,
 		wl_pss += ob_hprocs_pss(&c.hp, true);
 		all_cg = all_cg && c.have_cg;
 		cg += c.have_cg ? c.cg_bytes : 0;
-		json_array_append_new(per, json_pack("{s:s,s:f,s:o,s:f,s:I,s:I}", "id", f.c[i].id,
+		json_array_append_new(per, json_pack("{s:s,s:f,s:o,s:f,s:I,s:I,s:i}", "id", f.c[i].id,
 						     "create_ms", f.c[i].create_ms, "start_ms",
 						     ms_or_null(f.c[i].start_ms), "ready_ms",
 						     (double)(f.c[i].ready_ns - f.c[i].start_ns) / 1e6,
 						     "pss_kib", (json_int_t)(ob_hprocs_pss(&c.hp, false) +
 									     ob_hprocs_pss(&c.hp, true)),
-						     "processes", (json_int_t)c.hp.n));
+						     "processes", (json_int_t)c.hp.n,
+						     "create_attempts", f.c[i].create_attempts));
 	}
 	pss = rt_pss + wl_pss;
+	for (size_t i = 0; i < n; i++) /* a Kata create tried again shows in the run's */
+		r->create_attempts = f.c[i].create_attempts > r->create_attempts ? f.c[i].create_attempts
+										 : r->create_attempts;
 
 	double ready_s = (double)(f.t_all_ready - f.t_first_create) / 1e9;
 

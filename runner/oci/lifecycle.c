@@ -205,6 +205,33 @@ static bool agent_startup_failed(const struct ob_runtime *rt, const char *errlog
 	return strstr(buf, "Failed to check if grpc server is working") != NULL;
 }
 
+bool ob_lc_create_again(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+			off_t from, int attempts)
+{
+	struct ob_error err;
+	int fd;
+
+	if (attempts >= KATA_CREATE_TRIES || ob_proc_stop_signal() ||
+	    !agent_startup_failed(rt, b->errlog, from))
+		return false;
+	/* the guest's agent did not answer in time (a slow TCG boot): a new
+	 * sandbox */
+	ob_lc_force_delete(rt, id);
+	fd = open(b->errlog, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (b->before_retry && b->before_retry(b->retry_arg, &err) < 0) {
+		if (fd >= 0) {
+			dprintf(fd, "ocibench: Kata agent start-up failed, no new try: %s\n", err.msg);
+			close(fd);
+		}
+		return false;
+	}
+	if (fd >= 0) {
+		dprintf(fd, "ocibench: Kata agent start-up failed, create tried again\n");
+		close(fd);
+	}
+	return true;
+}
+
 /* The bundle's stdio files; -1 with r->err set when one cannot be opened. */
 static int open_io(const struct ob_bundle *b, struct io *io, struct ob_lc_result *r)
 {
@@ -265,22 +292,10 @@ int ob_lc_create(const struct ob_runtime *rt, const struct ob_bundle *b, const c
 
 		r->create_attempts++;
 		w = rt_cmd(rt, &io, io.out, "create", create_args, deadline, true, &st, &t0, &t1);
-		if (ok_exit(w, st) || w != OB_WAIT_DONE || r->create_attempts >= KATA_CREATE_TRIES ||
-		    ob_proc_stop_signal() || !agent_startup_failed(rt, b->errlog, before))
+		/* only the last create is timed */
+		if (ok_exit(w, st) || w != OB_WAIT_DONE ||
+		    !ob_lc_create_again(rt, b, id, before, r->create_attempts))
 			break;
-		/* the guest's agent did not answer in time (a slow TCG boot): a
-		 * new sandbox, counted in create_attempts; only the last one is timed */
-		ob_lc_force_delete(rt, id);
-		if (b->before_retry) {
-			struct ob_error err;
-
-			if (b->before_retry(b->retry_arg, &err) < 0) {
-				dprintf(io.err, "ocibench: Kata agent start-up failed, no new try: %s\n",
-					err.msg);
-				break;
-			}
-		}
-		dprintf(io.err, "ocibench: Kata agent start-up failed, create tried again\n");
 	}
 	if (!ok_exit(w, st)) {
 		ob_lc_step_failed(r, "create", w, st);

@@ -88,6 +88,16 @@ int ob_lc_spawn(const struct ob_runtime *rt, const char *sub, const char *const 
 /* The pid in a runtime's --pid-file, or -1. */
 pid_t ob_lc_read_pid(const char *path);
 
+/* After a create of id that failed with an exit status, its stderr in b's
+ * errlog from offset from on, attempts creates issued so far: whether to
+ * issue a new one.  Yes when Kata's runtime gave up on the guest's agent
+ * (a boot under QEMU's software CPU that missed the agent's start-up
+ * window), fewer than the allowed tries were made and no stop signal came;
+ * then the failed one is deleted, b's before_retry has run and the errlog
+ * says so. */
+bool ob_lc_create_again(const struct ob_runtime *rt, const struct ob_bundle *b, const char *id,
+			off_t from, int attempts);
+
 /* `delete --force` id (leftovers, interrupted runs). */
 int ob_lc_force_delete(const struct ob_runtime *rt, const char *id);
 

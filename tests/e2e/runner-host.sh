@@ -124,6 +124,41 @@ t_jq "8 runsc sandboxes take more PSS than 8 runc containers" \
 t_ok "density rows in summary.csv" grep -q '^runsc,density,n8,pss_total,MiB' "$D/summary.csv"
 t_ok "nothing left after density" no_leftovers
 
+# ---- Kata's agent start-up window: the fleet creates again ----------------------
+# A kata-runtime whose first create fails the way Kata 1.12's does when the
+# guest's agent misses its start-up window (a slow boot under QEMU's
+# software CPU); runc does the rest.  The idle container is created again,
+# as the lifecycle does it.
+K=$T_TMP/kata-fake
+mkdir -p "$K"
+cat >"$K/kata-runtime" <<EOF
+#!/bin/bash
+a=()
+for x in "\$@"; do [[ \$x == --kata-config=* ]] || a+=("\$x"); done
+case " \${a[*]} " in
+*" --version "*) echo "kata-runtime  : 1.12.0"; exit 0 ;;
+*" create "*)
+	if [ ! -e "$K/failed-once" ]; then
+		: >"$K/failed-once"
+		echo 'level=error msg="Failed to check if grpc server is working: rpc error"' >&2
+		exit 1
+	fi ;;
+esac
+exec runc "\${a[@]}"
+EOF
+chmod +x "$K/kata-runtime"
+: >"$K/configuration.toml"
+t_ok "footprint under a kata-runtime whose first create misses the agent's window" \
+	OB --profile=smoke --runtime=kata-retry="$K/kata-runtime,--kata-config=$K/configuration.toml" \
+	--runtimes=kata-retry --tests=footprint --out="$T_TMP/kr"
+run_ids "$T_TMP/kr"
+t_jq "created again: 2 creates, the idle container ready and stopped by SIGTERM" \
+	'.status == "ok" and .create_attempts == 2 and .ready_ms > 0 and .workload.signal == "SIGTERM"' \
+	"$T_TMP/kr/raw.jsonl"
+no_kata() { ! runc --root "$ST/root/kata-retry" list -q 2>/dev/null | grep -q .; }
+t_ok "no container of it left" no_kata
+t_ok "nothing else left" no_leftovers
+
 # ---- the memory budget ----------------------------------------------------------
 t_exit 1 "a budget of 1 MiB stops density with a failure" OB --profile=smoke --runtimes=runc \
 	--tests=density --density=8 --density-budget=1M --out="$T_TMP/budget"
