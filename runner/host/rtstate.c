@@ -13,6 +13,34 @@
 
 #define STATE_NS 10000000000ull
 
+/* Kata 1.x keeps a sandbox's state in /run/vc/sbs/ID/persist.json (a
+ * fixed path of its runtime), naming its hypervisor (QEMU), virtiofsd and
+ * kata-proxy: daemons below no process of the container's. */
+#define KATA_SBS "/run/vc/sbs"
+
+static void kata_state(const char *id, struct ob_rtstate *rs, size_t n)
+{
+	static const char *const path[][2] = { { "HypervisorState", "Pid" },
+					       { "HypervisorState", "VirtiofsdPid" },
+					       { "AgentState", "ProxyPid" } };
+	ob_cleanup_free char *file = NULL;
+	json_error_t jerr;
+	json_t *j;
+
+	if (asprintf(&file, KATA_SBS "/%s/persist.json", id) < 0)
+		abort();
+	if (!(j = json_load_file(file, 0, &jerr)))
+		return;
+	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
+		json_int_t v = json_integer_value(json_object_get(json_object_get(j, path[i][0]),
+								   path[i][1]));
+
+		if (v > 0 && n < sizeof(rs->own) / sizeof(rs->own[0]))
+			rs->own[n++] = (pid_t)v;
+	}
+	json_decref(j);
+}
+
 void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtstate *rs)
 {
 	const char *const args[] = { id, NULL };
@@ -45,6 +73,8 @@ void ob_rtstate_get(const struct ob_runtime *rt, const char *id, struct ob_rtsta
 				rs->own[n++] = (pid_t)v[i];
 		json_decref(j);
 	}
+	if (rt->quirks & OB_RTQ_KATA_CONFIG)
+		kata_state(id, rs, n);
 }
 
 bool ob_rtstate_owns(const struct ob_rtstate *rs, pid_t pid)

@@ -1,6 +1,7 @@
 /* rtstate.h - the host processes a runtime's own state names for a
  * container: the pid of `RUNTIME state ID` (OCI state), and runsc's sandbox
- * and gofer pids from its state file in the column's --root.  An engine
+ * and gofer pids from its state file in the column's --root, Kata's QEMU,
+ * virtiofsd and kata-proxy from its sandbox's persist.json.  An engine
  * fills the same from its own state (runner/engine/). */
 #ifndef OB_HOST_RTSTATE_H
 #define OB_HOST_RTSTATE_H
