@@ -93,12 +93,20 @@ int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct 
 
 static const char *const cmd_names[] = { "create", "start", "kill", "delete", "attach" };
 
+const char *ob_fleet_stop_signal(const struct ob_fleet *f)
+{
+	/* kata-runtime's kill with TERM (or KILL) stops the VM at once, and the
+	 * workload's report on its way out is lost with it; a signal Kata only
+	 * passes on lets the workload end on its own */
+	return !f->drv && (f->rt->quirks & OB_RTQ_KATA_CONFIG) ? "INT" : "TERM";
+}
+
 /* The bare runtime's command line of cmd. */
 static int rt_spawn(const struct ob_fleet *f, const struct ob_idle *c, enum ob_fleet_cmd cmd,
 		    int in, int out, int errfd, pid_t *pid, struct ob_error *err)
 {
 	const char *const create[] = { "--bundle", c->b.dir, "--pid-file", c->b.pidfile, c->id, NULL };
-	const char *const kill[] = { c->id, "TERM", NULL };
+	const char *const kill[] = { c->id, ob_fleet_stop_signal(f), NULL };
 	const char *const id[] = { c->id, NULL };
 
 	return ob_lc_spawn(f->rt, cmd_names[cmd],

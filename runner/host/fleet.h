@@ -4,7 +4,8 @@
  *
  * Each container's stdout is a pipe: the workload's ready byte is stamped
  * on the host's CLOCK_MONOTONIC the moment poll(2) sees it.  Its stop is
- * `kill ID TERM` (the workload reports and exits 0), a wait for its
+ * `kill ID TERM` (INT under Kata: ob_fleet_stop_signal; the workload
+ * reports and exits 0), a wait for its
  * process, then `delete`.  Whatever goes wrong (failure, deadline, stop
  * signal, memory budget), every container the runtime was asked to create
  * is deleted with --force before ob_fleet_up/down return.
@@ -127,6 +128,11 @@ int ob_fleet_up(struct ob_fleet *f);
 /* Stop and delete all, at most f->concurrency at a time: 0, or -1 with
  * status/err (all deleted). */
 int ob_fleet_down(struct ob_fleet *f);
+
+/* The signal the containers are stopped with: "TERM", or "INT" under
+ * kata-runtime, whose kill with TERM stops the VM before the workload's
+ * report gets out. */
+const char *ob_fleet_stop_signal(const struct ob_fleet *f);
 
 /* The host processes of ready container i (procs.h): 0, or -1 when it is
  * gone. */

@@ -48,7 +48,8 @@ static void outcome(struct ob_fleet *f, struct ob_lc_result *r)
 	f->stderr_tail = NULL;
 }
 
-/* After down: every workload reported, was stopped by SIGTERM, exited 0. */
+/* After down: every workload reported, was stopped by the fleet's signal,
+ * exited 0. */
 static int check_reports(struct ob_fleet *f, struct ob_lc_result *r)
 {
 	for (size_t i = 0; i < f->n; i++) {
@@ -56,14 +57,15 @@ static int check_reports(struct ob_fleet *f, struct ob_lc_result *r)
 		const char *st = json_string_value(json_object_get(rep, "status"));
 		const char *sig = json_string_value(json_object_get(rep, "signal"));
 		int ok = f->c[i].exit_status == 0 && st && strcmp(st, "ok") == 0 && sig &&
-			 strcmp(sig, "SIGTERM") == 0;
+			 strncmp(sig, "SIG", 3) == 0 && strcmp(sig + 3, ob_fleet_stop_signal(f)) == 0;
 
 		json_decref(rep);
 		if (!ok) {
 			r->status = OB_LC_FAILED;
 			ob_err(&r->err, OB_EXIT_FAIL, 0,
-			       "workload of %s: exit %d, %s report after SIGTERM", f->c[i].id,
-			       f->c[i].exit_status, rep ? "an unexpected" : "no");
+			       "workload of %s: exit %d, %s report after SIG%s", f->c[i].id,
+			       f->c[i].exit_status, rep ? "an unexpected" : "no",
+			       ob_fleet_stop_signal(f));
 			r->stderr_tail = ob_lc_tail(f->c[i].b.errlog);
 			return -1;
 		}
