@@ -158,7 +158,12 @@ static bool cpu_over(const struct ob_hostcpu *h, size_t i, bool app, uint64_t *n
 		*ns = now;
 		return true;
 	}
-	/* (the process the container hangs from: its own CPU alone) */
+	/* the process the container hangs from: its own CPU alone, to the
+	 * nanosecond from its threads (a span of a few ticks is common here) */
+	if (p->pid == h->rs.above && ob_host_cpu_fine(p->pid, &now) == 0 && now >= p->cpu_fine_ns) {
+		*ns = now - p->cpu_fine_ns;
+		return true;
+	}
 	if (p->pid == h->rs.above ? ob_host_cpu_self(p->pid, &now) < 0
 				  : ob_host_cpu(p->pid, &now) < 0 && !ob_proc_reaped_cpu(p->pid, &now))
 		return false;
@@ -230,7 +235,7 @@ void ob_hostcpu_record(struct ob_hostcpu *h, struct ob_lc_result *r)
 {
 	const struct ob_hprocs *hp = &h->hp;
 	uint64_t rt_ns = 0, all_ns = 0, app_ns = 0, wl_ns = 0, out_ns = 0, out_rt_ns = 0;
-	bool app_known = true, wl_sampled = false;
+	bool app_known = true, wl_sampled = false, wl_unread = false;
 	size_t napp = 0, nrt;
 	json_t *procs = json_array();
 
@@ -248,6 +253,7 @@ void ob_hostcpu_record(struct ob_hostcpu *h, struct ob_lc_result *r)
 						     : json_string(h->sampled[i] ? "sample" : "end")));
 		if (!h->known[i]) {
 			app_known = app_known && !app;
+			wl_unread = wl_unread || p->workload;
 			continue;
 		}
 		all_ns += h->d[i];
@@ -281,8 +287,9 @@ void ob_hostcpu_record(struct ob_hostcpu *h, struct ob_lc_result *r)
 	nrt = ob_hprocs_count(hp, false) - napp;
 	if (stubs)
 		wl_s = napp && app_known ? (double)app_ns / 1e9 : 0;
-	/* a workload process last read by a sample: its own count is exact */
-	if (wl_sampled && own_count && !stubs)
+	/* a workload process last read by a sample, or gone before any: its
+	 * own count is exact */
+	if ((wl_sampled || wl_unread) && own_count && !stubs)
 		wl_ns = wl_s > 0 ? (uint64_t)(wl_s * 1e9) : 0;
 	/* with a cgroup, everything in it that is not the workload's processes
 	 * (or the application's) is the runtime's, also processes born after
