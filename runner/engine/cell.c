@@ -144,6 +144,38 @@ static int wait_pid(const char *pidfile, uint64_t deadline, uint64_t *t1, struct
 	return ob_hostcpu_watch(h, (pid_t)pid, deadline, t1);
 }
 
+/* Between wait and delete (untimed): until the engine's state shows c
+ * stopped (ops->stopped), a list every 10 ms, up to the deadline.  0, or -1
+ * when it never did. */
+static int settle(struct ob_engine *e, const struct ob_ectr *c, const struct files *f,
+		  uint64_t deadline)
+{
+	if (!e->ops->state)
+		return 0;
+	for (;;) {
+		ob_cleanup_close int mem = memfd_create("ocibench-state", MFD_CLOEXEC);
+		struct ob_argv a = { 0 };
+		char list[16384];
+		uint64_t t0, t1;
+		ssize_t n = -1;
+		int st, w;
+
+		if (mem < 0)
+			return -1;
+		e->ops->state(e, &a);
+		w = run(e, a.v, mem, f, deadline, &st, &t0, &t1, NULL);
+		ob_argv_free(&a);
+		if (ok(w, st) && (n = pread(mem, list, sizeof(list) - 1, 0)) >= 0) {
+			list[n] = '\0';
+			if (e->ops->stopped(list, c))
+				return 0;
+		}
+		if (ob_now_ns() >= deadline)
+			return -1;
+		usleep(10000);
+	}
+}
+
 /* The workload's JSON object: the first line of out that starts with '{'
  * (containerd's log holds stderr too). */
 static json_t *workload_json(const char *path)
@@ -253,6 +285,10 @@ static void down(struct ob_engine *e, const struct ob_runtime *rt, const struct 
 			goto fail;
 		}
 		set_phase(r, OB_PH_WAIT, r->started_ns, t1);
+		if (settle(e, c, f, deadline) < 0) {
+			ob_lc_fail(r, OB_LC_TIMEOUT, "wait: the engine still lists the container as running");
+			goto fail;
+		}
 	}
 	if (e->ops->logs) {
 		ob_cleanup_close int out = open(f->out, O_WRONLY | O_APPEND | O_CLOEXEC);

@@ -428,9 +428,35 @@ static void ctd_remove(struct ob_engine *e, const struct ob_runtime *rt, const s
 	ob_argv_add(a, "%s", c->id);
 }
 
+/* The shim marks a task stopped when it has reaped the task's process
+ * itself, a moment after the runner's pidfd saw it exit; `tasks delete`
+ * before that fails "task must be stopped before deletion: running". */
+static void ctd_state(struct ob_engine *e, struct ob_argv *a)
+{
+	ob_argv_addv(a, e->cli.v);
+	ob_argv_add(a, "tasks");
+	ob_argv_add(a, "list");
+}
+
+/* `ctr tasks list`: "TASK PID STATUS" lines; a task not listed is gone. */
+static bool ctd_stopped(const char *list, const struct ob_ectr *c)
+{
+	size_t n = strlen(c->id);
+
+	for (const char *p = list; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		char status[32];
+
+		if (strncmp(p, c->id, n) != 0 || (p[n] != ' ' && p[n] != '\t'))
+			continue;
+		return sscanf(p + n, "%*s %31s", status) == 1 && strcmp(status, "STOPPED") == 0;
+	}
+	return true;
+}
+
 const struct ob_engine_ops ob_containerd_ops = {
 	.name = "containerd", .up = ctd_up, .down = ctd_down, .create = ctd_create,
 	.start = ctd_start, .stderr_file = ctd_stderr_file, .remove = ctd_remove, .nremove = 2,
 	/* an attached `tasks start` deletes the task when it ends */
-	.nremove_attached = 1, .kill = ctd_kill, .pids = ctd_pids,
+	.nremove_attached = 1, .kill = ctd_kill, .pids = ctd_pids, .state = ctd_state,
+	.stopped = ctd_stopped,
 };

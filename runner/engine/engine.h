@@ -114,6 +114,11 @@ struct ob_engine_ops {
 	int (*net_create)(struct ob_engine *e, const char *name, const char *subnet,
 			  struct ob_error *err);
 	void (*net_remove)(struct ob_engine *e, const char *name);
+	/* After the container's process exited, before delete: a command
+	 * listing what the engine's state says of its containers, and whether
+	 * that list (its stdout) shows c stopped.  NULL: delete at once. */
+	void (*state)(struct ob_engine *e, struct ob_argv *a);
+	bool (*stopped)(const char *list, const struct ob_ectr *c);
 };
 
 struct ob_engine {
