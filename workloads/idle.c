@@ -7,9 +7,7 @@
  * ready byte.  The runner gives the container a pipe as stdout and stamps
  * the byte's arrival on the host's own clock, which also holds for
  * runtimes whose guest clock is not the host's (a VM); a newline keeps
- * stdout a valid JSON document.  With OB_READY set, the ready token goes to
- * stderr too (ob-ready.h): an engine that starts it detached keeps its
- * output in a log, where the runner watches for that.  Then it waits for SIGTERM/SIGINT (or
+ * stdout a valid JSON document.  Then it waits for SIGTERM/SIGINT (or
  * --time seconds), prints its report and exits 0.
  */
 #include "config.h"
@@ -26,7 +24,6 @@
 #include "ob-clock.h"
 #include "ob-span.h"
 #include "ob-opt.h"
-#include "ob-ready.h"
 #include "ob-result.h"
 #include "ob-revision.h"
 
@@ -134,8 +131,6 @@ int main(int argc, char **argv)
 		ob_err(&err, OB_EXIT_FAIL, errno, "writing the ready byte");
 		status = OB_EXIT_FAIL;
 	}
-	if (status == OB_EXIT_OK)
-		ob_ready_signal();
 
 	struct ob_span span;
 

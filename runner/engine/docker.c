@@ -6,10 +6,8 @@
  *   wait    docker wait ID            (prints the exit status)
  *   delete  docker rm ID
  * `docker logs ID`, between wait and rm, is not timed.  An idle container
- * (footprint, density) starts detached, then `attach` follows it (its
- * stdout is the container's from then on, its exit the container's), and
- * stops on `kill --signal=TERM`; without a log file to watch for its ready
- * token it starts attached (`start --attach`).  podman takes the
+ * (footprint, density) starts attached (`start --attach`: the client's
+ * stdout is the container's) and stops on `kill --signal=TERM`.  podman takes the
  * same commands, with the runtime given as a path (--runtime WRAPPER).
  */
 #include "engine.h"
@@ -330,16 +328,6 @@ static void dk_start(struct ob_engine *e, const struct ob_runtime *rt, const str
 	ob_argv_add(a, "%s", c->id);
 }
 
-static void dk_attach(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
-		      struct ob_argv *a)
-{
-	global(e, rt, a);
-	ob_argv_add(a, "attach");
-	ob_argv_add(a, "--no-stdin");
-	ob_argv_add(a, "--sig-proxy=false"); /* the runner's signals are its own */
-	ob_argv_add(a, "%s", c->id);
-}
-
 static void dk_kill(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		    struct ob_argv *a)
 {
@@ -441,7 +429,7 @@ const struct ob_engine_ops ob_docker_ops = {
 	.name = "docker", .up = docker_up, .down = docker_down, .create = dk_create,
 	.start = dk_start, .stderr_file = dk_stderr_file, .wait = dk_wait, .logs = dk_logs,
 	.remove = dk_remove, .nremove = 1,
-	.nremove_attached = 1, .attach = dk_attach, .kill = dk_kill, .pids = dk_pids,
+	.nremove_attached = 1, .kill = dk_kill, .pids = dk_pids,
 	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
 };
 
@@ -449,6 +437,6 @@ const struct ob_engine_ops ob_podman_ops = {
 	.name = "podman", .up = podman_up, .down = docker_down, .create = dk_create,
 	.start = dk_start, .stderr_file = dk_stderr_file, .wait = dk_wait, .logs = dk_logs,
 	.remove = dk_remove, .nremove = 1,
-	.nremove_attached = 1, .attach = dk_attach, .kill = dk_kill, .pids = dk_pids,
+	.nremove_attached = 1, .kill = dk_kill, .pids = dk_pids,
 	.address = dk_address, .net_create = dk_net_create, .net_remove = dk_net_remove,
 };

@@ -93,11 +93,6 @@ struct ob_engine_ops {
 	/* After an attached start: how many of the last remove commands are
 	 * left to do (containerd's client deletes the task itself) */
 	int nremove_attached;
-	/* Attach to running container c: its output from then on, exiting
-	 * with its status when it ends (footprint, density after a detached
-	 * start); NULL: the engine's idle containers start attached. */
-	void (*attach)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
-		       struct ob_argv *a);
 	/* Send SIGTERM to c's process. */
 	void (*kill)(struct ob_engine *e, const struct ob_runtime *rt, const struct ob_ectr *c,
 		     struct ob_argv *a);

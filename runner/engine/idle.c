@@ -1,8 +1,6 @@
 /* idle.c - the footprint and density cells of an engine column: the idle
  * containers of runner/host's fleet, run with the engine's own commands (a
- * fleet driver: a detached start, then an attached client, the ready token
- * watched for in the engine's log; or an attached start where the engine
- * cannot do that), and their host processes from what the engine's state
+ * fleet driver), and their host processes from what the engine's state
  * says (the container's process; podman's conmon), the process tree (the
  * shim or conmon the container hangs from, with every process below it:
  * runsc's sandbox and gofer) and the container's cgroup.
@@ -21,7 +19,6 @@
 #include "host/fleet.h"
 #include "host/procs.h"
 #include "ob-cleanup.h"
-#include "ob-file.h"
 
 #define SEC 1000000000ull
 #define FORCE_NS (60 * SEC)
@@ -36,17 +33,7 @@ struct idle {
  * c->b.out, where containerd's client writes OUT.pid). */
 static struct ob_ectr ectr(const struct idle *x, const struct ob_idle *c)
 {
-	return (struct ob_ectr){ .id = c->id, .argv = x->argv, .attach = !c->detached };
-}
-
-/* Where create's output goes: the container's id, that names its log. */
-static char *created_file(const struct ob_idle *c)
-{
-	char *path;
-
-	if (asprintf(&path, "%s/created", c->b.dir) < 0)
-		abort();
-	return path;
+	return (struct ob_ectr){ .id = c->id, .argv = x->argv, .attach = true };
 }
 
 static int prepare(void *ctx, struct ob_idle *c, const char *dir, struct ob_error *err)
@@ -72,21 +59,9 @@ static int spawn(void *ctx, const struct ob_idle *c, enum ob_fleet_cmd cmd, int 
 	struct ob_argv a = { 0 };
 	int rc;
 
-	ob_cleanup_free char *created = NULL;
-	ob_cleanup_close int cfd = -1;
-
 	switch (cmd) {
 	case OB_FLEET_CREATE:
 		e->ops->create(e, x->rt, &ec, &a);
-		created = created_file(c);
-		if ((cfd = open(created, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
-			ob_argv_free(&a);
-			return ob_err(err, OB_EXIT_FAIL, errno, "creating %s", created);
-		}
-		out = cfd;
-		break;
-	case OB_FLEET_ATTACH:
-		e->ops->attach(e, x->rt, &ec, &a);
 		break;
 	case OB_FLEET_START:
 		e->ops->start(e, x->rt, &ec, c->b.out, &a);
@@ -102,23 +77,6 @@ static int spawn(void *ctx, const struct ob_idle *c, enum ob_fleet_cmd cmd, int 
 	rc = ob_engine_spawn(e, a.v, in, out, errfd, pid, err);
 	ob_argv_free(&a);
 	return rc;
-}
-
-/* A detached start, when the engine can attach to a running container and
- * keeps its stderr in a file the runner can watch for the ready token. */
-static void watch_ready(void *ctx, struct ob_idle *c)
-{
-	const struct idle *x = ctx;
-	struct ob_ectr ec = ectr(x, c);
-	ob_cleanup_free char *created = created_file(c), *text = NULL, *path = NULL;
-	const char *token = NULL, *why = NULL;
-	struct ob_error err;
-	size_t len;
-
-	if (!x->e->ops->attach || ob_read_file(created, &text, &len, &err) < 0 ||
-	    !(path = x->e->ops->stderr_file(x->e, &ec, text, c->b.out, &token, &why)))
-		return;
-	c->detached = ob_ready_start_token(&c->ready, path, token, &err) == 0;
 }
 
 static void force_delete(void *ctx, const struct ob_idle *c)
@@ -176,8 +134,7 @@ void ob_engine_idle_cell(const struct ob_suite *s, const struct ob_runtime *rt,
 	struct idle x = { .e = rt->engine->e, .rt = rt, .argv = argv };
 	const struct ob_fleet_driver drv = {
 		.ctx = &x, .prepare = prepare, .spawn = spawn,
-		.ndelete = x.e->ops->nremove_attached, .watch_ready = watch_ready,
-		.force_delete = force_delete, .find = find,
+		.ndelete = x.e->ops->nremove_attached, .force_delete = force_delete, .find = find,
 	};
 
 	if (t->cell == ob_density_cell)

@@ -21,9 +21,6 @@
 #include "rtstate.h"
 #include "state.h"
 
-/* How often the fleet looks at its ready tokens' watchers. */
-#define TOKEN_LOOK_NS 2000000ull
-
 static void fail(struct ob_fleet *f, enum ob_lc_status st, const struct ob_idle *c,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
@@ -91,7 +88,7 @@ int ob_fleet_prepare(struct ob_fleet *f, const struct ob_suite *s, const struct 
 	return 0;
 }
 
-static const char *const cmd_names[] = { "create", "start", "kill", "delete", "attach" };
+static const char *const cmd_names[] = { "create", "start", "kill", "delete" };
 
 const char *ob_fleet_stop_signal(const struct ob_fleet *f)
 {
@@ -243,9 +240,7 @@ static void step(struct ob_fleet *f, struct ob_idle *c)
 	case OB_IDLE_CREATING:
 		if (!cmd_done(f, c, "create", &c->create_ms, &ok) || !ok)
 			return;
-		if (f->drv)
-			f->drv->watch_ready(f->drv->ctx, c);
-		if (f->drv && !c->detached) { /* the attached start lives as long as the container */
+		if (f->drv) { /* the attached start lives as long as the container */
 			c->start_wall_ns = ob_wall_ns();
 			if (spawn_piped(f, c, OB_FLEET_START) == 0) {
 				c->start_ns = c->t0;
@@ -255,7 +250,7 @@ static void step(struct ob_fleet *f, struct ob_idle *c)
 			}
 			return;
 		}
-		if (!f->drv && (c->pid = ob_lc_read_pid(c->b.pidfile)) < 0) {
+		if ((c->pid = ob_lc_read_pid(c->b.pidfile)) < 0) {
 			fail(f, OB_LC_FAILED, c, "create %s: no pid in %s", c->id, c->b.pidfile);
 			return;
 		}
@@ -266,16 +261,8 @@ static void step(struct ob_fleet *f, struct ob_idle *c)
 		}
 		return;
 	case OB_IDLE_STARTING:
-		if (cmd_done(f, c, "start", &c->start_ms, &ok) && ok) {
-			/* a client that follows the container from here */
-			if (c->detached && spawn_piped(f, c, OB_FLEET_ATTACH) < 0)
-				return;
-			if (c->detached) {
-				c->pid = c->cmd;
-				c->cmd = 0;
-			}
+		if (cmd_done(f, c, "start", &c->start_ms, &ok) && ok)
 			c->st = OB_IDLE_RUNNING;
-		}
 		/* the byte may have come, or it may be gone already */
 		__attribute__((fallthrough));
 	case OB_IDLE_RUNNING:
@@ -321,7 +308,6 @@ static void abandon(struct ob_fleet *f)
 	for (size_t i = 0; i < f->n; i++) {
 		struct ob_idle *c = &f->c[i];
 
-		ob_ready_stop(&c->ready);
 		if (c->cmd) {
 			ob_proc_kill(c->cmd);
 			c->cmd = 0;
@@ -390,41 +376,19 @@ static bool over_budget(struct ob_fleet *f, size_t started, size_t inflight)
 
 /* Wait for the next event (a ready byte, a child's exit, the deadline, a
  * stop signal); false with f failed when it is the deadline or the stop. */
-/* Whether c waits for its ready token (a driver's detached start). */
-static bool awaits_token(const struct ob_idle *c)
-{
-	return c->detached && !c->got_byte && (c->st == OB_IDLE_STARTING || c->st == OB_IDLE_RUNNING);
-}
-
 static bool wait_event(struct ob_fleet *f, const char *phase)
 {
 	struct pollfd fds[f->n];
 	size_t nfds = 0;
-	uint64_t until = f->deadline;
 	int w;
 
 	/* the byte can come before `start` returns: watch from start on */
-	for (size_t i = 0; i < f->n; i++) {
+	for (size_t i = 0; i < f->n; i++)
 		if ((f->c[i].st == OB_IDLE_STARTING || f->c[i].st == OB_IDLE_RUNNING) &&
-		    !f->c[i].got_byte && f->c[i].ready_fd >= 0 && !f->c[i].detached)
+		    !f->c[i].got_byte && f->c[i].ready_fd >= 0)
 			fds[nfds++] = (struct pollfd){ .fd = f->c[i].ready_fd, .events = POLLIN };
-		/* a token's watcher stamps its arrival itself: look now and then */
-		if (awaits_token(&f->c[i]) && ob_now_ns() + TOKEN_LOOK_NS < until)
-			until = ob_now_ns() + TOKEN_LOOK_NS;
-	}
-	w = ob_proc_poll(fds, nfds, until, true);
+	w = ob_proc_poll(fds, nfds, f->deadline, true);
 	uint64_t now = ob_now_ns();
-
-	for (size_t i = 0; i < f->n; i++) {
-		struct ob_idle *c = &f->c[i];
-
-		if (awaits_token(c) && ob_ready_at(&c->ready)) {
-			c->ready_ns = ob_ready_stop(&c->ready);
-			c->got_byte = true;
-		}
-	}
-	if (w == OB_WAIT_TIMEOUT && now < f->deadline)
-		w = OB_WAIT_DONE;
 
 	for (size_t k = 0; k < nfds; k++) {
 		struct ob_idle *c = NULL;
@@ -561,7 +525,6 @@ void ob_fleet_free(struct ob_fleet *f)
 	for (size_t i = 0; i < f->n; i++) {
 		struct ob_idle *c = &f->c[i];
 
-		ob_ready_stop(&c->ready);
 		if (c->ready_fd >= 0)
 			close(c->ready_fd);
 		if (c->have_b && ob_bundle_destroy(&c->b, &err) < 0)

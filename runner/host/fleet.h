@@ -11,13 +11,8 @@
  * is deleted with --force before ob_fleet_up/down return.
  *
  * An engine runs its containers through a driver (struct ob_fleet_driver)
- * instead: its own commands.  Its start is the detached one a user types
- * (timed like the bare runtime's), then a client attaches to the container
- * (the pipe is its stdout, its exit is the container's) and the workload's
- * ready token is watched for in the file where the engine keeps the
- * container's stderr (ob-ready.h).  Where there is no such file, the start
- * attaches itself (untimed: it lasts as long as the container) and the
- * ready byte comes through its stdout.
+ * instead: its own commands, and a start that attaches to the container
+ * (the pipe is the attached client's stdout, its exit is the container's).
  */
 #ifndef OB_HOST_FLEET_H
 #define OB_HOST_FLEET_H
@@ -29,8 +24,6 @@
 #include <sys/types.h>
 
 #include <jansson.h>
-
-#include "ob-ready.h"
 
 #include "bundle.h"
 #include "lifecycle.h"
@@ -62,9 +55,7 @@ struct ob_idle {
 	uint64_t t0;              /* command spawned */
 	uint64_t stop_t0;         /* kill spawned */
 	bool got_byte;
-	bool detached;            /* a driver's start returns: ready comes through `ready` */
-	struct ob_ready ready;    /* its watcher, from before start to the token */
-	double create_ms, start_ms, stop_ms; /* start_ms: NAN with an attached start */
+	double create_ms, start_ms, stop_ms; /* start_ms: NAN with a driver */
 	uint64_t start_ns;        /* CLOCK_MONOTONIC when start was issued */
 	uint64_t start_wall_ns;   /* CLOCK_REALTIME when start was issued */
 	uint64_t ready_ns;        /* CLOCK_MONOTONIC when the ready byte came */
@@ -73,15 +64,12 @@ struct ob_idle {
 };
 
 /* The commands of a container's life. */
-enum ob_fleet_cmd { OB_FLEET_CREATE, OB_FLEET_START, OB_FLEET_KILL, OB_FLEET_DELETE,
-		    OB_FLEET_ATTACH };
+enum ob_fleet_cmd { OB_FLEET_CREATE, OB_FLEET_START, OB_FLEET_KILL, OB_FLEET_DELETE };
 
 /* Containers run by an engine (runner/engine/) rather than the bare runtime.
- * When watch_ready starts c->ready and sets c->detached, START is the
- * detached start and ATTACH, spawned once it returned with the ready pipe
- * as its stdout, lasts as long as the container and exits with its status;
- * otherwise START is that attached client itself.  KILL sends SIGTERM;
- * DELETE is ndelete commands, in order. */
+ * START's command is spawned with the ready pipe as its stdout and lasts as
+ * long as the container, exiting with its status (an attached client);
+ * KILL sends SIGTERM; DELETE is ndelete commands, in order. */
 struct ob_fleet_driver {
 	void *ctx;
 	/* c's files in dir (made): c->b.dir, errlog (created) and pidfile,
@@ -90,9 +78,6 @@ struct ob_fleet_driver {
 	int (*spawn)(void *ctx, const struct ob_idle *c, enum ob_fleet_cmd cmd, int step, int in,
 		     int out, int errfd, pid_t *pid, struct ob_error *err);
 	int ndelete;
-	/* after CREATE: start watching for c's ready token (c->detached), or
-	 * leave c to an attached start */
-	void (*watch_ready)(void *ctx, struct ob_idle *c);
 	/* remove c whatever its state; untimed, returns when done */
 	void (*force_delete)(void *ctx, const struct ob_idle *c);
 	/* the host processes of ready container c */
