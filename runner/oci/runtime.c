@@ -46,8 +46,9 @@ static const struct builtin builtins[] = {
 	{ "runc", "runc", NULL, 0, NULL },
 	{ "crun", "crun", NULL, OB_RTQ_HYBRID_CGROUP, NULL },
 	{ "runsc", "runsc", runsc_args, OB_RTQ_ORPHANS | OB_RTQ_NETSTACK | OB_RTQ_APP_STUBS, NULL },
-	{ "kata", "kata-runtime", kata_9p_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS, NULL },
-	{ "kata-virtiofs", "kata-runtime", kata_vfs_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS, NULL },
+	{ "kata", "kata-runtime", kata_9p_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS | OB_RTQ_GUEST, NULL },
+	{ "kata-virtiofs", "kata-runtime", kata_vfs_args, OB_RTQ_KATA_CONFIG | OB_RTQ_OWN_NETNS | OB_RTQ_GUEST,
+	  NULL },
 	/* ordinary containers take rune's plain runc path: no SGX needed */
 	{ "rune", "rune", NULL, OB_RTQ_ENCLAVE_OK | OB_RTQ_SECCOMP_EPERM, NULL },
 };

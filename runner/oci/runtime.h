@@ -34,6 +34,8 @@ enum {
 					 * sandbox drives (stubs), and its own CPU count is
 					 * the sandbox's, not the host kernel's */
 	OB_RTQ_SECCOMP_EPERM = 1u << 8, /* rune: runc 1.0.0-rc10 inside, no errnoRet (seccomp.h) */
+	OB_RTQ_GUEST = 1u << 9,         /* kata-runtime: the workload runs on a VM's guest kernel,
+	                                 * whose CPU counts are on the guest's clock */
 };
 
 struct ob_ecol;

@@ -98,6 +98,15 @@ else
 		 and (.argv0 | test("qemu-system"))) | .pss_kib] | length == 1 and .[0] > 0)
 		 and (.runtime != "kata-virtiofs" or ([.processes[] | select((.found_by | index("runtime_state"))
 		      and (.argv0 | test("virtiofsd")))] | length == 1)))' "$T_TMP/all.json"
+	# the host CPU of a cpu cell: the VM's processes over the span; no
+	# workload CPU to divide by (the guest counts on its own clock)
+	t_jq "cpu: QEMU's host CPU counted as the runtime's, no host process of the workload's, no ratio" \
+		'map(select(.test == "cpu" and .status == "ok")) | all(.host_cpu_s > 0
+		 and ([.processes[] | select(.argv0 | test("qemu-system")) | select(.role == "runtime")
+		       | .cpu_s] | length == 1 and .[0] > 0)
+		 and ([.processes[] | select(.role != "runtime")] | length == 0)
+		 and .workload_cpu_s == null and .host_cpu_per_workload_cpu_s == null
+		 and .workload_cpu_reported_s > 0)' "$T_TMP/all.json"
 	t_ok "the run's closing line gives the retry rate" grep -Eq 'create was tried again in [0-9]+ of 8 runs' "$T_TMP/smoke.err"
 	t_ok "report.md labels the columns with the accelerator" grep -qF "| kata [$accel] |" "$R/report.md"
 	t_ok "syslog ($had_log) and the sandboxes mount as before the run" as_before
