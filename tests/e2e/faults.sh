@@ -134,7 +134,7 @@ layer_of() { # IMAGE: path of its (only) layer blob
 }
 cp -r "$IMG" "$T_TMP/img-corrupt"
 L=$(layer_of "$T_TMP/img-corrupt")
-printf 'X' | dd of="$L" bs=1 seek=1000 conv=notrunc status=none
+t_flip_byte "$L" 1000
 t_exit 1 "a corrupt layer is refused" OB --profile=smoke --runtimes=runc --tests=lifecycle --image="$T_TMP/img-corrupt" --out="$T_TMP/res-corrupt"
 t_err_line "... in one line naming its digest" "is corrupt"
 cp -r "$IMG" "$T_TMP/img-trunc"

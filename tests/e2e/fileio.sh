@@ -172,7 +172,7 @@ t_run 0 "sync rndwr --validate" FJ --file-test-mode=rndwr --events=400 --validat
 F cleanup >/dev/null
 FJ --validate prepare >/dev/null
 t_ok "validated seqrd passes on intact files" F --validate --file-test-mode=seqrd --events=256 --time=0 run
-printf 'X' | dd of="$D/test_file.2" bs=1 seek=20000 conv=notrunc 2>/dev/null
+t_flip_byte "$D/test_file.2" 20000
 for io in sync mmap io_uring; do
 	t_run 1 "$io: a corrupted block under --validate exits 1" F --validate --file-io-mode=$io --file-test-mode=seqrd --events=256 --time=0 run || continue
 	err_has "$io: the error names file and offset" "validation failed: file '.*test_file.2' offset 16384"

@@ -208,7 +208,7 @@ t_err_line "both platforms named" "has linux/.*, linux/.* only, wanted riscv64"
 bad=$T_TMP/bad
 cp -r "$IMG" "$bad"
 layer=$(layer_of "$bad")
-printf 'X' | dd of="$layer" bs=1 seek=100 conv=notrunc status=none
+t_flip_byte "$layer" 100
 t_exit 1 "a corrupt layer blob is detected" tool open "$bad"
 t_err_line "digest mismatch named" "corrupt"
 rm -rf "$bad" && cp -r "$IMG" "$bad"

@@ -200,6 +200,15 @@ t_snapshot() {
 	t_result $rc "$name: keys and types as in tests/fixtures/schema/$name"
 }
 
+# Corrupt FILE at byte OFFSET: the byte's bits inverted, so it always
+# changes (writing a fixed byte leaves it as it was when that byte is
+# already there: 1 in 256 for random data).
+t_flip_byte() {
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}
+
 # t_eq DESC GOT WANT: passes when the two strings are equal
 t_eq() {
 	[ "$2" = "$3" ] || echo "# got '$2', wanted '$3'"
