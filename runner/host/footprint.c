@@ -36,6 +36,7 @@ static void measure(const struct ob_fleet *f, size_t i, struct cost *c)
 {
 	if (ob_fleet_find(f, i, &c->hp) < 0)
 		c->hp.n = 0;
+	ob_hprocs_keep_mapped(&c->hp);
 	c->have_cg = c->hp.have_cg && ob_cgroup_memory(&c->hp.cg, &c->cg_bytes) == 0;
 }
 

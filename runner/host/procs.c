@@ -277,7 +277,8 @@ int ob_hprocs_find(pid_t pid, const struct ob_rtstate *rs, const struct stat *wl
 				p->ppid = all[i].ppid;
 			}
 		argv0(p->pid, p->cmd, sizeof(p->cmd));
-		if (ob_host_pss(p->pid, &p->pss_kib) < 0)
+		p->mapped = ob_host_pss(p->pid, &p->pss_kib) == 0;
+		if (!p->mapped)
 			p->pss_kib = 0;
 		if (ob_host_cpu(p->pid, &p->cpu_ns) < 0)
 			p->cpu_ns = 0;
@@ -326,4 +327,14 @@ json_t *ob_hprocs_json(const struct ob_hprocs *hp)
 						   "found_by", found, "pss_kib", (json_int_t)p->pss_kib));
 	}
 	return a;
+}
+
+void ob_hprocs_keep_mapped(struct ob_hprocs *hp)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < hp->n; i++)
+		if (hp->p[i].mapped)
+			hp->p[k++] = hp->p[i];
+	hp->n = k;
 }

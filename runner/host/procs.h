@@ -33,6 +33,7 @@ struct ob_hproc {
 	bool workload;
 	unsigned found;
 	uint64_t pss_kib;
+	bool mapped;         /* its PSS was read: alive with a memory image */
 	uint64_t cpu_ns;     /* user + system so far, with its reaped children */
 	uint64_t cpu_fine_ns; /* the same from its live threads' schedstat */
 };
@@ -68,6 +69,11 @@ bool ob_hprocs_is_workload(const struct stat *st, const struct stat *wl);
 /* Totals of the runtime's (workload false) or the workload's processes. */
 uint64_t ob_hprocs_pss(const struct ob_hprocs *hp, bool workload);
 size_t ob_hprocs_count(const struct ob_hprocs *hp, bool workload);
+
+/* Keep only the processes with a memory image when they were read: one
+ * that exited meanwhile (a command a shim ran for a moment, a zombie)
+ * holds no memory and is not part of what stays. */
+void ob_hprocs_keep_mapped(struct ob_hprocs *hp);
 
 /* [{pid, comm, role, found, pss_kib}] for a record. */
 json_t *ob_hprocs_json(const struct ob_hprocs *hp);
