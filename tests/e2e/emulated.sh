@@ -81,15 +81,21 @@ for l in $(jq -r '.manifests[0].digest' "$IMG/index.json" | sed 's/sha256://' |
 	xargs -I{} jq -r '.layers[].digest' "$IMG/blobs/sha256/{}" | sed 's/sha256://'); do
 	tar -xf "$IMG/blobs/sha256/$l" -C "$T_TMP/layer"
 done
-# execs_of W: the execve calls of /bin/ocibench-W that succeeded (strace
-# splits one that another traced task interrupts: its result is on the
-# "<... execve resumed>" line of the same task)
-execs_of() {
-	awk -v w="execve(\"/bin/ocibench-$1\"" '
-	{ resumed = ($2 == "<..."); name = resumed ? $3 : "" }
-	!resumed && index($2, w) == 1 { if ($NF == "0") n++; else if ($NF == "...>") x[$1] = 1 }
-	resumed && name == "execve" && ($1 in x) { delete x[$1]; if ($NF == "0") n++ }
-	END { print n + 0 }' "$T_TMP/trace"
+# in_runs W CALL: the calls CALL made by the processes that executed
+# ocibench-W and their threads (the tracer's ids, not the container's:
+# --pidns-translation), as "count bytes execs" (bytes: the sum of their
+# results; execs: the execve calls of ocibench-W that succeeded)
+in_runs() {
+	# strace splits a call that another traced task interrupts into
+	# "NAME(... <unfinished ...>" and "<... NAME resumed> ...) = RESULT":
+	# the call counts where it starts, its result where it ends
+	awk -v w="execve(\"/bin/ocibench-$1\"" -v c="$2" '
+	{ resumed = ($2 == "<..."); name = resumed ? $3 : substr($2, 1, index($2, "(") - 1) }
+	!resumed && index($2, w) == 1 { if ($NF == "0") { p[$1] = 1; e++ } else if ($NF == "...>") x[$1] = 1 }
+	resumed && name == "execve" && ($1 in x) { delete x[$1]; if ($NF == "0") { p[$1] = 1; e++ } }
+	name ~ /^(clone|clone3|fork|vfork)$/ && ($1 in p) && / = [0-9]+ \/\* [0-9]+ in strace/ { p[$(NF - 5)] = 1 }
+	name == c && ($1 in p) { if (!resumed) n++; if ($NF ~ /^[0-9]+$/) b += $NF }
+	END { printf "%d %.0f %d\n", n, b, e }' "$T_TMP/trace"
 }
 for w in cpu memory syscall fileio; do
 	f=$(find "$T_TMP/layer" -name "ocibench-$w" -type f | head -1)
@@ -97,29 +103,14 @@ for w in cpu memory syscall fileio; do
 		sh -c "file -b '$f' | grep -q 'ARM aarch64' &&
 		       test \"\$(sha256sum <'$f' | cut -d' ' -f1)\" = \"\$(jq -r '.workloads[\"ocibench-$w\"]' '$R/manifest.json')\""
 	# an x86_64 kernel ran it in the container: only binfmt_misc does that
-	n=$(execs_of "$w")
+	read -r _ _ n < <(in_runs "$w" -)
 	t_ok "ocibench-$w: the kernel executed it in every container ($n execs, strace)" \
 		test "$n" -ge "$(jq "map(select(.test == \"$w\")) | length" "$T_TMP/all.json")"
 done
-# in_runs W CALL: the calls CALL made by the processes that executed
-# ocibench-W and their threads (the tracer's ids, not the container's:
-# --pidns-translation), as "count bytes" (bytes: the sum of their results)
-in_runs() {
-	# strace splits a call that another traced task interrupts into
-	# "NAME(... <unfinished ...>" and "<... NAME resumed> ...) = RESULT":
-	# the call counts where it starts, its result where it ends
-	awk -v w="execve(\"/bin/ocibench-$1\"" -v c="$2" '
-	{ resumed = ($2 == "<..."); name = resumed ? $3 : substr($2, 1, index($2, "(") - 1) }
-	!resumed && index($2, w) == 1 { if ($NF == "0") p[$1] = 1; else if ($NF == "...>") x[$1] = 1 }
-	resumed && name == "execve" && ($1 in x) { delete x[$1]; if ($NF == "0") p[$1] = 1 }
-	name ~ /^(clone|clone3|fork|vfork)$/ && ($1 in p) && / = [0-9]+ \/\* [0-9]+ in strace/ { p[$(NF - 5)] = 1 }
-	name == c && ($1 in p) { if (!resumed) n++; if ($NF ~ /^[0-9]+$/) b += $NF }
-	END { printf "%d %.0f\n", n, b }' "$T_TMP/trace"
-}
 # syscall: one umask per loop iteration (dup, close, getpid, getuid, umask),
 # passed to the host kernel by the emulator
 iter=$(jq '[.[] | select(.test == "syscall") | .workload.iterations] | add' "$T_TMP/all.json")
-execs=$(execs_of syscall)
+read -r _ _ execs < <(in_runs syscall -)
 read -r umasks _ < <(in_runs syscall umask)
 echo "# syscall: $iter iterations reported in $execs runs, $umasks umask calls traced in them"
 t_ok "syscall: every iteration's umask reached the kernel" \
@@ -128,8 +119,8 @@ t_ok "syscall: every iteration's umask reached the kernel" \
 # (the files' preparation writes more)
 rd=$(jq '[.[] | select(.test == "fileio") | .workload.bytes_read] | add' "$T_TMP/all.json")
 wr=$(jq '[.[] | select(.test == "fileio") | .workload.bytes_written] | add' "$T_TMP/all.json")
-read -r _ trd < <(in_runs fileio pread64)
-read -r _ twr < <(in_runs fileio pwrite64)
+read -r _ trd _ < <(in_runs fileio pread64)
+read -r _ twr _ < <(in_runs fileio pwrite64)
 echo "# fileio: $rd bytes read and $wr written reported; $trd and $twr traced in its runs"
 t_ok "fileio: the bytes read went through the kernel" test "$rd" -gt 0 -a "$trd" -ge "$rd"
 t_ok "fileio: the bytes written went through the kernel" test "$wr" -gt 0 -a "$twr" -ge "$wr"
