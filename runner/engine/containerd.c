@@ -157,8 +157,7 @@ static int sweep_shim_sockets(const char *address, const char *state, const char
 	DIR *d;
 	int n = 0;
 
-	if (asprintf(&tasks, "%s/io.containerd.runtime.v2.task/%s", state, ns) < 0)
-		abort();
+	tasks = ob_xasprintf("%s/io.containerd.runtime.v2.task/%s", state, ns);
 	if (!(d = opendir(tasks)))
 		return 0;
 	while ((de = readdir(d))) {
@@ -195,10 +194,10 @@ static int sweep_private(const char *dir, FILE *log)
 {
 	ob_cleanup_free char *a = NULL, *st = NULL, *da = NULL, *dst = NULL;
 
-	if (asprintf(&a, "%s/containerd.sock", dir) < 0 || asprintf(&st, "%s/state", dir) < 0 ||
-	    asprintf(&da, "%s/exec/containerd/containerd.sock", dir) < 0 ||
-	    asprintf(&dst, "%s/exec/containerd/daemon", dir) < 0)
-		abort();
+	a = ob_xasprintf("%s/containerd.sock", dir);
+	st = ob_xasprintf("%s/state", dir);
+	da = ob_xasprintf("%s/exec/containerd/containerd.sock", dir);
+	dst = ob_xasprintf("%s/exec/containerd/daemon", dir);
 	return sweep_shim_sockets(a, st, NS, log) + sweep_shim_sockets(da, dst, "moby", log);
 }
 
@@ -277,9 +276,8 @@ int ob_engine_sweep_tree(const char *tree, FILE *log)
 {
 	ob_cleanup_free char *ctd = NULL, *docker = NULL;
 
-	if (asprintf(&ctd, "%s/%s", tree, ob_containerd_ops.name) < 0 ||
-	    asprintf(&docker, "%s/%s", tree, ob_docker_ops.name) < 0)
-		abort();
+	ctd = ob_xasprintf("%s/%s", tree, ob_containerd_ops.name);
+	docker = ob_xasprintf("%s/%s", tree, ob_docker_ops.name);
 	return sweep_private(ctd, log) + sweep_private(docker, log);
 }
 
@@ -362,8 +360,7 @@ static void ctd_start(struct ob_engine *e, const struct ob_runtime *rt, const st
 		ob_cleanup_free char *bin = uri_escape(e->logger), *o = uri_escape(out),
 				     *er = NULL, *eo = NULL;
 
-		if (asprintf(&er, "%s.stderr", out) < 0)
-			abort();
+		er = ob_xasprintf("%s.stderr", out);
 		eo = uri_escape(er);
 		ob_argv_add(a, "--detach");
 		ob_argv_add(a, "--log-uri=binary://%s?out=%s&err=%s", bin, o, eo);
@@ -382,8 +379,7 @@ static char *ctd_stderr_file(struct ob_engine *e, const struct ob_ectr *c, const
 	(void)c;
 	(void)created;
 	(void)why;
-	if (asprintf(&path, "%s.stderr", out) < 0)
-		abort();
+	path = ob_xasprintf("%s.stderr", out);
 	*token = OB_READY_TOKEN;
 	return path;
 }

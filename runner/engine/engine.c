@@ -397,8 +397,7 @@ int ob_engines_up(struct ob_engines *es, const char *runid, const char *dir,
 
 			if (c->e != e || !c->rt.seccomp_record || !c->rt.seccomp)
 				continue;
-			if (asprintf(&c->seccomp_file, "%s/seccomp-%s.json", e->dir, c->base->name) < 0)
-				abort();
+			c->seccomp_file = ob_xasprintf("%s/seccomp-%s.json", e->dir, c->base->name);
 			if (ob_mkdir_p(e->dir, 0700, err) < 0)
 				return -1;
 			if (json_dump_file(c->rt.seccomp, c->seccomp_file, JSON_COMPACT) < 0)

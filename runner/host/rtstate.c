@@ -27,8 +27,7 @@ static void kata_state(const char *id, struct ob_rtstate *rs, size_t n)
 	json_error_t jerr;
 	json_t *j;
 
-	if (asprintf(&file, KATA_SBS "/%s/persist.json", id) < 0)
-		abort();
+	file = ob_xasprintf(KATA_SBS "/%s/persist.json", id);
 	if (!(j = json_load_file(file, 0, &jerr)))
 		return;
 	for (size_t i = 0; i < sizeof(path) / sizeof(path[0]); i++) {
